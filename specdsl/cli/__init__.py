@@ -1,0 +1,1 @@
+"""The ``specc`` command line: the only package that prints, colours or exits."""

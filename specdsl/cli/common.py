@@ -1,0 +1,43 @@
+"""Helpers shared by the sub-commands: exit codes, consoles, spec loading."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A user error that is not a spec diagnostic: bad arguments, unreadable files. Exit 2."""
+
+
+def _console(stderr: bool):
+    from rich.console import Console
+
+    no_color = bool(os.environ.get("NO_COLOR"))
+    force = bool(os.environ.get("FORCE_COLOR"))
+    return Console(stderr=stderr, no_color=no_color, force_terminal=True if force else None,
+                   highlight=False, soft_wrap=True)
+
+
+def out_console():
+    return _console(False)
+
+
+def err_console():
+    return _console(True)
+
+
+def write_out(text: str) -> None:
+    """Data goes to stdout unstyled."""
+    sys.stdout.write(text)
+    if text and not text.endswith("\n"):
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def add_fail_on(parser, default: str = "error") -> None:
+    parser.add_argument("--fail-on", choices=("error", "warning", "info"), default=default,
+                        help="lowest severity that makes the exit code 1 (default: %(default)s)")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means broken input)")

@@ -1,0 +1,58 @@
+"""Entry point of ``specc``: one sub-command per module, listed explicitly in ``COMMANDS``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from specdsl import __version__
+from specdsl.cli.common import EXIT_ERROR, UsageError, err_console
+
+# Each module defines ``register(subparsers)``; the order here is the order of ``specc --help``.
+COMMANDS = (
+    "specdsl.cli.check",
+    "specdsl.cli.compile",
+    "specdsl.cli.test",
+    "specdsl.cli.fmt",
+    "specdsl.cli.explain",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="specc", description="Label specs as code.")
+    parser.add_argument("--version", action="version", version=f"specc {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors already; keep its code
+        return int(exc.code or 0)
+    try:
+        return int(args.run(args) or 0)
+    except UsageError as exc:
+        err_console().print(f"[bold red]error:[/] {exc}", highlight=False)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place that turns crashes into exit 2
+        if args.debug:
+            raise
+        err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                            "run again with --debug for the traceback", highlight=False)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

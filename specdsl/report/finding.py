@@ -1,0 +1,74 @@
+"""The finding record: one violation found in an export (contract: docs CLI.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+KINDS = ("schema", "attribute", "constraint", "rule", "quota")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What fired (``check``/``kind``), where the data is wrong, and which spec line demanded it."""
+
+    check: str
+    kind: str
+    severity: str
+    image: str | None
+    objects: tuple[str, ...]
+    message: str
+    source: str
+    pointer: str
+    spec_location: str
+    help: str | None = None  # anchor into the labeler docs, e.g. "#rule-orange_overrides_white"
+
+    def to_dict(self) -> dict:
+        record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
+                  "objects": list(self.objects), "message": self.message, "source": self.source,
+                  "pointer": self.pointer, "spec_location": self.spec_location}
+        if self.help:
+            record["help"] = self.help
+        return record
+
+    def sort_key(self) -> tuple:
+        return (self.source, self.image or "", self.check, self.objects, self.pointer)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    images: int = 0
+    objects: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+    def to_dict(self) -> dict:
+        return {"images": self.images, "objects": self.objects, "errors": self.errors,
+                "warnings": self.warnings, "infos": self.infos}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """All findings of one ``specc check`` run, in a deterministic order."""
+
+    spec: str
+    version: int
+    summary: Summary
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"spec": self.spec, "version": self.version, "summary": self.summary.to_dict(),
+                "findings": [f.to_dict() for f in self.findings]}
+
+    def at_or_above(self, severity: str) -> list[Finding]:
+        rank = SEVERITY_RANK[severity]
+        return [f for f in self.findings if SEVERITY_RANK[f.severity] >= rank]
+
+
+def summarize(images: int, objects: int, findings: tuple[Finding, ...]) -> Summary:
+    counts = {s: 0 for s in SEVERITY_RANK}
+    for f in findings:
+        counts[f.severity] += 1
+    return Summary(images, objects, counts["error"], counts["warning"], counts["info"])
