@@ -15,6 +15,7 @@ COMMANDS = (
     "specdsl.cli.compile",
     "specdsl.cli.test",
     "specdsl.cli.fmt",
+    "specdsl.cli.queue",
     "specdsl.cli.explain",
 )
 

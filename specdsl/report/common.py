@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
-from specdsl.report.finding import SEVERITY_RANK, CheckReport, Finding, Summary
+from specdsl.report.finding import KINDS, SEVERITY_RANK, CheckReport, Finding, Summary
 
 # SARIF and GitHub speak of notes where the spec language says info.
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -39,7 +40,8 @@ class CheckGroup:
 
 
 def group_by_check(findings: tuple[Finding, ...] | list[Finding]) -> list[CheckGroup]:
-    """Findings grouped by check: the most severe checks first, then by name; finding order kept."""
+    """Findings grouped by check: most severe first, then schema before attribute ... before quota
+    (a broken record explains the checks after it), then by name; the order of findings is kept."""
     by_check: dict[str, list[Finding]] = {}
     for finding in findings:
         by_check.setdefault(finding.check, []).append(finding)
@@ -47,7 +49,11 @@ def group_by_check(findings: tuple[Finding, ...] | list[Finding]) -> list[CheckG
     for check, items in by_check.items():
         worst = max(items, key=lambda f: SEVERITY_RANK[f.severity])
         groups.append(CheckGroup(check, items[0].kind, worst.severity, tuple(items)))
-    return sorted(groups, key=lambda g: (-SEVERITY_RANK[g.severity], g.check))
+    return sorted(groups, key=lambda g: (-SEVERITY_RANK[g.severity], _kind_rank(g.kind), g.check))
+
+
+def _kind_rank(kind: str) -> int:
+    return KINDS.index(kind) if kind in KINDS else len(KINDS)
 
 
 def parse_spec_location(location: str) -> SpecPosition:
@@ -113,9 +119,26 @@ def source_lines(text: str | None) -> list[str]:
 
 
 # Control characters in data (an image id with an ANSI escape, a message with a newline) would
-# corrupt a terminal or split a line-based record: human formats show them escaped instead.
-_CONTROL_ESCAPES = {c: repr(chr(c))[1:-1] for c in (*range(0x20), *range(0x7F, 0xA0))}
+# corrupt a terminal or split a line-based record: human formats show them escaped instead. Lone
+# surrogates (legal in a JSON string, not in UTF-8) are escaped too, so the output can be written.
+_CONTROL_ESCAPES = {c: repr(chr(c))[1:-1] for c in (*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000))}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def visible(text: str) -> str:
     return text.translate(_CONTROL_ESCAPES)
+
+
+def encodable(text: str) -> str:
+    """``text`` with lone surrogates replaced, so that it can be written as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def where_parts(finding: Finding, *, pointer: bool) -> list[str]:
+    """``image X``, ``objects a, b`` and optionally ``at /pointer``: what CI messages say after the why."""
+    parts = [f"image {finding.image}"] if finding.image is not None else []
+    if finding.objects:
+        parts.append(f"objects {', '.join(finding.objects)}")
+    if pointer and finding.pointer:
+        parts.append(f"at {finding.pointer}")
+    return parts

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from specdsl import __version__
 
 # (export path, JSON pointer) -> 1-based line of the pointed-at value in that export, if known.
-PointerLines = Callable[[str, str], int | None]
+LineLookup = Callable[[str, str], int | None]
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class RenderContext:
     color: bool = False  # `text` returns rich markup when true, plain text when false
     checks: tuple[str, ...] = ()  # every declared check: `junit` adds a passing testcase for each
     fail_on: str = "error"  # `junit`: findings at or above this severity are failures
-    pointer_line: PointerLines | None = None  # line numbers for data locations (sarif, github, gitlab)
+    pointer_line: LineLookup | None = None  # line numbers for data locations (sarif, github, gitlab)
     max_per_check: int = 20  # `text` shows at most this many findings per check
 
     def help_uri(self, anchor: str | None) -> str | None:

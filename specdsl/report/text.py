@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from rich.markup import escape
 
-from specdsl.report.common import (CheckGroup, data_location, group_by_check, image_label, objects_label,
-                                   parse_spec_location, plural, source_lines, summary_line, visible)
+from specdsl.report.common import (
+    CheckGroup,
+    data_location,
+    group_by_check,
+    image_label,
+    objects_label,
+    parse_spec_location,
+    plural,
+    source_lines,
+    summary_line,
+    visible,
+)
 from specdsl.report.context import RenderContext
 from specdsl.report.finding import CheckReport
 
@@ -35,8 +45,8 @@ def render_text(report: CheckReport, ctx: RenderContext) -> str:
 
 def _group_block(group: CheckGroup, ctx: RenderContext, spec_lines: list[str], paint: _Markup) -> list[str]:
     count = plural(len(group.findings), "finding")
-    out = [f"{paint(f'{group.severity}[{group.kind}]', SEVERITY_STYLE[group.severity])} "
-           f"{paint(group.check, 'bold')}: {count}"]
+    severity = paint(f"{group.severity}[{group.kind}]", SEVERITY_STYLE[group.severity])
+    out = [f"{severity} {paint(group.check, 'bold')}: {count}"]
     if group.message is not None:
         out.append("  " + paint(group.message))
     out += _spec_snippet(group.spec_location, spec_lines, paint)

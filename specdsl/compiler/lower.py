@@ -1,0 +1,160 @@
+"""Pass 3: lower each checked declaration to the IR."""
+
+from __future__ import annotations
+
+from specdsl import ir
+from specdsl.compiler.examples import lower_example
+from specdsl.compiler.symbols import ClassInfo, Symbols
+from specdsl.compiler.typecheck import ExprChecker, Scope
+from specdsl.diagnostics import DiagnosticSink, did_you_mean
+from specdsl.syntax import ast
+
+FALSE = ir.EConst(False)
+
+
+class Lowerer:
+    def __init__(self, symbols: Symbols, sink: DiagnosticSink):
+        self.symbols = symbols
+        self.sink = sink
+        self.exprs = ExprChecker(symbols, sink)
+
+    def text(self, node: ast.Node) -> str:
+        return self.symbols.source.text[node.span.start:node.span.end]
+
+    def loc(self, node: ast.Node) -> ir.Loc:
+        return self.symbols.loc(node.span)
+
+    # ---- classes
+    def lower_class(self, decl: ast.ClassDecl) -> ir.Class | None:
+        info = self.symbols.classes.get(decl.name)
+        if info is None or info.decl is not decl:
+            return None  # a duplicate, already reported
+        scope = Scope(self_class=info)
+        constraints = []
+        for index, require in enumerate(decl.requires, start=1):
+            expr = self.exprs.condition(require.expr, scope, "a require")
+            text = self.text(require.expr)
+            message = require.doc or f"{decl.name} requires {text}"
+            constraints.append(ir.Constraint(f"{decl.name}.require.{index}", index, expr or FALSE, message, text,
+                                             self.loc(require)))
+        return ir.Class(decl.name, decl.geometry, decl.doc, tuple(info.attributes.values()), tuple(constraints),
+                        self.loc(decl))
+
+    # ---- rules
+    def lower_rule(self, decl: ast.RuleDecl) -> ir.Rule:
+        self._severity(decl.severity, decl.severity_span)
+        variables: dict[str, ClassInfo] = {}
+        broken: set[str] = set()
+        bindings = []
+        for clause in decl.fors:
+            binding = self._binding(clause, variables, broken)
+            if binding is not None:
+                bindings.append(binding)
+        scope = Scope(variables=dict(variables), broken=frozenset(broken))
+        require = self.exprs.condition(decl.require, scope, "a rule's require") if decl.require else FALSE
+        message = decl.doc or f"rule {decl.name} failed"
+        text = self.text(decl.require) if decl.require else "false"
+        return ir.Rule(decl.name, decl.severity, message, tuple(bindings), require or FALSE, text, self.loc(decl))
+
+    def _binding(self, clause: ast.ForClause, variables: dict[str, ClassInfo], broken: set[str]) -> ir.Binding | None:
+        info = self.lookup_class(clause.class_name, clause.class_span)
+        if clause.var in variables:
+            self.sink.error("E0109", f"variable '{clause.var}' is bound twice", clause.span, "bound again here",
+                            help="use a different name for each 'for'")
+        if info is None:
+            broken.add(clause.var)
+            return None
+        variables[clause.var] = info
+        where = None
+        if clause.where is not None:
+            scope = Scope(variables=dict(variables), broken=frozenset(broken))
+            where = self.exprs.condition(clause.where, scope, "a where clause") or FALSE
+        text = self.text(clause.where) if clause.where else ""
+        return ir.Binding(clause.var, clause.class_name, where, text)
+
+    def lookup_class(self, name: str, span) -> ClassInfo | None:
+        info = self.symbols.classes.get(name)
+        if info is None:
+            self.sink.error("E0102", f"unknown class '{name}'", span, "no such class",
+                            help=did_you_mean(name, self.symbols.classes)
+                            or "classes: " + ", ".join(sorted(self.symbols.classes)))
+        return info
+
+    def _severity(self, severity: str, span) -> None:
+        if severity not in ir.SEVERITIES:
+            self.sink.error("E0111", f"unknown severity '{severity}'", span, "not a severity",
+                            help=did_you_mean(severity, ir.SEVERITIES) or "severities: error, warning, info")
+
+    # ---- quotas
+    def lower_quota(self, decl: ast.QuotaDecl) -> ir.Quota:
+        self._severity(decl.severity, decl.severity_span)
+        expr = self.exprs.condition(decl.expr, Scope(aggregates="share"), "a quota")
+        message = decl.doc or f"quota {decl.name} is not met: {self.text(decl.expr)}"
+        return ir.Quota(decl.name, decl.severity, message, expr or FALSE, self.text(decl.expr), self.loc(decl))
+
+    # ---- examples
+    def lower_example(self, decl: ast.ExampleDecl) -> ir.Example:
+        return lower_example(self, decl)
+
+    # ---- changes
+    def lower_changes(self, decl: ast.ChangesDecl, spec_version: int) -> ir.Changes:
+        if not isinstance(decl.version, int) or not 1 <= decl.version <= spec_version:
+            self.sink.error("E0115", f"changes {decl.version} does not name a version up to {spec_version}",
+                            decl.span, "bad version", help="a changes block describes this or an earlier version")
+        actions = tuple(a for a in (self._action(a) for a in decl.actions) if a is not None)
+        return ir.Changes(int(decl.version), decl.doc, actions, self.loc(decl))
+
+    def _action(self, action: ast.ChangeAction):
+        if isinstance(action, ast.Relabel):
+            info = self.lookup_class(action.class_name, action.class_span)
+            if info is None:
+                return None
+            where = self.exprs.condition(action.where, Scope(self_class=info, aggregates="none"), "a relabel filter")
+            return ir.Relabel(action.class_name, where or FALSE, self.text(action.where))
+        if isinstance(action, ast.ReviewImages):
+            where = None
+            if action.where is not None:
+                where = self.exprs.condition(action.where, Scope(image_bare=True, aggregates="none"), "a filter")
+            return ir.ReviewImages(where, self.text(action.where) if action.where else "")
+        return self._rename(action)
+
+    def _rename(self, action: ast.Rename):
+        path = action.path
+        if len(path) not in (2, 3):
+            self.sink.error("E0119", "rename takes CLASS.attr -> new or CLASS.attr.value -> new", action.span,
+                            "bad rename")
+            return None
+        attributes = self._attribute_table(path[0], action)
+        if attributes is None:
+            return None
+        if len(path) == 2:
+            return self._rename_attribute(action, attributes)
+        return self._rename_value(action, attributes)
+
+    def _attribute_table(self, owner: str, action: ast.Rename):
+        if owner == "image":
+            return self.symbols.image_attributes
+        info = self.lookup_class(owner, action.span)
+        return info.attributes if info else None
+
+    def _rename_attribute(self, action: ast.Rename, attributes) -> ir.RenameAttribute | None:
+        owner, old = action.path
+        if action.new_name not in attributes:
+            self.sink.error("E0119", f"rename target '{action.new_name}' is not an attribute of {owner}",
+                            action.span, "unknown new name",
+                            help=did_you_mean(action.new_name, attributes) or "the new name must be declared")
+            return None
+        return ir.RenameAttribute(owner, old, action.new_name)
+
+    def _rename_value(self, action: ast.Rename, attributes) -> ir.RenameValue | None:
+        owner, attr_name, old = action.path
+        attr = attributes.get(attr_name)
+        if attr is None or attr.type.kind != "enum":
+            self.sink.error("E0119", f"'{owner}.{attr_name}' is not an enum attribute", action.span,
+                            "cannot rename a value here", help=did_you_mean(attr_name, attributes))
+            return None
+        if action.new_name not in attr.type.values:
+            self.sink.error("E0119", f"'{action.new_name}' is not a value of {owner}.{attr_name}", action.span,
+                            "unknown new value", help=did_you_mean(action.new_name, attr.type.values))
+            return None
+        return ir.RenameValue(owner, attr_name, old, action.new_name)

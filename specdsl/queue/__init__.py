@@ -1,0 +1,16 @@
+"""The relabel queue: a SQLite file of work items built from `specc diff` and `specc check` output.
+
+Importing this package loads neither torch nor numpy; see docs/queue.md.
+"""
+
+from __future__ import annotations
+
+from specdsl.queue.item import ACTIONS, STATUSES, Item, NewItem
+from specdsl.queue.schema import SCHEMA_VERSION, QueueError
+from specdsl.queue.sources import InputError, items_from_documents, parse_text
+from specdsl.queue.store import Queue, UnknownItemsError, UpsertCounts, open_queue
+
+__all__ = [
+    "ACTIONS", "STATUSES", "SCHEMA_VERSION", "InputError", "Item", "NewItem", "Queue", "QueueError",
+    "UnknownItemsError", "UpsertCounts", "items_from_documents", "open_queue", "parse_text",
+]

@@ -1,0 +1,271 @@
+"""The queue itself: a SQLite file in WAL mode where every write is one ``BEGIN IMMEDIATE`` transaction.
+
+``BEGIN IMMEDIATE`` takes the write lock before reading, so two claimers can never both see an item as
+pending, and a process killed mid-write leaves the file as it was before that transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from specdsl.queue.priority import priority, rarities, worst_severity
+from specdsl.queue.item import ACTIONS, STATUSES, Item, NewItem
+from specdsl.queue.schema import QueueError, check_header, connect, prepare
+
+ITEM_COLUMNS = ("id, image, objects, action, reasons, priority, status, labeler, severity, spec, from_version, "
+                "to_version, score, claimed_at, lease_seconds, done_at, created_at, details")
+OPEN_STATUSES = ("pending", "claimed")
+
+
+class UnknownItemsError(QueueError):
+    def __init__(self, ids: Sequence[int]) -> None:
+        self.ids = tuple(ids)
+        super().__init__(f"unknown item id(s): {', '.join(map(str, self.ids))}")
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    added: int = 0
+    merged: int = 0  # a still-pending item gained objects or reasons
+    unchanged: int = 0
+
+
+def open_queue(path: str | Path, create: bool = True, clock: Callable[[], float] = time.time) -> Queue:
+    """Open (and with ``create``, make) the queue at ``path``; QueueError for any other kind of file."""
+    path = Path(path)
+    if path.is_dir():
+        raise QueueError(f"{path} is a directory, not a specc queue")
+    if path.exists():
+        check_header(path)
+    elif not create:
+        raise QueueError(f"no queue at {path}")
+    conn = connect(path)
+    try:
+        prepare(conn, path, create)
+    except BaseException:
+        conn.close()
+        raise
+    return Queue(conn, path, clock)
+
+
+class Queue:
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Callable[[], float]) -> None:
+        self._conn = conn
+        self.path = path
+        self._clock = clock
+
+    # --- writing -------------------------------------------------------------------------------------
+
+    def add_items(self, items: Iterable[NewItem | Mapping[str, Any]]) -> int:
+        """Add work; returns how many items are new (merged or already-present ones do not count)."""
+        return self.upsert(items).added
+
+    def build_from_documents(self, documents: Iterable[Any]) -> int:
+        from specdsl.queue.sources import items_from_documents
+
+        return self.add_items(items_from_documents(documents))
+
+    def upsert(self, items: Iterable[NewItem | Mapping[str, Any]]) -> UpsertCounts:
+        new_items = [i if isinstance(i, NewItem) else NewItem.from_dict(i) for i in items]
+        with self._write() as now:
+            outcomes = [self._upsert_one(item, now) for item in new_items]
+            if new_items:
+                self._recompute_priorities()
+        return UpsertCounts(outcomes.count("added"), outcomes.count("merged"), outcomes.count("unchanged"))
+
+    def push_review(self, image: str, reason: str, score: float | None,
+                    details: Mapping[str, Any] | None = None) -> bool:
+        """Ask for a review of ``image``; False when an open item already asks for it for ``reason``."""
+        return self.push_reviews([(image, reason, score, details)]) == 1
+
+    def push_reviews(self, requests: Iterable[tuple[str, str, float | None, Mapping[str, Any] | None]]) -> int:
+        """Many :meth:`push_review` calls in one transaction; returns how many asked for something new."""
+        items = [NewItem(image=image, action="review", reasons=(reason,), severity="warning", score=score,
+                         details=dict(details or {})) for image, reason, score, details in requests]
+        counts = self.upsert(items)
+        return counts.added + counts.merged
+
+    def claim(self, labeler: str, n: int = 1, lease_seconds: float = 3600) -> list[Item]:
+        """Hand the ``n`` highest-priority pending items (ties by id) to ``labeler``, atomically."""
+        if lease_seconds < 0:
+            raise ValueError("lease_seconds must not be negative")
+        with self._write() as now:
+            self._expire_leases(now)
+            ids = [r[0] for r in self._conn.execute(
+                "SELECT id FROM items WHERE status = 'pending' ORDER BY priority DESC, id LIMIT ?", (max(n, 0),))]
+            self._conn.executemany(
+                "UPDATE items SET status = 'claimed', labeler = ?, claimed_at = ?, lease_seconds = ?, "
+                "lease_expires = ? WHERE id = ?",
+                [(labeler, _iso(now), float(lease_seconds), now + lease_seconds, i) for i in ids])
+            by_id = {item.id: item for item in self._select_ids(ids)}
+        return [by_id[i] for i in ids]
+
+    def done(self, ids: Iterable[int]) -> int:
+        """Mark items done; returns how many changed. Unknown ids change nothing and raise."""
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+        with self._write() as now:
+            found = {item.id: item for item in self._select_ids(wanted)}
+            missing = [i for i in wanted if i not in found]
+            if missing:
+                raise UnknownItemsError(missing)
+            open_ids = [i for i in wanted if found[i].status != "done"]
+            self._conn.executemany("UPDATE items SET status = 'done', done_at = ?, lease_expires = NULL "
+                                   "WHERE id = ?", [(_iso(now), i) for i in open_ids])
+        return len(open_ids)
+
+    # --- reading ---------------------------------------------------------------------------------------
+
+    def items(self, status: str | None = None) -> list[Item]:
+        """All items (or those with ``status``) by id; expired claims are first returned to pending."""
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+        with self._write() as now:
+            self._expire_leases(now)
+            where, params = ("WHERE status = ?", (status,)) if status else ("", ())
+            rows = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items {where} ORDER BY id", params)
+            return [_item(row) for row in rows]
+
+    def pending_images(self) -> set[str]:
+        """Images with open work (pending or claimed, expired or not): what a trainer should hold back."""
+        rows = self._conn.execute("SELECT DISTINCT image FROM items WHERE status IN ('pending', 'claimed')")
+        return {row[0] for row in rows}
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by status, action and reason (an item counts once for each reason it lists)."""
+        with self._write() as now:
+            self._expire_leases(now)
+            total = self._conn.execute("SELECT count(*) FROM items").fetchone()[0]
+            by_status = dict(self._conn.execute("SELECT status, count(*) FROM items GROUP BY status"))
+            by_action = dict(self._conn.execute("SELECT action, count(*) FROM items GROUP BY action"))
+            by_reason = self._conn.execute("SELECT j.value, count(*) AS n FROM items, json_each(items.reasons) j "
+                                           "GROUP BY j.value ORDER BY n DESC, j.value").fetchall()
+        return {"total": total,
+                "status": {s: by_status.get(s, 0) for s in STATUSES},
+                "action": {a: by_action.get(a, 0) for a in ACTIONS},
+                "reason": dict(by_reason)}
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Queue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- internals --------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[float]:
+        """One write transaction; yields the time every change in it is stamped with."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._clock()
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _expire_leases(self, now: float) -> None:
+        self._conn.execute("UPDATE items SET status = 'pending', labeler = NULL, claimed_at = NULL, "
+                           "lease_seconds = NULL, lease_expires = NULL "
+                           "WHERE status = 'claimed' AND lease_expires < ?", (now,))
+
+    def _select_ids(self, ids: Sequence[int]) -> list[Item]:
+        items: list[Item] = []
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id IN ({marks})", chunk)
+            items.extend(_item(row) for row in rows)
+        return items
+
+    def _upsert_one(self, new: NewItem, now: float) -> str:
+        """Insert, merge into the latest still-pending item with the same key, or see it is already there."""
+        row = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE dedupe_key = ? ORDER BY id DESC "
+                                 "LIMIT 1", (new.dedupe_key,)).fetchone()
+        if row is None:
+            self._insert(new, now)
+            return "added"
+        old = _item(row)
+        grows = not (set(new.objects) <= set(old.objects) and set(new.reasons) <= set(old.reasons))
+        if old.status == "pending":
+            self._merge(old, new)
+            return "merged" if grows else "unchanged"
+        if grows:  # the claimed/done item did not cover this: it is new work
+            self._insert(new, now)
+            return "added"
+        return "unchanged"
+
+    def _insert(self, new: NewItem, now: float) -> None:
+        self._conn.execute(
+            "INSERT INTO items (dedupe_key, image, objects, action, reasons, severity, spec, from_version, "
+            "to_version, score, created_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (new.dedupe_key, new.image, _json(new.objects), new.action, _json(new.reasons), new.severity,
+             new.spec, new.from_version, new.to_version, new.score, _iso(now), _json(dict(new.details))))
+
+    def _merge(self, old: Item, new: NewItem) -> None:
+        objects = old.objects + tuple(o for o in new.objects if o not in old.objects)
+        reasons = old.reasons + tuple(r for r in new.reasons if r not in old.reasons)
+        severity = worst_severity((old.severity, new.severity))
+        score = old.score if new.score is None else new.score
+        self._conn.execute(
+            "UPDATE items SET objects = ?, reasons = ?, severity = ?, score = ?, details = ? WHERE id = ?",
+            (_json(objects), _json(reasons), severity, score, _json(_merge_details(old.details, new.details)),
+             old.id))
+
+    def _recompute_priorities(self) -> None:
+        """Rarity depends on the whole queue, so adding work re-ranks every open item."""
+        rows = self._conn.execute("SELECT id, reasons, details, severity, score, priority, status "
+                                  "FROM items ORDER BY id").fetchall()
+        keys = [_rarity_keys(orjson.loads(r[1]), orjson.loads(r[2])) for r in rows]
+        changes = []
+        for row, rarity_value in zip(rows, rarities(keys), strict=True):
+            value = priority(row[3], rarity_value, row[4])
+            if row[6] != "done" and value != row[5]:
+                changes.append((value, row[0]))
+        self._conn.executemany("UPDATE items SET priority = ? WHERE id = ?", changes)
+
+
+def _rarity_keys(reasons: list[str], details: Mapping[str, Any]) -> list[str]:
+    """What makes an item rare: its reasons and, for diff items, the changed targets (labels)."""
+    targets = details.get("targets") if isinstance(details, Mapping) else None
+    return [f"reason:{r}" for r in reasons] + [f"target:{t}" for t in targets or ()]
+
+
+def _merge_details(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(old)
+    for key, value in new.items():
+        previous = merged.get(key)
+        if isinstance(previous, list) and isinstance(value, list):
+            merged[key] = previous + [v for v in value if v not in previous]
+        else:
+            merged[key] = value
+    return merged
+
+
+def _item(row: Sequence[Any]) -> Item:
+    (id_, image, objects, action, reasons, priority, status, labeler, severity, spec, from_version,
+     to_version, score, claimed_at, lease_seconds, done_at, created_at, details) = row
+    return Item(id=id_, image=image, objects=tuple(orjson.loads(objects)), action=action,
+                reasons=tuple(orjson.loads(reasons)), priority=priority, status=status, labeler=labeler,
+                severity=severity, spec=spec, from_version=from_version, to_version=to_version, score=score,
+                claimed_at=claimed_at, lease_seconds=lease_seconds, done_at=done_at, created_at=created_at,
+                details=orjson.loads(details))
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,55 @@
+"""GitLab Code Quality report: a JSON array of issues shown in merge requests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from typing import Any
+
+from specdsl.report.baseline import basename
+from specdsl.report.common import where_parts
+from specdsl.report.context import RenderContext
+from specdsl.report.finding import CheckReport, Finding
+from specdsl.report.jsonfmt import dumps
+
+# Code Quality severities are info, minor, major, critical, blocker; specc has three levels.
+GITLAB_SEVERITY = {"info": "info", "warning": "minor", "error": "major"}
+
+
+def _identity(finding: Finding) -> list:
+    return [finding.check, finding.image, sorted(finding.objects), basename(finding.source), finding.message]
+
+
+def gitlab_fingerprint(finding: Finding, occurrence: int = 0) -> str:
+    """Stable across runs and reorderings of the export; ``occurrence`` separates exact duplicates.
+
+    GitLab drops issues whose fingerprints repeat, so two findings that agree on every hashed
+    field (same basename in two folders, say) get their order among themselves mixed in.
+    """
+    identity = _identity(finding) + ([occurrence] if occurrence else [])
+    return hashlib.sha256(json.dumps(identity, ensure_ascii=True).encode()).hexdigest()
+
+
+def render_gitlab(report: CheckReport, ctx: RenderContext) -> str:
+    seen: Counter[str] = Counter()
+    issues = []
+    for finding in report.findings:
+        key = json.dumps(_identity(finding), ensure_ascii=True)
+        issues.append(_issue(finding, gitlab_fingerprint(finding, seen[key]), ctx))
+        seen[key] += 1
+    return dumps(issues, indent=2) + "\n"
+
+
+def _issue(finding: Finding, fingerprint: str, ctx: RenderContext) -> dict[str, Any]:
+    line = ctx.data_line(finding.source, finding.pointer) or 1
+    path = finding.source.removeprefix("./")
+    return {"type": "issue", "check_name": finding.check, "description": _description(finding),
+            "fingerprint": fingerprint, "severity": GITLAB_SEVERITY[finding.severity],
+            "location": {"path": path, "lines": {"begin": line}}}
+
+
+def _description(finding: Finding) -> str:
+    where = where_parts(finding, pointer=True)
+    suffix = f" ({'; '.join(where)})" if where else ""
+    return f"{finding.check}: {finding.message}{suffix}"

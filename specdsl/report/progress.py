@@ -1,0 +1,119 @@
+"""Progress of a long ``specc check`` on stderr: a rich bar on a terminal, sparse lines in CI logs."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import IO, Protocol, Self
+
+MODES = ("auto", "bar", "plain", "none")
+PLAIN_INTERVAL_S = 2.0  # a CI log wants a heartbeat, not a line per batch
+
+
+class ProgressSink(Protocol):
+    def advance(self, n: int = 1) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+class _ContextManager:
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+
+class NullProgress(_ContextManager):
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+class PlainProgress(_ContextManager):
+    """``checked 12000/50000 images (24%)`` at most every ``interval`` seconds; silent on short runs."""
+
+    def __init__(self, total: int | None, unit: str, stream: IO[str], *, interval: float = PLAIN_INTERVAL_S,
+                 clock: Callable[[], float] = time.monotonic):
+        self.total, self.unit, self.stream = total, unit, stream
+        self.interval, self.clock = interval, clock
+        self.done = 0
+        self._start = self._last = clock()
+        self._printed = self._closed = False
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = self.clock()
+        if now - self._last >= self.interval:
+            self._last = now
+            self._emit(self._line())
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._printed:  # a run that said nothing while running needs no closing line either
+            self._emit(f"{self._line()} in {self.clock() - self._start:.1f} s")
+
+    def _line(self) -> str:
+        if not self.total:
+            return f"checked {self.done} {self.unit}"
+        percent = min(100, self.done * 100 // self.total)
+        return f"checked {self.done}/{self.total} {self.unit} ({percent}%)"
+
+    def _emit(self, line: str) -> None:
+        self._printed = True
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+class BarProgress(_ContextManager):
+    """A transient rich bar: it disappears when done so that the summary line stands alone."""
+
+    def __init__(self, total: int | None, unit: str, stream: IO[str], *, force_terminal: bool | None,
+                 no_color: bool):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        console = Console(file=stream, force_terminal=force_terminal, no_color=no_color, highlight=False)
+        self._progress = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn(unit), TimeRemainingColumn(), console=console, transient=True)
+        self._task = self._progress.add_task("check", total=total)
+        self._progress.start()
+        self._closed = False
+
+    def advance(self, n: int = 1) -> None:
+        self._progress.advance(self._task, n)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._progress.stop()
+
+
+def make_progress(mode: str, total: int | None, unit: str, *, stream: IO[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> ProgressSink:
+    """``auto``: a bar when stderr is an interactive terminal, periodic lines in CI or a pipe."""
+    if mode not in MODES:
+        raise ValueError(f"unknown progress mode {mode!r} (choose from {', '.join(MODES)})")
+    env = os.environ if environ is None else environ
+    stream = sys.stderr if stream is None else stream
+    if mode == "none":
+        return NullProgress()
+    if mode == "auto":
+        mode = "bar" if _interactive(stream, env) else "plain"
+    if mode == "plain":
+        return PlainProgress(total, unit, stream)
+    return BarProgress(total, unit, stream, force_terminal=True, no_color=bool(env.get("NO_COLOR")))
+
+
+def _interactive(stream: IO[str], env: Mapping[str, str]) -> bool:
+    if env.get("CI", "").lower() in ("true", "1") or env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
