@@ -41,3 +41,28 @@ def add_fail_on(parser, default: str = "error") -> None:
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), default=default,
                         help="lowest severity that makes the exit code 1 (default: %(default)s)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means broken input)")
+
+
+def compile_or_exit(spec_arg: str, *, color: bool | None = None):
+    """Compile a spec argument (path or PATH@REV); on errors print them and raise :class:`SpecFailed`."""
+    from specdsl.compiler import compile_source, read_source
+    from specdsl.diagnostics import render_all
+    from specdsl.gitrev import SpecReadError
+
+    try:
+        source = read_source(spec_arg)
+    except SpecReadError as exc:
+        raise UsageError(str(exc)) from None
+    result = compile_source(source)
+    if result.diagnostics:
+        sys.stderr.write(render_all(result.source, result.diagnostics) + "\n")
+    if not result.ok:
+        raise SpecFailed(result)
+    return result
+
+
+class SpecFailed(Exception):
+    """The spec did not compile; diagnostics were printed. Exit 2."""
+
+    def __init__(self, result):
+        self.result = result

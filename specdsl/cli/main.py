@@ -7,7 +7,7 @@ import importlib
 import sys
 
 from specdsl import __version__
-from specdsl.cli.common import EXIT_ERROR, UsageError, err_console
+from specdsl.cli.common import EXIT_ERROR, SpecFailed, UsageError, err_console
 
 # Each module defines ``register(subparsers)``; the order here is the order of ``specc --help``.
 COMMANDS = (
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args.run(args) or 0)
+    except SpecFailed:
+        return EXIT_ERROR
     except UsageError as exc:
         err_console().print(f"[bold red]error:[/] {exc}", highlight=False)
         return EXIT_ERROR

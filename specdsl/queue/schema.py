@@ -66,25 +66,35 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def prepare(conn: sqlite3.Connection, path: Path, create: bool) -> None:
-    """Check the file is a usable queue; create the schema in an empty database when ``create``."""
+    """Check the file is a usable queue; create the schema in an empty database when ``create``.
+
+    Checking only reads, so opening a queue never waits for a long build in another process.
+    """
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        empty = _is_empty(conn)
     except sqlite3.DatabaseError as exc:
         raise QueueError(f"{path} is not a readable SQLite file: {exc}") from exc
+    if empty and not create:
+        raise QueueError(f"{path} is an empty database, not a specc queue")
+    if empty:
+        _create_once(conn)
+    _verify(conn, path)
+    # WAL lets readers (list, the torch sampler) run while a build writes; it is a property of the file.
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _create_once(conn: sqlite3.Connection) -> None:
+    """Create the schema under the write lock; another process may have created it meanwhile."""
+    conn.execute("BEGIN IMMEDIATE")
     try:
         if _is_empty(conn):
-            if not create:
-                raise QueueError(f"{path} is an empty database, not a specc queue")
             _create(conn)
-        else:
-            _verify(conn, path)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    # WAL lets readers (list, the torch sampler) run while a build writes; it is a property of the file.
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
 
 
 def _is_empty(conn: sqlite3.Connection) -> bool:

@@ -74,24 +74,27 @@ class Queue:
 
         return self.add_items(items_from_documents(documents))
 
-    def upsert(self, items: Iterable[NewItem | Mapping[str, Any]]) -> UpsertCounts:
+    def upsert(self, items: Iterable[NewItem | Mapping[str, Any]], reopen_done: bool = False) -> UpsertCounts:
+        """Add or merge items. A done item already covering the work absorbs it (so building the same
+        input twice adds nothing) unless ``reopen_done``, which makes a fresh item instead."""
         new_items = [i if isinstance(i, NewItem) else NewItem.from_dict(i) for i in items]
         with self._write() as now:
-            outcomes = [self._upsert_one(item, now) for item in new_items]
+            outcomes = [self._upsert_one(item, now, reopen_done) for item in new_items]
             if new_items:
                 self._recompute_priorities()
         return UpsertCounts(outcomes.count("added"), outcomes.count("merged"), outcomes.count("unchanged"))
 
     def push_review(self, image: str, reason: str, score: float | None,
                     details: Mapping[str, Any] | None = None) -> bool:
-        """Ask for a review of ``image``; False when an open item already asks for it for ``reason``."""
+        """Ask for a review of ``image``; False when an open (pending or claimed) item already asks for it
+        for ``reason``. Once that item is done, the same request makes a new item."""
         return self.push_reviews([(image, reason, score, details)]) == 1
 
     def push_reviews(self, requests: Iterable[tuple[str, str, float | None, Mapping[str, Any] | None]]) -> int:
         """Many :meth:`push_review` calls in one transaction; returns how many asked for something new."""
         items = [NewItem(image=image, action="review", reasons=(reason,), severity="warning", score=score,
                          details=dict(details or {})) for image, reason, score, details in requests]
-        counts = self.upsert(items)
+        counts = self.upsert(items, reopen_done=True)
         return counts.added + counts.merged
 
     def claim(self, labeler: str, n: int = 1, lease_seconds: float = 3600) -> list[Item]:
@@ -189,7 +192,7 @@ class Queue:
             items.extend(_item(row) for row in rows)
         return items
 
-    def _upsert_one(self, new: NewItem, now: float) -> str:
+    def _upsert_one(self, new: NewItem, now: float, reopen_done: bool) -> str:
         """Insert, merge into the latest still-pending item with the same key, or see it is already there."""
         row = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE dedupe_key = ? ORDER BY id DESC "
                                  "LIMIT 1", (new.dedupe_key,)).fetchone()
@@ -201,7 +204,7 @@ class Queue:
         if old.status == "pending":
             self._merge(old, new)
             return "merged" if grows else "unchanged"
-        if grows:  # the claimed/done item did not cover this: it is new work
+        if grows or (reopen_done and old.status == "done"):  # not covered by the claimed/done item: new work
             self._insert(new, now)
             return "added"
         return "unchanged"

@@ -106,6 +106,7 @@ def strip_git_rev(spec_path: str) -> str:
 
 def path_uri(path: str) -> str:
     """A path as a SARIF artifact URI: relative paths stay relative (what code scanning expects)."""
+    path = encodable(path)
     if PureWindowsPath(path).drive:
         return PureWindowsPath(path).as_uri()
     if path.startswith("/"):

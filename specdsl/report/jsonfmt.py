@@ -20,7 +20,12 @@ def dumps(value: Any, *, indent: int | None = None) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError:
         text = json.dumps(value, ensure_ascii=True, indent=indent, separators=_separators(indent))
-    return text
+    return text.translate(_LINE_BREAKS)
+
+
+# JSON leaves these raw, but str.splitlines() and some editors break lines at them: escaped, one
+# JSON Lines record stays one line for every reader.
+_LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
 
 
 def _separators(indent: int | None) -> tuple[str, str]:

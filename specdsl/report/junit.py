@@ -65,12 +65,11 @@ def _testcase(check: str, group: CheckGroup | None, spec: str, ctx: RenderContex
     if position.line is not None:
         case.set("line", str(position.line))
     fails = SEVERITY_RANK[group.severity] >= SEVERITY_RANK[ctx.fail_on]
-    body = xml_safe(_body(group))
     if fails:
         failure = ET.SubElement(case, "failure", message=xml_safe(_headline(group)), type=group.severity)
-        failure.text = body
+        failure.text = xml_safe(_body(group))
     else:  # below --fail-on: the check passes, its findings are still there to read
-        ET.SubElement(case, "system-out").text = f"{_headline(group)}\n{body}"
+        ET.SubElement(case, "system-out").text = xml_safe(f"{_headline(group)}\n{_body(group)}")
     return case
 
 

@@ -3,7 +3,8 @@
 Per id it keeps the mean and variance across epochs of the epoch's mean loss (Welford), the last raw
 loss, how many epochs saw it, and its class. :meth:`LossRecorder.flag` picks samples whose mean loss, or
 whose spread across epochs, is far above the rest of their class (robust z-score: median and MAD) and
-pushes them to the queue as ``review`` items.
+pushes them to the queue as ``review`` items. The z-scores are taken of ``log(x + class median)``
+rather than of raw losses (see :func:`_compress`).
 """
 
 from __future__ import annotations
@@ -92,29 +93,31 @@ class LossRecorder:
         z_std = _robust_z_by_group(stats["std"], groups, eligible)
         return eligible, z_mean, z_std
 
-    def flag(self, z: float = 3.0, min_epochs: int = 2, top_k: int | None = None) -> list[str]:
-        """Samples whose mean loss or loss spread is ``z`` robust deviations above their class; pushed
-        to the queue as ``review`` items with a score in [0.5, 1) that grows with the z-score."""
+    def flag(self, z: float = 3.0, min_epochs: int = 2, top_k: int | None = None,
+             spread_z: float | None = None) -> list[str]:
+        """Ids whose mean loss is ``z`` (or whose spread is ``spread_z``, default ``z + 1``) robust
+        deviations above their class, strongest first; pushed to the queue as ``review`` items."""
         eligible, z_mean, z_std = self.scores(min_epochs)
-        strength = np.fmax(z_mean, z_std)
-        chosen = np.flatnonzero(eligible & (strength > z))
+        # strength >= 1 exactly when a criterion fires; the queue score strength / (strength + 1) is in
+        # [0.5, 1) and grows with it
+        strength = np.fmax(z_mean / z, z_std / (z + 1.0 if spread_z is None else spread_z))
+        chosen = np.flatnonzero(eligible & (strength > 1.0))
         chosen = chosen[np.argsort(-strength[chosen], kind="stable")][:top_k]
-        flagged = [self.ids[k] for k in chosen]
         stats = self.statistics()
-        requests = [self._review_request(k, stats, (strength[k], z_mean[k], z_std[k]), z) for k in chosen]
+        requests = [self._review_request(k, stats, (strength[k], z_mean[k], z_std[k])) for k in chosen]
         with borrowed_queue(self.queue, create=True) as queue:
             if queue is not None and requests:
                 queue.push_reviews(requests)
-        return flagged
+        return [self.ids[k] for k in chosen]
 
-    def _review_request(self, k: int, stats: Mapping[str, np.ndarray], zs: tuple[float, float, float],
-                        threshold: float) -> tuple[str, str, float, dict[str, Any]]:
+    def _review_request(self, k: int, stats: Mapping[str, np.ndarray],
+                        zs: tuple[float, float, float]) -> tuple[str, str, float, dict[str, Any]]:
         strength, z_mean, z_std = zs
         label = self.classes[k]
         details = {"mean_loss": float(stats["mean"][k]), "loss_std": float(stats["std"][k]),
                    "epochs": int(stats["epochs"][k]), "z_mean": round(float(z_mean), 3),
                    "z_std": round(float(z_std), 3), "class": label if isinstance(label, int | str) else None}
-        return self.ids[k], self.reason, round(float(strength / (strength + threshold)), 4), details
+        return self.ids[k], self.reason, round(float(strength / (strength + 1.0)), 4), details
 
     # --- checkpoints ---------------------------------------------------------------------------------
 
@@ -139,8 +142,15 @@ def _robust_z_by_group(values: np.ndarray, groups: np.ndarray, eligible: np.ndar
     z = np.full(values.shape, np.nan)
     for group in np.unique(groups[eligible]):
         members = eligible & (groups == group)
-        z[members] = robust_z(values[members])
+        z[members] = robust_z(_compress(values[members]))
     return z
+
+
+def _compress(values: np.ndarray) -> np.ndarray:
+    """log(x + median): losses are skewed (most near 0, a long tail), so on raw losses the MAD is tiny
+    and every borderline sample looks extreme. The log tames the tail, the median offset keeps losses
+    near 0 from spreading out, and the z-scores stay the same if all losses are scaled."""
+    return np.log(values + np.median(values) + 1e-12)
 
 
 def robust_z(values: np.ndarray) -> np.ndarray:

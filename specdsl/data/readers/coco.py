@@ -90,7 +90,7 @@ def _image(image: Any, i: int, categories: dict, by_image: dict, options: ReadOp
     for k, ann in by_image.get(_key(image["id"]), []):
         for obj in _objects(ann, k, categories, image_id, options, issues):
             data["objects"].append(obj)
-            pointers.append(f"/annotations/{k}")
+            pointers.append(f"/annotations/{k}/keypoints" if "parent" in obj else f"/annotations/{k}")
     return ImageRecord(data, issues.source, f"/images/{i}", pointers)
 
 
@@ -156,7 +156,7 @@ def _with_keypoints(ann: dict, obj: dict, names: list[str], options: ReadOptions
     if flat is None or len(flat) % 3:
         issues.add(pointer + "/keypoints", "keypoints must be a flat list of x, y, v numbers", image_id, (obj["id"],))
         return [obj]
-    names = names if len(names) * 3 == len(flat) else [str(j) for j in range(len(flat) // 3)]
+    names = names if len(names) * 3 == len(flat) else [f"kp{j}" for j in range(len(flat) // 3)]
     keypoints = [{"name": names[j // 3], "point": [flat[j], flat[j + 1]], "visibility": flat[j + 2]}
                  for j in range(0, len(flat), 3)]
     if options.coco_keypoints != "points":

@@ -29,7 +29,7 @@ _UNSUPPORTED = {"brush", "ellipse", "labels", "hypertextlabels", "paragraphlabel
 def read_label_studio(path: Path, options: ReadOptions) -> Iterator[Item]:
     tasks = load_json(path)
     issues = Issues(str(path))
-    if isinstance(tasks, dict):  # a single task exported on its own
+    if isinstance(tasks, dict) and ("data" in tasks or "annotations" in tasks):  # one task on its own
         tasks = [tasks]
     if not isinstance(tasks, list):
         issues.add("", "expected a list of Label Studio tasks")
@@ -86,7 +86,8 @@ def _record(task: dict, t: int, a: int, annotation: dict, options: ReadOptions, 
         elif _base_type(result["type"]) in _REGION_TYPES:
             obj = _region(result, r, (width, height), issues, where, image_id)
             if obj is not None:
-                obj.update({"labeler": labeler} if labeler else {})
+                if labeler:
+                    obj["labeler"] = labeler
                 data["objects"].append(obj)
                 pointers.append(where)
                 regions.setdefault(obj["id"], obj)

@@ -1,0 +1,138 @@
+"""``specc check SPEC EXPORT...``: validate annotation exports against a spec."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from specdsl.cli.common import (EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, add_fail_on, compile_or_exit,
+                                err_console, write_out)
+
+LINE_FORMATS = ("sarif", "github", "gitlab")  # formats that annotate lines of the export
+FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab")
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("check", help="validate annotation exports against a spec")
+    parser.add_argument("spec", help="spec file or PATH@GITREV")
+    parser.add_argument("exports", nargs="+", metavar="EXPORT", help="annotation export files")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--output-file", metavar="FILE", help="write the formatted findings to FILE")
+    parser.add_argument("--input-format", metavar="NAME", help="export format (default: detected from content)")
+    parser.add_argument("--mapping", metavar="FILE", help="mapping of the format's names to the spec's")
+    parser.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in this baseline")
+    parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
+    parser.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary on stderr")
+    parser.add_argument("--docs-url", metavar="URL", help="base URL of the labeler docs, for help links")
+    add_fail_on(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    compiled = compile_or_exit(args.spec)
+    spec = compiled.spec
+    findings, images, objects = [], 0, 0
+    for export in args.exports:
+        dataset = _load(export, args)
+        from specdsl.validate import run_checks
+
+        findings += run_checks(spec, dataset)
+        images += len(dataset.images)
+        objects += dataset.n_objects
+    report = _report(spec, findings, images, objects)
+    report = _baseline(report, args)
+    _emit(report, args, compiled)
+    return _exit_code(report, args)
+
+
+def _load(export: str, args):
+    from specdsl.data import load_export
+    from specdsl.data.readers import ReaderError, ReadOptions
+    from specdsl.report.progress import make_progress
+
+    if not Path(export).exists():
+        raise UsageError(f"cannot read export {export}: no such file")
+    options = ReadOptions(mapping=_mapping(args.mapping)) if args.mapping else ReadOptions()
+    mode = "none" if args.quiet else args.progress
+    try:
+        with make_progress(mode, None, "images") as progress:
+            return load_export(export, args.input_format, options, progress=progress.advance)
+    except ReaderError as exc:
+        raise UsageError(f"{exc.location()}: {exc.message}") from None
+    except ValueError as exc:
+        raise UsageError(f"{export}: {exc}") from None
+
+
+def _mapping(path: str):
+    from specdsl.data.mapping import load_mapping
+
+    try:
+        return load_mapping(path)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read mapping {path}: {exc}") from None
+
+
+def _report(spec, findings, images: int, objects: int):
+    from specdsl.report.finding import CheckReport, summarize
+
+    ordered = tuple(sorted(findings, key=lambda f: f.sort_key()))
+    return CheckReport(spec.name, spec.version, summarize(images, objects, ordered), ordered)
+
+
+def _baseline(report, args):
+    from specdsl.report.baseline import BaselineError, apply_baseline, write_baseline
+
+    if args.write_baseline:
+        write_baseline(args.write_baseline, report)
+    if args.baseline:
+        try:
+            report, removed = apply_baseline(report, args.baseline)
+        except (OSError, BaselineError) as exc:
+            raise UsageError(f"cannot use baseline {args.baseline}: {exc}") from None
+        if removed and not args.quiet:
+            err_console().print(f"{removed} known finding{'s' if removed != 1 else ''} hidden by the baseline")
+    return report
+
+
+def _emit(report, args, compiled) -> None:
+    from specdsl.report import render, write_github_step_summary
+    from specdsl.report.context import RenderContext
+    from specdsl.report.locate import ExportLineIndex
+
+    color = args.format == "text" and not args.output_file and _color(sys.stdout)
+    ctx = RenderContext(spec_path=args.spec, spec_text=compiled.source.text, exports=tuple(args.exports),
+                        docs_url=args.docs_url, color=color, checks=compiled.spec.check_names(),
+                        fail_on=args.fail_on,
+                        pointer_line=ExportLineIndex() if args.format in LINE_FORMATS else None)
+    text = render(args.format, report, ctx)
+    if args.output_file:
+        Path(args.output_file).write_text(text, encoding="utf-8")
+        if not args.quiet:
+            from specdsl.report.common import summary_line
+
+            err_console().print(summary_line(report))
+    elif color:
+        from specdsl.cli.common import out_console
+
+        out_console().print(text, end="")
+    else:
+        write_out(text)
+    if args.format == "github":
+        write_github_step_summary(report)
+
+
+def _color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
+
+
+def _exit_code(report, args) -> int:
+    if args.exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if report.at_or_above(args.fail_on) else EXIT_OK
+
+
+__all__ = ["register", "run", "EXIT_ERROR"]

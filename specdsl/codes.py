@@ -1,0 +1,60 @@
+"""Every diagnostic code of the compiler, with its documentation (``specc explain CODE``).
+
+Codes are API: never renumber one; retire it instead.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, tuple[str, str]] = {
+    "E0001": ("syntax error", "The text does not follow the grammar: a token appears where the language does not "
+              "allow it. The message names what was found and what could come next.\n\n"
+              "    require lenght >= 10     # fine syntactically\n    requir length >= 10      # E0001: did you mean 'require'?"),
+    "E0002": ("unexpected character or unterminated string", "A character that no token starts with (such as '@'), "
+              "or a string that is not closed on its line. Strings use double quotes; documentation spanning "
+              "several lines uses triple quotes \"\"\"...\"\"\"."),
+    "E0101": ("duplicate declaration", "Two classes, enums, rules or quotas share a name, a class declares an "
+              "attribute twice, an enum lists a value twice, or two `changes` blocks name the same version."),
+    "E0102": ("unknown class", "A rule's `for`, a `count`/`exists`/`share`, a `relabel` or an example object names "
+              "a class that the spec does not declare."),
+    "E0103": ("unknown type", "An attribute's type is not bool, int, float, string, a range `int LO..HI` / "
+              "`float LO..HI`, an inline `enum { ... }` or the name of a declared enum."),
+    "E0104": ("unknown enum value", "A bare name compared with an enum attribute is not one of the enum's values:\n\n"
+              "    for o in lane_line where o.color == purple   # LaneColor has white, yellow, orange"),
+    "E0105": ("unknown attribute or property", "A name is neither an attribute of the class nor a built-in property "
+              "of its geometry (polylines have points, length, start, end; polygons points, area, perimeter, valid; "
+              "boxes width, height, area, aspect; points x, y; masks area, width, height; all inside_image, id, "
+              "class). `area` of a polyline is this error."),
+    "E0106": ("function not defined for this geometry", "A pair function is applied to a geometry it does not "
+              "measure, e.g. angle() or endpoint_gap() of boxes (they take polylines)."),
+    "E0107": ("type mismatch", "Operands do not fit: comparing an enum with a number, ordering strings, `and` over "
+              "a number, a require that is not true/false."),
+    "E0108": ("unit mismatch", "A number with a unit is compared with a value of another unit (`angle(a, b) < "
+              "5px`). Write the number bare to take the unit of what it is compared with."),
+    "E0109": ("variable bound twice", "Two `for` lines of a rule bind the same variable name."),
+    "E0110": ("unknown function or wrong arguments", "A call names no built-in function, or passes the wrong "
+              "arguments: distance/intersects/iou/contains/endpoint_gap/angle take two rule variables; "
+              "count/exists/share take `CLASS` or `CLASS where EXPR`."),
+    "E0111": ("unknown severity", "A rule or quota severity is not error, warning or info."),
+    "E0112": ("unknown geometry", "A class geometry is not box, polygon, polyline, point, mask or tag."),
+    "E0113": ("invalid default", "An attribute's default does not fit its type (an enum default that is not a "
+              "value, a number outside the range, a string for a bool)."),
+    "E0114": ("invalid range", "A range type whose low bound is above its high bound, an int range with "
+              "fractional bounds, or a range on a type other than int/float."),
+    "E0115": ("invalid version", "The spec version is not a positive whole number, or a `changes N` block names "
+              "a version above the spec's own."),
+    "E0116": ("unknown check in an example", "`example ... invalid CHECK` names no rule, quota, `CLASS.require.N` "
+              "or `CLASS.ATTR` of the spec."),
+    "E0118": ("aggregate not available here", "share() measures the whole export and belongs in quotas; "
+              "count()/exists() count within one image and belong in rules and class requires; none of them "
+              "may be nested inside another's filter."),
+    "E0119": ("invalid rename", "A `rename` in a `changes` block names an attribute or value that the current "
+              "spec does not declare as the new name."),
+}
+
+
+def explain_code(code: str) -> str | None:
+    entry = CODES.get(code.upper())
+    if entry is None:
+        return None
+    title, body = entry
+    return f"{code.upper()}: {title}\n\n{body}\n"

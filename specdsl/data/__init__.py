@@ -1,0 +1,16 @@
+"""Labeled data: readers of export formats and the columnar :class:`Dataset` the checker consumes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["load_export"]
+
+
+def load_export(path: str | Path, fmt: str | None = None, options=None, progress=None):
+    """Read one export (any registered format) into a :class:`~specdsl.data.dataset.Dataset`."""
+    from specdsl.data.build import build_dataset
+    from specdsl.data.readers import ReadOptions, read_export
+
+    records = read_export(path, fmt, options or ReadOptions())
+    return build_dataset(records, str(path), progress=progress)

@@ -1,0 +1,335 @@
+"""Build a :class:`Dataset` from a stream of image records, a batch of images at a time.
+
+Each batch is turned into column chunks with list comprehensions and numpy; only
+when a batch holds a malformed record does the slow path look at records one by
+one to say exactly which record is wrong. Chunks are concatenated at the end, so
+the Python objects of a batch are freed as soon as it is converted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from specdsl.data import geometry_parse as gp
+from specdsl.data.columns import MISSING, CategoricalBuilder
+from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
+from specdsl.data.records import ImageRecord, ReadIssue
+
+BATCH = 1000
+FLAG_KEYS = ("occluded", "z_order")
+
+
+def build_dataset(records: Iterable[ImageRecord | ReadIssue], source: str, spec_name: str | None = None,
+                  progress=None) -> Dataset:
+    builder = _DatasetBuilder(source)
+    for batch in _batches(records, builder.problems):
+        builder.add_batch(batch)
+        if progress is not None:
+            progress(len(batch))
+    return builder.finish(spec_name)
+
+
+def _batches(records, problems: list[ReadIssue]) -> Iterator[list[ImageRecord]]:
+    batch: list[ImageRecord] = []
+    for record in records:
+        if isinstance(record, ReadIssue):
+            problems.append(record)
+            continue
+        batch.append(record)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _DatasetBuilder:
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[ReadIssue] = []
+        self.images = _ImageColumns()
+        self.tables: dict[str, _TableBuilder] = {}
+
+    def add_batch(self, batch: list[ImageRecord]) -> None:
+        base = len(self.images.ids)
+        objects_per_image = [self.images.add(record, self.problems) for record in batch]
+        flat, image_index, position = _flatten(objects_per_image, base)
+        by_class = self._group(flat, image_index, position)
+        for class_name, (objs, img, pos) in by_class.items():
+            table = self.tables.get(class_name)
+            if table is None:
+                table = self.tables[class_name] = _TableBuilder(class_name, self)
+            table.add(objs, img, pos)
+        self._check_duplicate_ids(flat, image_index, position)
+
+    def pointer(self, image: int, position: int) -> str:
+        return self.images.object_pointer(image, position)
+
+    def image_id(self, image: int) -> str:
+        return self.images.ids[image]
+
+    def problem(self, image: int, position: int | None, message: str, objects: tuple[str, ...] = ()) -> None:
+        pointer = self.images.pointers[image] if position is None else self.pointer(image, position)
+        self.problems.append(ReadIssue(self.source, pointer, message, self.image_id(image), objects))
+
+    def _group(self, flat: list, image_index: np.ndarray, position: np.ndarray) -> dict:
+        classes = [o.get("class") if o.__class__ is dict else None for o in flat]
+        groups: dict = defaultdict(list)
+        for k, name in enumerate(classes):
+            groups[name].append(k)
+        result = {}
+        for name, rows in groups.items():
+            if name.__class__ is not str:
+                self._report_unclassified(flat, rows, image_index, position)
+                continue
+            index = np.asarray(rows, dtype=np.int64)
+            result[name] = ([flat[k] for k in rows], image_index[index], position[index])
+        return result
+
+    def _report_unclassified(self, flat, rows, image_index, position) -> None:
+        for k in rows:
+            obj = flat[k]
+            if obj.__class__ is not dict:
+                message = f"an object must be a JSON object, not {_json_type(obj)}"
+            elif "class" not in obj:
+                message = "object has no 'class'"
+            else:
+                message = f"'class' must be a string, not {_json_type(obj['class'])}"
+            oid = obj.get("id") if obj.__class__ is dict and isinstance(obj.get("id"), str) else None
+            self.problem(int(image_index[k]), int(position[k]), message, (oid,) if oid else ())
+
+    def _check_duplicate_ids(self, flat, image_index, position) -> None:
+        keys = [(int(i), o.get("id")) for i, o in zip(image_index, flat) if o.__class__ is dict]
+        try:
+            if len(set(keys)) == len(keys):
+                return
+        except TypeError:
+            pass  # unhashable ids: reported as malformed ids already
+        seen: dict = {}
+        for k, (img, oid) in enumerate(keys):
+            if not isinstance(oid, str):
+                continue
+            if (img, oid) in seen:
+                self.problem(img, int(position[k]), f"duplicate object id '{oid}' in image", (oid,))
+            seen[(img, oid)] = k
+
+    def finish(self, spec_name: str | None) -> Dataset:
+        images = self.images.build()
+        tables = {name: builder.build() for name, builder in sorted(self.tables.items())}
+        return Dataset(self.source, spec_name, images, tables, self.problems)
+
+
+def _flatten(objects_per_image: list[list], base: int):
+    counts = np.fromiter((len(objs) for objs in objects_per_image), dtype=np.int64, count=len(objects_per_image))
+    flat = [o for objs in objects_per_image for o in objs]
+    image_index = np.repeat(np.arange(base, base + len(counts), dtype=np.int64), counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    position = (np.arange(len(flat), dtype=np.int64) - starts).astype(np.int32)
+    return flat, image_index, position
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "an array",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+class _ImageColumns:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.width: list[float] = []
+        self.height: list[float] = []
+        self.spec_version: list[float] = []
+        self.pointers: list[str] = []
+        self.object_pointers: list[list[str] | None] = []
+        self.counts: list[int] = []
+        self.attribute_rows: list[dict] = []
+
+    def add(self, record: ImageRecord, problems: list[ReadIssue]) -> list:
+        data = record.data if isinstance(record.data, dict) else {}
+        image_id = data.get("id")
+        index = len(self.ids)
+        self.ids.append(image_id if isinstance(image_id, str) else f"<image {index}>")
+        self.pointers.append(record.pointer)
+        self.object_pointers.append(record.object_pointers)
+        report = _ImageReporter(record, self.ids[-1], problems)
+        if not isinstance(record.data, dict):
+            report(f"an image must be a JSON object, not {_json_type(record.data)}")
+        elif not isinstance(image_id, str):
+            report("image has no string 'id'" if image_id is None else f"image 'id' must be a string, not "
+                   f"{_json_type(image_id)}")
+        self.width.append(_dimension(data, "width", report))
+        self.height.append(_dimension(data, "height", report))
+        self.spec_version.append(_version(data, report))
+        self.attribute_rows.append(_attributes(data.get("attributes"), report, "image"))
+        objects = data.get("objects", [])
+        if objects is None:
+            objects = []
+        if not isinstance(objects, list):
+            report(f"'objects' must be an array, not {_json_type(objects)}")
+            objects = []
+        self.counts.append(len(objects))
+        return objects
+
+    def object_pointer(self, image: int, position: int) -> str:
+        explicit = self.object_pointers[image]
+        if explicit is not None and position < len(explicit):
+            return explicit[position]
+        return f"{self.pointers[image]}/objects/{position}"
+
+    def build(self) -> ImageTable:
+        return ImageTable(
+            ids=self.ids, width=np.asarray(self.width, dtype=np.float64),
+            height=np.asarray(self.height, dtype=np.float64),
+            spec_version=np.asarray(self.spec_version, dtype=np.float64),
+            attributes=_columns(self.attribute_rows), pointers=self.pointers,
+            object_pointers=self.object_pointers, object_counts=np.asarray(self.counts, dtype=np.int64))
+
+
+class _ImageReporter:
+    def __init__(self, record: ImageRecord, image_id: str, problems: list[ReadIssue]):
+        self.record, self.image_id, self.problems = record, image_id, problems
+
+    def __call__(self, message: str) -> None:
+        self.problems.append(ReadIssue(self.record.source, self.record.pointer, message, self.image_id))
+
+
+def _dimension(data: dict, key: str, report) -> float:
+    value = data.get(key)
+    if value is None:
+        return math.nan  # formats without image sizes: inside_image is then unknown
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        report(f"image '{key}' must be a positive number, not {value!r}")
+        return math.nan
+    return float(value)
+
+
+def _version(data: dict, report) -> float:
+    value = data.get("spec_version")
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        report(f"'spec_version' must be a positive integer, not {value!r}")
+        return math.nan
+    return float(value)
+
+
+def _attributes(value, report, owner: str) -> dict:
+    if value is None:
+        return {}
+    if value.__class__ is not dict:
+        report(f"{owner} 'attributes' must be an object, not {_json_type(value)}")
+        return {}
+    return value
+
+
+def _columns(rows: list[dict]) -> dict:
+    keys = sorted(set().union(*rows)) if rows else []
+    columns = {}
+    for key in keys:
+        builder = CategoricalBuilder()
+        builder.extend([row.get(key, MISSING) for row in rows])
+        columns[key] = builder.build()
+    return columns
+
+
+class _TableBuilder:
+    """Column chunks of one class, appended batch by batch."""
+
+    def __init__(self, class_name: str, owner: _DatasetBuilder):
+        self.class_name = class_name
+        self.owner = owner
+        self.ids: list[str] = []
+        self.image_index: list[np.ndarray] = []
+        self.position: list[np.ndarray] = []
+        self.attributes: dict[str, CategoricalBuilder] = {}
+        self.flags: dict[str, CategoricalBuilder] = {}
+        self.geometry = gp.GeometryBuilder()
+        self.broken: list[np.ndarray] = []
+        self.length = 0
+
+    def add(self, objs: list[dict], image_index: np.ndarray, position: np.ndarray) -> None:
+        n = len(objs)
+        broken = np.zeros(n, dtype=bool)
+        self.ids += self._ids(objs, image_index, position, broken)
+        self.image_index.append(image_index)
+        self.position.append(position)
+        self._add_attributes(objs, image_index, position, broken)
+        self._add_flags(objs)
+        for k, message in self.geometry.add(objs):
+            broken[k] = True
+            self._problem(image_index, position, k, objs, message)
+        self.broken.append(broken)
+        self.length += n
+
+    def _problem(self, image_index, position, k, objs, message) -> None:
+        oid = objs[k].get("id")
+        self.owner.problem(int(image_index[k]), int(position[k]), message, (oid,) if isinstance(oid, str) else ())
+
+    def _ids(self, objs, image_index, position, broken) -> list[str]:
+        ids = [o.get("id") for o in objs]
+        if all(i.__class__ is str for i in ids):
+            return ids
+        for k, oid in enumerate(ids):
+            if oid.__class__ is not str:
+                message = "object has no 'id'" if oid is None else f"object 'id' must be a string, not {_json_type(oid)}"
+                self._problem(image_index, position, k, objs, message)
+                broken[k] = True
+                ids[k] = f"#{int(position[k])}"
+        return ids
+
+    def _add_attributes(self, objs, image_index, position, broken) -> None:
+        rows = [o.get("attributes") for o in objs]
+        if not all(r.__class__ is dict for r in rows):
+            rows = [self._attribute_row(r, k, objs, image_index, position, broken) for k, r in enumerate(rows)]
+        keys = set().union(*rows) if rows else set()
+        for key in keys:
+            builder = self.attributes.get(key)
+            if builder is None:
+                builder = self.attributes[key] = CategoricalBuilder()
+                builder.pad(self.length)
+            builder.extend([r.get(key, MISSING) for r in rows])
+        for key, builder in self.attributes.items():
+            if key not in keys:
+                builder.pad(len(objs))
+
+    def _attribute_row(self, row, k, objs, image_index, position, broken) -> dict:
+        if row is None:
+            return {}
+        if row.__class__ is not dict:
+            self._problem(image_index, position, k, objs, f"object 'attributes' must be an object, not {_json_type(row)}")
+            broken[k] = True
+            return {}
+        return row
+
+    def _add_flags(self, objs) -> None:
+        for key in FLAG_KEYS:
+            values = [o.get(key, MISSING) for o in objs]
+            builder = self.flags.get(key)
+            if builder is None:
+                if all(v is MISSING for v in values):
+                    continue
+                builder = self.flags[key] = CategoricalBuilder()
+                builder.pad(self.length)
+            builder.extend(values)
+
+    def build(self) -> ObjectTable:
+        n = self.length
+        for builder in (*self.attributes.values(), *self.flags.values()):
+            builder.pad(n - builder.length)
+        return ObjectTable(
+            class_name=self.class_name, ids=self.ids,
+            image_index=np.concatenate(self.image_index) if n else np.empty(0, dtype=np.int64),
+            position=np.concatenate(self.position) if n else np.empty(0, dtype=np.int32),
+            attributes={k: b.build() for k, b in sorted(self.attributes.items())},
+            geometry=self.geometry.build(),
+            flags={k: b.build() for k, b in self.flags.items()},
+            broken=np.concatenate(self.broken) if n else np.empty(0, dtype=bool))
+
+
+__all__ = ["build_dataset", "Dataset", "Geometry", "Ragged"]

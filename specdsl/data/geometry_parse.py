@@ -1,0 +1,159 @@
+"""Geometry keys of objects -> flat float arrays, with a fast path for well-formed batches.
+
+The fast path converts a whole batch with ``np.fromiter`` over chained vertex lists
+and checks types and finiteness with array operations; if anything is off, the slow
+path converts object by object and names the first problem of each bad record.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import chain
+
+import numpy as np
+
+from specdsl.data.dataset import Geometry, Ragged
+
+_NUMBER = (int, float)
+
+
+def _is_number(value) -> bool:
+    return value.__class__ in _NUMBER
+
+
+class GeometryBuilder:
+    def __init__(self) -> None:
+        self.counts: list[np.ndarray] = []
+        self.coords: list[np.ndarray] = []
+        self.has_points: list[np.ndarray] = []
+        self.box: list[np.ndarray] = []
+        self.has_box: list[np.ndarray] = []
+        self.point: list[np.ndarray] = []
+        self.has_point: list[np.ndarray] = []
+        self.masks: list = []
+        self.has_mask: list[np.ndarray] = []
+
+    def add(self, objs: list[dict]) -> list[tuple[int, str]]:
+        problems: list[tuple[int, str]] = []
+        self._add_points([o.get("points") for o in objs], problems)
+        self._add_fixed([o.get("box") for o in objs], 4, "box", self.box, self.has_box, problems)
+        self._add_fixed([o.get("point") for o in objs], 2, "point", self.point, self.has_point, problems)
+        masks = [o.get("mask") for o in objs]
+        self.masks.extend(masks)
+        self.has_mask.append(np.fromiter((_mask_ok(m, k, problems) for k, m in enumerate(masks)), bool, len(masks)))
+        return problems
+
+    def _add_points(self, values: list, problems: list) -> None:
+        n = len(values)
+        fast = _points_fast(values)
+        if fast is None:
+            fast = _points_slow(values, problems)
+        counts, coords, present = fast
+        self.counts.append(counts)
+        self.coords.append(coords)
+        self.has_points.append(present)
+        assert len(counts) == n
+
+    def _add_fixed(self, values, width, key, out, has, problems) -> None:
+        n = len(values)
+        arr = np.full((n, width), np.nan)
+        present = np.zeros(n, dtype=bool)
+        for k, value in enumerate(values):
+            if value is None:
+                continue
+            problem = _fixed_problem(value, width, key)
+            if problem:
+                problems.append((k, problem))
+                continue
+            arr[k] = value
+            present[k] = True
+        if key == "box":
+            bad = present & ((arr[:, 2] < 0) | (arr[:, 3] < 0))
+            for k in np.flatnonzero(bad):
+                problems.append((int(k), "box width and height must not be negative"))
+            present &= ~bad
+        out.append(arr)
+        has.append(present)
+
+    def build(self) -> Geometry:
+        counts = np.concatenate(self.counts) if self.counts else np.empty(0, dtype=np.int64)
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        coords = np.concatenate(self.coords) if self.coords else np.empty((0, 2))
+        cat = lambda parts, shape: np.concatenate(parts) if parts else np.empty(shape)  # noqa: E731
+        masks = self.masks if any(m is not None for m in self.masks) else None
+        return Geometry(
+            points=Ragged(offsets, coords.reshape(-1, 2)), has_points=cat(self.has_points, 0).astype(bool),
+            box=cat(self.box, (0, 4)), has_box=cat(self.has_box, 0).astype(bool),
+            point=cat(self.point, (0, 2)), has_point=cat(self.has_point, 0).astype(bool),
+            masks=masks, has_mask=cat(self.has_mask, 0).astype(bool))
+
+
+def _points_fast(values: list):
+    """Counts, (N, 2) coordinates and presence for a batch, or None when any record needs a closer look."""
+    present_list = [v is not None for v in values]
+    listed = [v for v in values if v is not None]
+    if not all(v.__class__ is list for v in listed):
+        return None
+    vertices = list(chain.from_iterable(listed))
+    if not all(p.__class__ is list and len(p) == 2 for p in vertices):
+        return None
+    flat = list(chain.from_iterable(vertices))
+    if not all(x.__class__ in _NUMBER for x in flat):
+        return None
+    coords = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, 2)
+    if not np.isfinite(coords).all():
+        return None
+    counts = np.fromiter((len(v) if v is not None else 0 for v in values), dtype=np.int64, count=len(values))
+    return counts, coords, np.asarray(present_list, dtype=bool)
+
+
+def _points_slow(values: list, problems: list):
+    counts = np.zeros(len(values), dtype=np.int64)
+    present = np.zeros(len(values), dtype=bool)
+    parts = []
+    for k, value in enumerate(values):
+        if value is None:
+            continue
+        problem = _points_problem(value)
+        if problem:
+            problems.append((k, problem))
+            continue
+        counts[k] = len(value)
+        present[k] = True
+        parts.append(np.asarray(value, dtype=np.float64).reshape(-1, 2))
+    coords = np.concatenate(parts) if parts else np.empty((0, 2))
+    return counts, coords, present
+
+
+def _points_problem(value) -> str | None:
+    if value.__class__ is not list:
+        return "'points' must be an array of [x, y] pairs"
+    for i, p in enumerate(value):
+        if p.__class__ is not list or len(p) != 2 or not all(_is_number(c) for c in p):
+            return f"'points' vertex {i} must be a pair of numbers [x, y], not {p!r}"
+        if not all(math.isfinite(c) for c in p):
+            return f"'points' vertex {i} has a non-finite coordinate"
+    return None
+
+
+def _fixed_problem(value, width: int, key: str) -> str | None:
+    shape = "[x, y, w, h]" if width == 4 else "[x, y]"
+    if value.__class__ is not list or len(value) != width or not all(_is_number(c) for c in value):
+        return f"'{key}' must be {shape} numbers, not {value!r}"
+    if not all(math.isfinite(c) for c in value):
+        return f"'{key}' has a non-finite coordinate"
+    return None
+
+
+def _mask_ok(mask, k: int, problems: list) -> bool:
+    if mask is None:
+        return False
+    if mask.__class__ is not dict or "counts" not in mask or "size" not in mask:
+        problems.append((k, "'mask' must be an object with 'size' [h, w] and 'counts' (RLE)"))
+        return False
+    size = mask["size"]
+    if size.__class__ is not list or len(size) != 2 or not all(_is_number(s) and s >= 0 for s in size):
+        problems.append((k, "'mask' 'size' must be [height, width]"))
+        return False
+    return True

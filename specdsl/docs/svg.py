@@ -1,0 +1,175 @@
+"""Examples drawn as inline SVG: the image frame at its size, each object in its geometry.
+
+The view box is the image plus every object, so a shape that leaves the image (the point of
+an ``inside_image`` example) stays visible outside the frame. Strokes do not scale with the
+image (``vector-effect``), so a 200 px and a 1920 px example look alike on the page.
+Colours are presentation attributes, not ``style``: they survive a policy that forbids inline styles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from specdsl.docs.palette import FLAG_COLOR
+from specdsl.docs.templating import environment
+
+Point = tuple[float, float]
+DRAWN = ("polyline", "polygon", "box", "point")
+
+
+@dataclass(frozen=True)
+class Shape:
+    object_id: str
+    class_name: str
+    kind: str  # polyline | polygon | box | point
+    points: tuple[Point, ...]  # a box is its four corners; a point is one
+    color: str
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Figure:
+    figure_id: str
+    title: str
+    width: float
+    height: float
+    shapes: tuple[Shape, ...]
+    frame_flagged: bool  # an image-level finding: no object to point at, so the frame is marked
+
+
+def geometry(obj: Mapping, declared: str | None = None) -> tuple[str, tuple[Point, ...]] | None:
+    """The drawable geometry of a native object, or None (tag, mask, or broken on purpose).
+
+    ``declared`` is the class's geometry: ``points`` are a polygon's corners or a polyline's vertices.
+    """
+    if "box" in obj:
+        box = _numbers(obj["box"], 4)
+        if box is None:
+            return None
+        x, y, w, h = box
+        return "box", ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+    if "point" in obj:
+        point = _numbers(obj["point"], 2)
+        return None if point is None else ("point", ((point[0], point[1]),))
+    if "points" in obj and isinstance(obj["points"], list) and obj["points"]:
+        points = [_numbers(p, 2) for p in obj["points"]]
+        if any(p is None for p in points):
+            return None
+        kind = "polygon" if declared == "polygon" else "polyline"
+        return kind, tuple((p[0], p[1]) for p in points)
+    return None
+
+
+def _numbers(value: object, n: int) -> tuple[float, ...] | None:
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+        return None
+    return tuple(float(v) for v in value)
+
+
+def shapes_of(objects: Iterable[Mapping], geometries: Mapping[str, str], colors: Mapping[str, str],
+              flagged: frozenset[str]) -> tuple[Shape, ...]:
+    """One shape per object that has a drawable geometry, in the example's order."""
+    shapes = []
+    for obj in objects:
+        class_name = str(obj.get("class", ""))
+        found = geometry(obj, geometries.get(class_name))
+        if found is not None:
+            shapes.append(Shape(str(obj.get("id", "")), class_name, found[0], found[1],
+                                colors.get(class_name, "#CFD8DC"), str(obj.get("id", "")) in flagged))
+    return tuple(shapes)
+
+
+def render_figure(figure: Figure) -> Markup:
+    return Markup(environment().get_template("figure.svg.j2").render(figure=figure, view=_view(figure)))
+
+
+@dataclass(frozen=True)
+class _View:
+    """Numbers of the drawing, formatted once so that the output is byte-stable."""
+
+    box: str
+    outer: tuple[str, str, str, str]  # x, y, width, height of the view box
+    font: str
+    stroke_halo: str
+    radius: str
+    vertex_radius: str
+    grid: str
+    flag_color: str
+    shapes: tuple[dict, ...]
+
+
+def _view(figure: Figure) -> _View:
+    x0, y0, x1, y1 = _bounds(figure)
+    span = max(x1 - x0, y1 - y0)
+    font = span * 0.034
+    outer = (_fmt(x0), _fmt(y0), _fmt(x1 - x0), _fmt(y1 - y0))
+    any_flagged = any(s.flagged for s in figure.shapes)  # then the others are dimmed, to point the eye
+    return _View(
+        box=" ".join(outer), outer=outer, font=_fmt(font), stroke_halo=_fmt(font * 0.28),
+        radius=_fmt(span * 0.016), vertex_radius=_fmt(span * 0.008), grid=_grid(figure.width, figure.height),
+        flag_color=FLAG_COLOR,
+        shapes=tuple(_shape_view(s, font, (x0, y0, x1, y1), any_flagged) for s in figure.shapes))
+
+
+def _bounds(figure: Figure) -> tuple[float, float, float, float]:
+    xs = [0.0, float(figure.width)] + [p[0] for s in figure.shapes for p in s.points]
+    ys = [0.0, float(figure.height)] + [p[1] for s in figure.shapes for p in s.points]
+    pad = max(max(xs) - min(xs), max(ys) - min(ys)) * 0.04
+    return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
+
+
+def _grid(width: float, height: float) -> str:
+    """A faint grid at a round step, so that sizes and distances can be read off the figure."""
+    step = _round_step(max(width, height) / 8)
+    lines = [f"M{_fmt(x)} 0V{_fmt(height)}" for x in _ticks(step, width)]
+    lines += [f"M0 {_fmt(y)}H{_fmt(width)}" for y in _ticks(step, height)]
+    return "".join(lines)
+
+
+def _round_step(raw: float) -> float:
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+
+
+def _ticks(step: float, limit: float) -> list[float]:
+    return [k * step for k in range(1, int(limit // step) + 1) if k * step < limit]
+
+
+def _shape_view(shape: Shape, font: float, bounds: tuple[float, float, float, float], dim: bool) -> dict:
+    label = shape.object_id
+    lx, ly = _label_position(shape, font, len(label), bounds)
+    return {"shape": shape, "dim": dim and not shape.flagged, "points": " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in shape.points),
+            "vertices": tuple((_fmt(x), _fmt(y)) for x, y in shape.points),
+            "x": _fmt(min(p[0] for p in shape.points)), "y": _fmt(min(p[1] for p in shape.points)),
+            "w": _fmt(_extent(shape, 0)), "h": _fmt(_extent(shape, 1)),
+            "cx": _fmt(shape.points[0][0]), "cy": _fmt(shape.points[0][1]),
+            "label": label, "lx": _fmt(lx), "ly": _fmt(ly)}
+
+
+def _extent(shape: Shape, axis: int) -> float:
+    values = [p[axis] for p in shape.points]
+    return max(values) - min(values)
+
+
+def _label_position(shape: Shape, font: float, chars: int, bounds: tuple[float, float, float, float]) -> Point:
+    """Next to the object's first point, nudged to stay inside the drawing."""
+    x, y = shape.points[0]
+    if shape.kind == "box":
+        x, y = min(p[0] for p in shape.points), min(p[1] for p in shape.points)
+    x, y = x + font * 0.5, y - font * 0.5
+    x0, y0, x1, y1 = bounds
+    width = chars * font * 0.62
+    return min(max(x, x0 + font * 0.2), x1 - width - font * 0.2), min(max(y, y0 + font * 1.1), y1 - font * 0.3)
+
+
+def _fmt(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

@@ -1,0 +1,69 @@
+"""Turning failing rows into :class:`Finding` records (ids, pointers, messages, spec locations)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from specdsl import ir
+from specdsl.data.dataset import Dataset
+from specdsl.report.finding import Finding
+from specdsl.validate.view import ClassView
+
+
+def _anchor(check: str, kind: str) -> str | None:
+    try:
+        from specdsl.docs.anchors import anchor_for_check
+    except ImportError:  # the docs package is optional at this layer
+        return None
+    return anchor_for_check(check, kind)
+
+
+class FindingFactory:
+    def __init__(self, spec: ir.Spec, dataset: Dataset):
+        self.spec = spec
+        self.dataset = dataset
+        self.header = f"{spec.source}:1:1"
+
+    def _finding(self, check, kind, severity, image, objects, message, pointer, loc) -> Finding:
+        return Finding(check=check, kind=kind, severity=severity, image=image, objects=tuple(objects),
+                       message=message, source=self.dataset.source, pointer=pointer,
+                       spec_location=str(loc) if loc else self.header, help=_anchor(check, kind))
+
+    def object_finding(self, check, kind, severity, view: ClassView, row: int, message, loc) -> Finding:
+        table = view.table
+        image = int(table.image_index[row])
+        pointer = self.dataset.object_pointer(image, int(table.position[row]))
+        return self._finding(check, kind, severity, self.dataset.images.ids[image], (table.ids[row],), message,
+                             pointer, loc)
+
+    def image_finding(self, check, kind, severity, image: int, message, loc, pointer=None) -> Finding:
+        pointer = self.dataset.images.pointers[image] if pointer is None else pointer
+        return self._finding(check, kind, severity, self.dataset.images.ids[image], (), message, pointer, loc)
+
+    def read_issue(self, issue) -> Finding:
+        return Finding(check="schema", kind="schema", severity="error", image=issue.image,
+                       objects=tuple(issue.objects), message=issue.message, source=issue.source,
+                       pointer=issue.pointer, spec_location=self.header, help=_anchor("schema", "schema"))
+
+    def constraint(self, constraint: ir.Constraint, view: ClassView, rows: np.ndarray) -> list[Finding]:
+        return [self.object_finding(constraint.check, "constraint", "error", view, int(r), constraint.message,
+                                    constraint.loc) for r in rows]
+
+    def rule(self, rule: ir.Rule, env, failing: np.ndarray) -> list[Finding]:
+        rows = np.flatnonzero(failing)
+        if not rule.bindings:
+            return [self.image_finding(rule.name, "rule", rule.severity, int(env.image_index[r]), rule.message,
+                                       rule.loc) for r in rows]
+        findings = []
+        bound = [env.variables[b.var] for b in rule.bindings]
+        for r in rows:
+            ids = [view.table.ids[index[r]] for view, index in bound]
+            last_view, last_index = bound[-1]
+            image = int(env.image_index[r])
+            pointer = self.dataset.object_pointer(image, int(last_view.table.position[last_index[r]]))
+            findings.append(self._finding(rule.name, "rule", rule.severity, self.dataset.images.ids[image], ids,
+                                          rule.message, pointer, rule.loc))
+        return findings
+
+    def quota(self, quota: ir.Quota) -> Finding:
+        return self._finding(quota.name, "quota", quota.severity, None, (), quota.message, "", quota.loc)

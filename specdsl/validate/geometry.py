@@ -1,0 +1,150 @@
+"""Geometry properties and pair functions over whole columns (numpy and shapely 2, no per-object loops)."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from specdsl.data.dataset import ObjectTable, Ragged
+
+
+def _segment_sums(ragged: Ragged, values: np.ndarray) -> np.ndarray:
+    """Per-object sums of per-segment ``values`` (segment j joins vertex j and j+1 of the same object)."""
+    counts = ragged.counts()
+    seg_counts = np.maximum(counts - 1, 0)
+    out = np.zeros(len(counts))
+    if values.size == 0:
+        return out
+    owner = np.repeat(np.arange(len(counts)), seg_counts)
+    first_vertex = np.repeat(ragged.offsets[:-1], seg_counts)
+    within = np.arange(len(owner)) - np.repeat(np.cumsum(seg_counts) - seg_counts, seg_counts)
+    np.add.at(out, owner, values[first_vertex + within])
+    return out
+
+
+def _segments(ragged: Ragged, closed: bool) -> np.ndarray:
+    """Per-vertex vector to the next vertex (wrapping to the first for closed rings)."""
+    coords = ragged.coords
+    if len(coords) == 0:
+        return np.zeros((0, 2))
+    nxt = np.arange(1, len(coords) + 1)
+    if closed:
+        last = ragged.offsets[1:] - 1
+        has = ragged.counts() > 0
+        nxt[last[has]] = ragged.offsets[:-1][has]
+    nxt = np.minimum(nxt, len(coords) - 1)
+    return coords[nxt] - coords
+
+
+def polyline_length(ragged: Ragged) -> np.ndarray:
+    vec = _segments(ragged, closed=False)
+    return _segment_sums(ragged, np.hypot(vec[:, 0], vec[:, 1]))
+
+
+def polygon_perimeter(ragged: Ragged) -> np.ndarray:
+    counts = ragged.counts()
+    vec = _segments(ragged, closed=True)
+    lengths = np.hypot(vec[:, 0], vec[:, 1]) if len(vec) else np.zeros(0)
+    return _ring_sums(ragged, lengths) * (counts >= 2)
+
+
+def polygon_area(ragged: Ragged) -> np.ndarray:
+    coords = ragged.coords
+    if len(coords) == 0:
+        return np.zeros(len(ragged.counts()))
+    vec = _segments(ragged, closed=True)
+    nxt = coords + vec
+    cross = coords[:, 0] * nxt[:, 1] - nxt[:, 0] * coords[:, 1]
+    return np.abs(_ring_sums(ragged, cross)) / 2.0
+
+
+def _ring_sums(ragged: Ragged, per_vertex: np.ndarray) -> np.ndarray:
+    counts = ragged.counts()
+    out = np.zeros(len(counts))
+    if per_vertex.size:
+        owner = np.repeat(np.arange(len(counts)), counts)
+        np.add.at(out, owner, per_vertex)
+    return out
+
+
+def endpoints(ragged: Ragged) -> tuple[np.ndarray, np.ndarray]:
+    counts = ragged.counts()
+    start = np.full((len(counts), 2), np.nan)
+    end = np.full((len(counts), 2), np.nan)
+    has = counts > 0
+    start[has] = ragged.coords[ragged.offsets[:-1][has]]
+    end[has] = ragged.coords[ragged.offsets[1:][has] - 1]
+    return start, end
+
+
+def vertex_bounds(ragged: Ragged) -> np.ndarray:
+    """(n, 4) min x, min y, max x, max y of each object's vertices (nan when it has none)."""
+    counts = ragged.counts()
+    out = np.full((len(counts), 4), np.nan)
+    has = counts > 0
+    if has.any():
+        starts = ragged.offsets[:-1][has]
+        xs, ys = ragged.coords[:, 0], ragged.coords[:, 1]
+        out[has, 0] = np.minimum.reduceat(xs, starts)
+        out[has, 1] = np.minimum.reduceat(ys, starts)
+        out[has, 2] = np.maximum.reduceat(xs, starts)
+        out[has, 3] = np.maximum.reduceat(ys, starts)
+    return out
+
+
+def shapes(table: ObjectTable, geometry: str) -> np.ndarray:
+    """A shapely geometry per object (None where the geometry is missing or degenerate)."""
+    g = table.geometry
+    n = len(table)
+    out = np.full(n, None, dtype=object)
+    if geometry == "box":
+        ok = g.has_box
+        b = g.box[ok]
+        out[ok] = shapely.box(b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3])
+    elif geometry == "point":
+        ok = g.has_point
+        out[ok] = shapely.points(g.point[ok])
+    elif geometry == "mask":
+        from specdsl.validate.masks import mask_boxes
+
+        boxes, ok = mask_boxes(table)
+        out[ok] = shapely.box(boxes[ok, 0], boxes[ok, 1], boxes[ok, 0] + boxes[ok, 2], boxes[ok, 1] + boxes[ok, 3])
+    elif geometry in ("polyline", "polygon"):
+        _vertex_shapes(g.points, g.has_points, geometry, out)
+    return out
+
+
+def _vertex_shapes(ragged: Ragged, present: np.ndarray, geometry: str, out: np.ndarray) -> None:
+    minimum = 2 if geometry == "polyline" else 3
+    ok = present & (ragged.counts() >= minimum)
+    if not ok.any():
+        return
+    index = np.flatnonzero(ok)
+    sub = ragged.take(index)
+    ids = np.repeat(np.arange(len(index)), sub.counts())
+    if geometry == "polyline":
+        out[index] = shapely.linestrings(sub.coords, indices=ids)
+    else:
+        out[index] = shapely.polygons(shapely.linearrings(sub.coords, indices=ids))
+
+
+def angle_between(a_start, a_end, b_start, b_end) -> np.ndarray:
+    """Degrees (0..90) between the overall directions of two lines, direction ignored."""
+    va, vb = a_end - a_start, b_end - b_start
+    dot = np.abs(np.einsum("ij,ij->i", va, vb))
+    norm = np.hypot(va[:, 0], va[:, 1]) * np.hypot(vb[:, 0], vb[:, 1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.clip(dot / norm, 0.0, 1.0)
+    return np.degrees(np.arccos(cos))
+
+
+def endpoint_gap(a_ends: tuple[np.ndarray, np.ndarray], b_ends: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    gaps = [np.hypot(*(p - q).T) for p in a_ends for q in b_ends]
+    return np.min(np.stack(gaps), axis=0)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    inter = shapely.area(shapely.intersection(a, b))
+    union = shapely.area(shapely.union(a, b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, inter / union, 0.0)

@@ -1,0 +1,124 @@
+"""Rules with ``for`` bindings: tuples of distinct objects of one image, built by array joins.
+
+The first binding is a filtered column; each further binding joins the tuples so far
+with a class's objects of the same image. When its ``where`` bounds a distance
+(``distance(a, b) < d``, ``endpoint_gap(a, b) < d``) or asks ``intersects``, the join
+is one STRtree query over the whole export instead of all pairs of the image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from specdsl import ir
+from specdsl.validate.evaluate import Env, EvalContext, truth
+from specdsl.validate.view import ClassView
+
+
+def rule_failures(rule: ir.Rule, context: EvalContext, usable) -> tuple[Env, np.ndarray]:
+    """The environment of all candidate tuples and the mask of those failing ``require``."""
+    env = _image_rows(context) if not rule.bindings else None
+    for binding in rule.bindings:
+        view = context.views[binding.class_name]
+        env = _bind(env, binding, view, usable(binding.var, view), context)
+        if binding.where is not None and env.rows:
+            env = _filter(env, truth(binding.where, env))
+    if env.rows == 0:
+        return env, np.zeros(0, dtype=bool)
+    return env, ~truth(rule.require, env)
+
+
+def _image_rows(context: EvalContext) -> Env:
+    return context.image_env()
+
+
+def _bind(env: Env | None, binding: ir.Binding, view: ClassView, usable: np.ndarray, context: EvalContext) -> Env:
+    candidates = np.flatnonzero(usable)
+    if env is None:
+        return Env(len(candidates), view.table.image_index[candidates], {binding.var: (view, candidates)}, context)
+    rows, objects = _spatial_join(env, binding, view, candidates)
+    if rows is None:
+        rows, objects = _same_image_join(env, view, candidates)
+    keep = view.table.image_index[objects] == env.image_index[rows]
+    for other, index in env.variables.values():
+        if other is view:
+            keep &= index[rows] != objects  # tuples of distinct objects
+    rows, objects = rows[keep], objects[keep]
+    variables = {var: (v, index[rows]) for var, (v, index) in env.variables.items()}
+    variables[binding.var] = (view, objects)
+    return Env(len(rows), env.image_index[rows], variables, context)
+
+
+def _filter(env: Env, mask: np.ndarray) -> Env:
+    variables = {var: (v, index[mask]) for var, (v, index) in env.variables.items()}
+    return Env(int(mask.sum()), env.image_index[mask], variables, env.context)
+
+
+def _same_image_join(env: Env, view: ClassView, candidates: np.ndarray):
+    """All (tuple row, object) pairs in the same image, without a Python loop."""
+    n_images = len(env.context.dataset.images)
+    images = view.table.image_index[candidates]
+    order = np.argsort(images, kind="stable")
+    sorted_objects = candidates[order]
+    per_image = np.bincount(images, minlength=n_images)
+    starts = np.cumsum(per_image) - per_image
+    reps = per_image[env.image_index]
+    rows = np.repeat(np.arange(env.rows), reps)
+    within = np.arange(len(rows)) - np.repeat(np.cumsum(reps) - reps, reps)
+    objects = sorted_objects[np.repeat(starts[env.image_index], reps) + within]
+    return rows, objects
+
+
+def _spatial_join(env: Env, binding: ir.Binding, view: ClassView, candidates: np.ndarray):
+    bound = _spatial_bound(binding, env)
+    if bound is None:
+        return None, None
+    other_var, predicate, distance = bound
+    other_view, other_index = env.variables[other_var]
+    tree_shapes = view.shapes[candidates]
+    present = tree_shapes != None  # noqa: E711 - elementwise over an object array
+    tree = shapely.STRtree(tree_shapes[present])
+    tree_objects = candidates[present]
+    query = other_view.shapes[other_index]
+    query_ok = np.flatnonzero(query != None)  # noqa: E711
+    if len(query_ok) == 0 or len(tree_objects) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    kwargs = {"distance": distance} if predicate == "dwithin" else {}
+    pairs = tree.query(query[query_ok], predicate=predicate, **kwargs)
+    return query_ok[pairs[0]], tree_objects[pairs[1]]
+
+
+def _spatial_bound(binding: ir.Binding, env: Env):
+    """(other variable, predicate, distance) from a conjunct of ``where`` that limits how far apart the pair is."""
+    where = binding.where
+    conjuncts = where.operands if isinstance(where, ir.EAnd) else (where,) if where is not None else ()
+    for c in conjuncts:
+        found = _bounding_conjunct(c, binding.var, env)
+        if found:
+            return found
+    return None
+
+
+def _bounding_conjunct(c: ir.Expr, var: str, env: Env):
+    if isinstance(c, ir.EPair) and c.func == "intersects":
+        other = _other(c, var, env)
+        return (other, "intersects", None) if other else None
+    if not (isinstance(c, ir.ECompare) and isinstance(c.right, ir.EConst) and c.op in ("<", "<=")):
+        return None
+    pair = c.left
+    if not (isinstance(pair, ir.EPair) and pair.func in ("distance", "endpoint_gap")):
+        return None
+    other = _other(pair, var, env)
+    if other is None or not isinstance(c.right.value, (int, float)):
+        return None
+    # endpoint_gap(a, b) >= distance(a, b), so "within d" on the shapes keeps every qualifying pair.
+    return other, "dwithin", float(c.right.value)
+
+
+def _other(pair: ir.EPair, var: str, env: Env) -> str | None:
+    names = {pair.left, pair.right}
+    if var not in names or len(names) != 2:
+        return None
+    other = (names - {var}).pop()
+    return other if other in env.variables else None

@@ -1,0 +1,98 @@
+"""``schema`` and ``attribute`` findings: records that do not fit the spec's model."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from specdsl.data.columns import Categorical
+from specdsl.diagnostics import did_you_mean
+from specdsl.validate.view import GEOMETRY_KEY, AttributeValues
+
+_SHOWN = 60  # a value longer than this is cut in messages
+
+
+def schema_findings(spec, dataset, views, make) -> list:
+    findings = [make.read_issue(issue) for issue in dataset.problems]
+    for name, table in dataset.tables.items():
+        if name not in views:
+            findings += _unknown_class(name, table, spec, make, views)
+    for view in views.values():
+        missing = ~view.geometry_ok & ~view.table.broken
+        key = GEOMETRY_KEY.get(view.cls.geometry)
+        message = f"{view.cls.name} is a {view.cls.geometry}: '{key}' is missing"
+        findings += [make.object_finding("schema", "schema", "error", view, int(r), message, view.cls.loc)
+                     for r in np.flatnonzero(missing)]
+    return findings
+
+
+def _unknown_class(name, table, spec, make, views) -> list:
+    hint = did_you_mean(name, views)
+    message = f"unknown class '{name}'" + (f"; {hint}" if hint else "")
+    dataset = make.dataset
+    out = []
+    for row in range(len(table)):
+        image = int(table.image_index[row])
+        out.append(make._finding("schema", "schema", "error", dataset.images.ids[image], (table.ids[row],),
+                                 message, dataset.object_pointer(image, int(table.position[row])), None))
+    return out
+
+
+def attribute_findings(checker, make) -> list:
+    findings = []
+    for view in checker.views.values():
+        report = _ObjectReporter(make, view)
+        for name, values in view.attributes.items():
+            findings += _declared(f"{view.cls.name}.{name}", values, report, checker)
+        for name, column in view.table.attributes.items():
+            if name not in view.attributes:
+                findings += _undeclared(view.cls.name, name, column, list(view.attributes), report, checker)
+    image_report = _ImageReporter(make)
+    for name, values in checker.image_attributes.items():
+        findings += _declared(f"image.{name}", values, image_report, checker)
+    for name, column in checker.dataset.images.attributes.items():
+        if name not in checker.image_attributes:
+            findings += _undeclared("image", name, column, list(checker.image_attributes), image_report, checker)
+    return findings
+
+
+class _ObjectReporter:
+    def __init__(self, make, view):
+        self.make, self.view = make, view
+
+    def __call__(self, check, row, message, loc):
+        return self.make.object_finding(check, "attribute", "error", self.view, row, message, loc)
+
+
+class _ImageReporter:
+    def __init__(self, make):
+        self.make = make
+
+    def __call__(self, check, row, message, loc):
+        return self.make.image_finding(check, "attribute", "error", row, message, loc)
+
+
+def _declared(check: str, values: AttributeValues, report, checker) -> list:
+    if not checker.wanted(check):
+        return []
+    attr = values.attribute
+    doc = f" ({attr.doc})" if attr.doc else ""
+    out = [report(check, int(r), f"required attribute '{attr.name}' is missing{doc}", attr.loc)
+           for r in np.flatnonzero(values.missing)]
+    codes = values.column.codes
+    for r in np.flatnonzero(values.invalid):
+        problem = values.category_problems[codes[r]]
+        out.append(report(check, int(r), f"attribute '{attr.name}': {_short(problem)}{doc}", attr.loc))
+    return out
+
+
+def _undeclared(owner: str, name: str, column: Categorical, declared: list[str], report, checker) -> list:
+    check = f"{owner}.{name}"
+    if not checker.wanted(check):
+        return []
+    hint = did_you_mean(name, declared)
+    message = f"attribute '{name}' is not declared for {owner}" + (f"; {hint}" if hint else "")
+    return [report(check, int(r), message, None) for r in np.flatnonzero(column.present())]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."

@@ -1,0 +1,45 @@
+"""Which attributes of a bound object an expression reads (to leave out objects whose attribute is broken)."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+
+from specdsl import ir
+
+
+def uses(expr: ir.Expr, var: str | None) -> set[str]:
+    found: set[str] = set()
+    _walk(expr, var, found)
+    return found
+
+
+def _walk(node, var: str | None, found: set[str]) -> None:
+    if isinstance(node, (ir.ECount, ir.EShare)):
+        return  # their filters range over other objects
+    if isinstance(node, ir.EAttr) and node.var == var:
+        found.add(node.name)
+        return
+    if is_dataclass(node):
+        for f in fields(node):
+            _walk(getattr(node, f.name), var, found)
+    elif isinstance(node, tuple):
+        for item in node:
+            _walk(item, var, found)
+
+
+def classes_named(expr: ir.Expr) -> set[str]:
+    """Classes an expression counts or measures (count/exists/share)."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, (ir.ECount, ir.EShare)) and node.class_name:
+            found.add(node.class_name)
+        if is_dataclass(node):
+            for f in fields(node):
+                walk(getattr(node, f.name))
+        elif isinstance(node, tuple):
+            for item in node:
+                walk(item)
+
+    walk(expr)
+    return found
