@@ -18,7 +18,7 @@ from specdsl.syntax.parser import KEYWORDS
 
 # Words the lexer may take for keywords in some positions; never generated as names.
 RESERVED = frozenset(KEYWORDS) | {"x", "px", "deg"}
-GEOMETRIES = ("box", "polygon", "polyline", "point", "tag")
+GEOMETRIES = ("box", "polygon", "polyline", "point", "mask", "tag")
 SEVERITIES = ("error", "warning", "info")
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 UNITS = (None, "px", "deg", "%")

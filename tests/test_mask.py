@@ -11,8 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from specdsl.data.mask import (cvat_rle_to_native, decode, decode_compressed_counts, encode,
-                               encode_compressed_counts, mask_area, mask_bbox, mask_problem)
+from specdsl.data.mask import (
+    cvat_rle_to_native,
+    decode,
+    decode_compressed_counts,
+    encode,
+    encode_compressed_counts,
+    mask_area,
+    mask_bbox,
+    mask_problem,
+)
 
 REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
 BOUNDARY = REALDATA / "scalabel/tests/eval/testcases/boundary/boundary_gts.json"
@@ -77,7 +85,7 @@ def cvat_runs(local: np.ndarray) -> list[int]:
     flat = local.ravel()
     changes = np.flatnonzero(flat[1:] != flat[:-1]) + 1
     runs = np.diff(np.concatenate(([0], changes, [flat.size]))).tolist()
-    return [0] + runs if flat[0] else runs
+    return [0, *runs] if flat[0] else runs
 
 
 @settings(max_examples=150)

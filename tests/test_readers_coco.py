@@ -129,8 +129,9 @@ def coco_document(images: list) -> dict:
     for i, (width, height, objs) in enumerate(images):
         doc["images"].append({"id": 100 + i, "file_name": f"img{i}.jpg", "width": width, "height": height})
         for cls, box, polygon in objs:
-            ann = {"id": len(doc["annotations"]), "image_id": 100 + i, "category_id": cat_ids[cls], "bbox": box,
-                   "iscrowd": 0, "segmentation": [[v for p in polygon for v in p]] if polygon else []}
+            ann = {"id": len(doc["annotations"]), "image_id": 100 + i, "category_id": cat_ids[cls],
+                   "bbox": box, "iscrowd": 0,
+                   "segmentation": [[v for p in polygon for v in p]] if polygon else []}
             doc["annotations"].append(ann)
     return doc
 
@@ -144,6 +145,6 @@ def test_coco_round_trip(tmp_path, images):
     assert issues == []
     assert [(r.data["id"], r.data["width"], r.data["height"]) for r in records] == [
         (f"img{i}.jpg", w, h) for i, (w, h, _) in enumerate(images)]
-    for record, (_, _, objs) in zip(records, images):
+    for record, (_, _, objs) in zip(records, images, strict=True):
         got = [(o["class"], o["box"], o.get("points")) for o in record.data["objects"]]
         assert got == [(cls, box, polygon) for cls, box, polygon in objs]

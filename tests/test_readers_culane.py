@@ -24,7 +24,8 @@ def test_documented_example_keeps_points_outside_the_image():
     assert [len(o["points"]) for o in lanes] == [18, 19, 19, 16]
     assert lanes[0]["points"][0] == [-20.4835, 580.0]
     assert lanes[3]["points"][0] == [1679.87, 560.0]
-    assert all(a[1] > b[1] for o in lanes for a, b in zip(o["points"], o["points"][1:]))  # y goes up the image
+    # y goes up the image
+    assert all(a[1] > b[1] for o in lanes for a, b in zip(o["points"], o["points"][1:], strict=False))
     assert records[0].object_pointers == [f"{EXAMPLE}:{n}" for n in (1, 2, 3, 4)]
 
 

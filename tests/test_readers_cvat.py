@@ -60,9 +60,11 @@ def test_occluded_flag_and_attribute_stay_apart(urban):
     shapes = [o for r in urban[0] for o in r.data["objects"] if "occluded" in o["attributes"]]
     disagree = [o for o in shapes if o["occluded"] != (o["attributes"]["occluded"] == "yes")]
     assert len(disagree) == 9
-    assert all(isinstance(o["occluded"], bool) and o["attributes"]["occluded"] in ("yes", "no") for o in shapes)
+    assert all(isinstance(o["occluded"], bool) for o in shapes)
+    assert {o["attributes"]["occluded"] for o in shapes} == {"yes", "no"}
     box = next(o for r in urban[0] for o in r.data["objects"] if "box" in o)
-    assert box == {"id": box["id"], "class": "TRAFFIC_SIGN", "box": pytest.approx([4224.60, 3224.13, 164.14, 161.45]),
+    assert box == {"id": box["id"], "class": "TRAFFIC_SIGN",
+                   "box": pytest.approx([4224.60, 3224.13, 164.14, 161.45]),
                    "attributes": {"occluded": "no", "truncated": "no"}, "occluded": False, "z_order": 0,
                    "source": "manual"}
 
@@ -128,6 +130,7 @@ def test_malformed_shapes_are_issues_and_the_rest_is_read(tmp_path):
   <cuboid label="car"/>
   <mask label="car" rle="0, 4" left="8" top="0" width="4" height="1"/>
   <polygon label="car" points="1,1;5,1;5,5"/>
+  <polyline label="car" points="1,1;5,1" z_order="top"/>
 </image>
 """)
     records, issues = split_items(read_export(path, "cvat"))
@@ -135,8 +138,9 @@ def test_malformed_shapes_are_issues_and_the_rest_is_read(tmp_path):
     assert records[0].object_pointers == ["/annotations/image[1]/polygon[1]"]
     assert [(i.pointer, i.objects) for i in issues] == [
         ("/annotations/image[1]/box[1]", ("0",)), ("/annotations/image[1]/cuboid[1]", ("1",)),
-        ("/annotations/image[1]/mask[1]", ("2",))]
-    assert "xtl" in issues[0].message and "not supported" in issues[1].message and "outside" in issues[2].message
+        ("/annotations/image[1]/mask[1]", ("2",)), ("/annotations/image[1]/polyline[1]", ("4",))]
+    assert "xtl" in issues[0].message and "not supported" in issues[1].message
+    assert "outside" in issues[2].message
 
 
 # --- round trip: native -> CVAT XML -> reader -------------------------------------------------
@@ -159,7 +163,8 @@ def cvat_xml(images: list) -> str:
     root = ET.Element("annotations")
     ET.SubElement(root, "version").text = "1.1"
     for i, (width, height, objects) in enumerate(images):
-        image = ET.SubElement(root, "image", id=str(i), name=f"img{i}.jpg", width=str(width), height=str(height))
+        image = ET.SubElement(root, "image", id=str(i), name=f"img{i}.jpg", width=str(width),
+                              height=str(height))
         for (tag, geom), value, occluded in objects:
             shape = ET.SubElement(image, tag, label="thing", occluded=str(int(occluded)))
             if tag == "box":
@@ -180,7 +185,7 @@ def test_cvat_round_trip(tmp_path, images):
     assert issues == []
     assert [(r.data["width"], r.data["height"], r.data["id"]) for r in records] == [
         (w, h, f"img{i}.jpg") for i, (w, h, _) in enumerate(images)]
-    for record, (_, _, objects) in zip(records, images):
+    for record, (_, _, objects) in zip(records, images, strict=True):
         for obj, ((tag, geom), value, occluded) in zip(record.data["objects"], objects, strict=True):
             assert obj["attributes"] == {"state": value} and obj["occluded"] is occluded
             if tag == "box":

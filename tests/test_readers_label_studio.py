@@ -48,7 +48,8 @@ def test_every_annotation_or_only_the_latest():
     path = CONVERTER / "test_export_yolo/data.json"
     records, _ = read(path)
     assert [(r.data["id"], r.data["annotation"], r.pointer) for r in records] == [
-        ("/image1", "1", "/0/annotations/0"), ("/image1", "2", "/0/annotations/1"), ("/image2", "3", "/1/annotations/0")]
+        ("/image1", "1", "/0/annotations/0"), ("/image1", "2", "/0/annotations/1"),
+        ("/image2", "3", "/1/annotations/0")]
     assert sum(len(r.data["objects"]) for r in records) == 6
     latest, _ = read(path, ls_annotation="latest")
     assert [r.data["annotation"] for r in latest] == ["2", "3"]
@@ -80,7 +81,7 @@ def test_coco_fixture_has_all_three_geometries():
 def test_choices_become_image_attributes_verbatim():
     records, _ = read(CONVERTER / "test_export_csv/csv_test2.json")
     value = records[0].data["attributes"]["uri_selection"]
-    assert value == 'Yes " "" \n \t \t а б в \n'
+    assert value == 'Yes " "" \n \t \t \u0430 \u0431 \u0432 \n'  # Cyrillic letters
     records, _ = read(CONVERTER / "test_export_csv/csv_test_history.json")
     assert records[0].data["attributes"] == {"sentiment": "Positive"}
 

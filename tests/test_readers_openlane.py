@@ -61,7 +61,8 @@ def test_cipo_boxes_with_string_ids():
 
 def test_broken_lanes_are_issues_and_the_rest_is_read(tmp_path):
     doc = {"file_path": "validation/x.jpg", "lane_lines": [
-        {"category": 1, "uv": [[1, 2, 3], [4, 5]]}, "lane", {"category": 2, "uv": [[1, 2], [3, 4]], "trackid": 9}]}
+        {"category": 1, "uv": [[1, 2, 3], [4, 5]]}, "lane",
+        {"category": 2, "uv": [[1, 2], [3, 4]], "trackid": 9}]}
     (tmp_path / "b.json").write_bytes(orjson.dumps(doc))
     (tmp_path / "a.json").write_bytes(b'{"something": "else"}')
     records, issues = read(tmp_path)

@@ -98,15 +98,16 @@ def test_dataset_object_with_config_size_and_legacy_vertex_triples(tmp_path):
 def test_malformed_labels_are_issues_and_the_rest_is_read(tmp_path):
     frames = [{"name": "a.jpg", "labels": [
         {"id": "x", "category": "car", "box2d": {"x1": 0, "y1": 0, "x2": "wide", "y2": 3}},
-        {"id": "y", "category": "car", "poly2d": [{"vertices": [[0, 0], [1]], "types": "LL", "closed": True}]},
+        {"id": "y", "category": "car",
+         "poly2d": [{"vertices": [[0, 0], [1]], "types": "LL", "closed": True}]},
         {"id": "z", "category": "car", "box2d": {"x1": 0, "y1": 0, "x2": 9, "y2": 9}}]},
               {"name": "b.jpg", "labels": "none"}, 7]
     path = tmp_path / "bad.json"
     path.write_bytes(orjson.dumps(frames))
     records, issues = read(path)
     assert [[o["id"] for o in r.data["objects"]] for r in records] == [["z"], []]
-    assert [(i.pointer, i.objects) for i in issues] == [("/0/labels/0/box2d", ("x",)), ("/0/labels/1/poly2d", ("y",)),
-                                                        ("/1/labels", ()), ("/2", ())]
+    assert [(i.pointer, i.objects) for i in issues] == [
+        ("/0/labels/0/box2d", ("x",)), ("/0/labels/1/poly2d", ("y",)), ("/1/labels", ()), ("/2", ())]
 
 
 def test_truncated_frames_name_line_and_column(tmp_path):

@@ -106,8 +106,9 @@ def test_tusimple_round_trip(tmp_path, frames):
     path = tmp_path / "round.json"
     path.write_bytes(b"\n".join(tusimple_line(f, i) for i, f in enumerate(frames)))
     records, issues = split_items(read_export(path))
-    assert issues == [] and [r.data["id"] for r in records] == [f"clips/{i}/20.jpg" for i in range(len(frames))]
-    for record, frame in zip(records, frames):
+    assert issues == []
+    assert [r.data["id"] for r in records] == [f"clips/{i}/20.jpg" for i in range(len(frames))]
+    for record, frame in zip(records, frames, strict=True):
         expected = {}
         for k, ((start, length), xs) in enumerate(frame):
             stop = min(start + length, len(H_SAMPLES))

@@ -11,7 +11,7 @@ import pytest
 
 from specdsl.diagnostics import Diagnostic, Label, Severity
 from specdsl.report import RENDERERS, RenderContext, github_step_summary, render, render_diagnostics_sarif
-from specdsl.report.baseline import baseline_document
+from specdsl.report.baseline import write_baseline
 from specdsl.report.load import report_from_dict
 from specdsl.report.locate import JsonLines
 from specdsl.source import Source
@@ -66,8 +66,9 @@ def test_step_summary_matches_golden() -> None:
     check_golden("lanes.step-summary.md", github_step_summary(fixture_report()))
 
 
-def test_baseline_matches_golden() -> None:
-    check_golden("lanes.baseline.json", json.dumps(baseline_document(fixture_report()), indent=2) + "\n")
+def test_baseline_matches_golden(tmp_path: Path) -> None:
+    write_baseline(tmp_path / "baseline.json", fixture_report())
+    check_golden("lanes.baseline.json", (tmp_path / "baseline.json").read_text(encoding="utf-8"))
 
 
 def typo_diagnostics() -> tuple[Source, list[Diagnostic]]:

@@ -59,6 +59,7 @@ def test_every_pointer_of_a_real_export_lands_on_its_value(path: Path) -> None:
 def test_json_lines_records_are_the_lines_of_the_file() -> None:
     index = JsonLines(TUSIMPLE.read_text(encoding="utf-8"))
     assert index.line("/0") == 1
+    assert index.line("") == 1
     assert index.line("/17") == 18
     assert index.line("/images/17/lanes/0") == 18
     assert index.line("/499/raw_file") == 500

@@ -64,29 +64,29 @@ def test_format_is_idempotent_on_files(path: Path) -> None:
 # ---- comments sprinkled over printed specs ------------------------------------------------------------
 
 
-def _docstring_newlines(text: str) -> set[int]:
-    """Offsets of the newlines inside triple-quoted strings, where a '#' would be doc text."""
-    inside: set[int] = set()
-    for match in re.finditer(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"', text, re.S):
-        if match.group().startswith('"""'):
-            inside.update(m.start() + match.start() for m in re.finditer("\n", match.group()))
-    return inside
+_STRINGS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"', re.S)
+
+
+def _quoted(text: str) -> set[int]:
+    """Offsets inside string literals, where a '#' or a line break would change the text."""
+    return {i for m in _STRINGS.finditer(text) for i in range(m.start(), m.end())}
 
 
 def _sprinkle(text: str, draw, comment_texts) -> str:
-    """``text`` with comments at some line ends (trailing) and on some new lines of their own."""
-    blocked = _docstring_newlines(text)
+    """``text`` with comments put where whitespace was: at line ends, on lines of their own, and in the
+    middle of lines (which breaks declarations, expressions and example objects over several lines)."""
+    quoted = _quoted(text)
     pieces, start = [], 0
-    for newline in [m.start() for m in re.finditer("\n", text)]:
-        pieces.append(text[start:newline])
-        start = newline
-        if newline in blocked:
+    for site in [i for i, ch in enumerate(text) if ch in " \n" and i not in quoted]:
+        how = draw(st.sampled_from(("keep",) * 6 + ("trailing", "own", "blank+own")))
+        if how == "keep":
             continue
-        where = draw(st.sampled_from(("none", "none", "trailing", "own", "blank+own")))
-        if where == "trailing":
-            pieces.append("  " + draw(comment_texts))
-        elif where != "none":
-            pieces.append("\n" * (1 + (where == "blank+own")) + "    " + draw(comment_texts))
+        pieces.append(text[start:site])
+        start = site + (text[site] == " ")  # a space is replaced, a newline kept
+        if how == "trailing":
+            pieces.append("  " + draw(comment_texts) + "\n    ")
+        else:
+            pieces.append("\n" * (1 + (how == "blank+own")) + "    " + draw(comment_texts) + "\n    ")
     return "".join(pieces) + text[start:]
 
 

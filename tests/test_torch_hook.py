@@ -16,10 +16,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
+from torch.utils.data import DataLoader, TensorDataset
 
-from specdsl.queue import open_queue  # noqa: E402
-from specdsl.torch import IdDataset, LossRecorder, QueueSampler  # noqa: E402
+from specdsl.queue import open_queue
+from specdsl.torch import IdDataset, LossRecorder, QueueSampler
 
 IDS = [f"seq01/{k:06d}.jpg" for k in range(40)]
 
@@ -91,7 +91,7 @@ def test_set_epoch_reshuffles_deterministically_and_rereads_the_queue(tmp_path):
     assert 10 not in list(a) and len(a) == 37
 
 
-@pytest.mark.parametrize("replicas, drop_last", [(2, False), (3, False), (3, True), (4, False)])
+@pytest.mark.parametrize("replicas, drop_last", [(2, False), (3, False), (3, True), (4, False), (5, False)])
 def test_ranks_get_disjoint_shares_that_cover_the_kept_ids(tmp_path, replicas, drop_last):
     path = make_queue(tmp_path / "q.db", pending=IDS[:5])  # 35 kept: not a multiple of 2, 3 or 4
     shares = [list(QueueSampler(IDS, queue=path, num_replicas=replicas, rank=r, seed=1, drop_last=drop_last))
@@ -168,7 +168,7 @@ def test_real_two_process_gloo_run_splits_the_kept_ids(tmp_path):
         port = str(probe.getsockname()[1])
     start = time.monotonic()
     result = subprocess.run([sys.executable, str(script), str(path), str(tmp_path), port],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert time.monotonic() - start < 60
     ranks = [orjson.loads((tmp_path / f"{r}.json").read_bytes()) for r in (0, 1)]

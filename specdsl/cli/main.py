@@ -15,8 +15,12 @@ COMMANDS = (
     "specdsl.cli.compile",
     "specdsl.cli.test",
     "specdsl.cli.fmt",
+    "specdsl.cli.diff",
+    "specdsl.cli.migrate",
     "specdsl.cli.queue",
     "specdsl.cli.explain",
+    "specdsl.cli.docs",
+    "specdsl.cli.export_config",
 )
 
 

@@ -9,7 +9,6 @@ the Python objects of a batch are freed as soon as it is converted.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -77,17 +76,23 @@ class _DatasetBuilder:
         self.problems.append(ReadIssue(self.source, pointer, message, self.image_id(image), objects))
 
     def _group(self, flat: list, image_index: np.ndarray, position: np.ndarray) -> dict:
-        classes = [o.get("class") if o.__class__ is dict else None for o in flat]
-        groups: dict = defaultdict(list)
-        for k, name in enumerate(classes):
-            groups[name].append(k)
+        if _types(flat) == {dict}:
+            classes = [o.get("class") for o in flat]
+        else:
+            classes = [o.get("class") if o.__class__ is dict else None for o in flat]
+        if _types(classes) != {str}:
+            classes = [c if c.__class__ is str else _UNCLASSIFIED for c in classes]
+        coder = CategoricalBuilder()
+        coder.extend(classes)
+        codes = coder.build().codes
         result = {}
-        for name, rows in groups.items():
-            if name.__class__ is not str:
+        for code, name in enumerate(coder.categories):
+            rows = np.flatnonzero(codes == code)
+            if name is _UNCLASSIFIED:
                 self._report_unclassified(flat, rows, image_index, position)
                 continue
-            index = np.asarray(rows, dtype=np.int64)
-            result[name] = ([flat[k] for k in rows], image_index[index], position[index])
+            picked = [flat[k] for k in rows.tolist()]
+            result[name] = (picked, image_index[rows], position[rows])
         return result
 
     def _report_unclassified(self, flat, rows, image_index, position) -> None:
@@ -103,7 +108,9 @@ class _DatasetBuilder:
             self.problem(int(image_index[k]), int(position[k]), message, (oid,) if oid else ())
 
     def _check_duplicate_ids(self, flat, image_index, position) -> None:
-        keys = [(int(i), o.get("id")) for i, o in zip(image_index, flat) if o.__class__ is dict]
+        if _types(flat) != {dict}:
+            return  # records that are not objects are reported already; ids of the rest are checked per class
+        keys = list(zip(image_index.tolist(), [o.get("id") for o in flat]))
         try:
             if len(set(keys)) == len(keys):
                 return
@@ -121,6 +128,13 @@ class _DatasetBuilder:
         images = self.images.build()
         tables = {name: builder.build() for name, builder in sorted(self.tables.items())}
         return Dataset(self.source, spec_name, images, tables, self.problems)
+
+
+_UNCLASSIFIED = "\x00unclassified"  # stands for a missing or non-string class while grouping
+
+
+def _types(values) -> set:
+    return set(map(type, values))
 
 
 def _flatten(objects_per_image: list[list], base: int):
@@ -273,7 +287,7 @@ class _TableBuilder:
 
     def _ids(self, objs, image_index, position, broken) -> list[str]:
         ids = [o.get("id") for o in objs]
-        if all(i.__class__ is str for i in ids):
+        if _types(ids) == {str}:
             return ids
         for k, oid in enumerate(ids):
             if oid.__class__ is not str:
@@ -285,7 +299,7 @@ class _TableBuilder:
 
     def _add_attributes(self, objs, image_index, position, broken) -> None:
         rows = [o.get("attributes") for o in objs]
-        if not all(r.__class__ is dict for r in rows):
+        if _types(rows) != {dict}:
             rows = [self._attribute_row(r, k, objs, image_index, position, broken) for k, r in enumerate(rows)]
         keys = set().union(*rows) if rows else set()
         for key in keys:
@@ -312,7 +326,7 @@ class _TableBuilder:
             values = [o.get(key, MISSING) for o in objs]
             builder = self.flags.get(key)
             if builder is None:
-                if all(v is MISSING for v in values):
+                if values.count(MISSING) == len(values):
                     continue
                 builder = self.flags[key] = CategoricalBuilder()
                 builder.pad(self.length)

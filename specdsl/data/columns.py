@@ -38,6 +38,8 @@ class CategoricalBuilder:
 
     def __init__(self) -> None:
         self._lut: dict = {}
+        self._fast: dict = {MISSING: MISSING_CODE}  # raw value -> code, while raw values are safe keys
+        self._kinds: set[type] = set()
         self.categories: list = []
         self._chunks: list[np.ndarray] = []
         self.length = 0
@@ -49,20 +51,33 @@ class CategoricalBuilder:
             self.length += n
 
     def extend(self, values: list) -> None:
-        lut, categories = self._lut, self.categories
-        codes = np.empty(len(values), dtype=np.int32)
-        for i, value in enumerate(values):
-            if value is MISSING:
-                codes[i] = MISSING_CODE
-                continue
-            key = _key(value)
-            code = lut.get(key)
-            if code is None:
-                code = lut[key] = len(categories)
-                categories.append(value)
-            codes[i] = code
-        self._chunks.append(codes)
+        """Code a batch: one C-level dict lookup per value; only new or odd values take the slow path."""
+        kinds = set(map(type, values))
+        self._kinds |= kinds
+        if bool in self._kinds and (int in self._kinds or float in self._kinds):
+            self._fast = {MISSING: MISSING_CODE}  # True == 1: raw values no longer make safe keys
+        get = self._fast.get
+        try:
+            codes = [get(v, -2) for v in values]
+        except TypeError:  # an unhashable value (list, dict): key every value
+            codes = [-2] * len(values)
+        for i, code in enumerate(codes):
+            if code == -2:
+                codes[i] = self._code(values[i])
+        self._chunks.append(np.asarray(codes, dtype=np.int32))
         self.length += len(values)
+
+    def _code(self, value) -> int:
+        if value is MISSING:
+            return MISSING_CODE
+        key = _key(value)
+        code = self._lut.get(key)
+        if code is None:
+            code = self._lut[key] = len(self.categories)
+            self.categories.append(value)
+            if not (bool in self._kinds and (int in self._kinds or float in self._kinds)):
+                self._fast[value] = code  # no bool/number mix in this column: raw values are safe keys
+        return code
 
     def build(self) -> Categorical:
         codes = np.concatenate(self._chunks) if self._chunks else np.empty(0, dtype=np.int32)

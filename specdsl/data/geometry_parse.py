@@ -56,8 +56,12 @@ class GeometryBuilder:
 
     def _add_fixed(self, values, width, key, out, has, problems) -> None:
         n = len(values)
-        arr = np.full((n, width), np.nan)
-        present = np.zeros(n, dtype=bool)
+        fast = _fixed_fast(values, width)
+        if fast is not None:
+            arr, present = fast
+            values = ()  # every record is well formed: nothing to look at one by one
+        else:
+            arr, present = np.full((n, width), np.nan), np.zeros(n, dtype=bool)
         for k, value in enumerate(values):
             if value is None:
                 continue
@@ -89,23 +93,53 @@ class GeometryBuilder:
             masks=masks, has_mask=cat(self.has_mask, 0).astype(bool))
 
 
+def _types(values) -> set:
+    return set(map(type, values))
+
+
 def _points_fast(values: list):
     """Counts, (N, 2) coordinates and presence for a batch, or None when any record needs a closer look."""
-    present_list = [v is not None for v in values]
+    present = np.fromiter(map(_is_not_none, values), dtype=bool, count=len(values))
     listed = [v for v in values if v is not None]
-    if not all(v.__class__ is list for v in listed):
+    if listed and _types(listed) != {list}:
         return None
     vertices = list(chain.from_iterable(listed))
-    if not all(p.__class__ is list and len(p) == 2 for p in vertices):
+    if vertices and (_types(vertices) != {list} or set(map(len, vertices)) != {2}):
         return None
     flat = list(chain.from_iterable(vertices))
-    if not all(x.__class__ in _NUMBER for x in flat):
+    if not _types(flat) <= _NUMBER_TYPES:
         return None
     coords = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, 2)
     if not np.isfinite(coords).all():
         return None
-    counts = np.fromiter((len(v) if v is not None else 0 for v in values), dtype=np.int64, count=len(values))
-    return counts, coords, np.asarray(present_list, dtype=bool)
+    counts = np.zeros(len(values), dtype=np.int64)
+    counts[present] = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
+    return counts, coords, present
+
+
+def _is_not_none(value) -> bool:
+    return value is not None
+
+
+_NUMBER_TYPES = {int, float}
+
+
+def _fixed_fast(values: list, width: int):
+    present = np.fromiter(map(_is_not_none, values), dtype=bool, count=len(values))
+    listed = [v for v in values if v is not None]
+    arr = np.full((len(values), width), np.nan)
+    if not listed:
+        return arr, present
+    if _types(listed) != {list} or set(map(len, listed)) != {width}:
+        return None
+    flat = list(chain.from_iterable(listed))
+    if not _types(flat) <= _NUMBER_TYPES:
+        return None
+    block = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, width)
+    if not np.isfinite(block).all():
+        return None
+    arr[present] = block
+    return arr, present
 
 
 def _points_slow(values: list, problems: list):

@@ -83,15 +83,18 @@ def mapping_from_dict(raw: dict, where: str = "<mapping>") -> Mapping:
     key_case = raw.get("key_case", "keep")
     if key_case not in KEY_CASES:
         raise MappingError(f"{where}: key_case must be one of {', '.join(KEY_CASES)}, not {key_case!r}")
+    image = raw.get("image", {})
+    if not isinstance(image, dict):
+        raise MappingError(f"{where}: image must be a table with 'attributes' and 'values'")
     return Mapping(
         classes=_str_table(raw.get("classes", {}), f"{where}: classes"),
         drop=frozenset(_str_list(raw.get("drop", []), f"{where}: drop")),
         key_case=key_case,
         common=_attribute_map(raw.get("attributes", {}), raw.get("values", {}), where),
-        per_class={name: _attribute_map(t.get("attributes", {}), t.get("values", {}), f"{where}: per_class.{name}")
+        per_class={name: _attribute_map(t.get("attributes", {}), t.get("values", {}),
+                                        f"{where}: per_class.{name}")
                    for name, t in _tables(raw.get("per_class", {}), f"{where}: per_class").items()},
-        image=_attribute_map(raw.get("image", {}).get("attributes", {}), raw.get("image", {}).get("values", {}),
-                             f"{where}: image"),
+        image=_attribute_map(image.get("attributes", {}), image.get("values", {}), f"{where}: image"),
         tags={name: dict(t) for name, t in _tables(raw.get("tags", {}), f"{where}: tags").items()},
     )
 

@@ -144,7 +144,8 @@ def cvat_rle_to_native(rle: Sequence[int] | np.ndarray, left: int, top: int, wid
     if int(runs.sum()) != width * height:
         raise ValueError(f"CVAT RLE covers {int(runs.sum())} pixels, its box has {width * height}")
     if left < 0 or top < 0 or left + width > img_w or top + height > img_h:
-        raise ValueError(f"mask box ({left}, {top}, {width}, {height}) lies outside the {img_w}x{img_h} image")
+        raise ValueError(f"mask box ({left}, {top}, {width}, {height}) lies outside the {img_w}x{img_h} "
+                         "image")
     values = np.zeros(runs.size, dtype=bool)
     values[1::2] = True
     local = np.repeat(values, runs).reshape((height, width))

@@ -74,7 +74,8 @@ ATTRIBUTE_ADDED = ChangeKind("ATTRIBUTE_ADDED", "breaking", "an attribute was ad
 A class (or the image) has a new attribute. Its severity depends on the declaration:
 *required* (no default, no `?`) is `breaking`: every existing object lacks it, and the impact
 analysis asks to `fill` it; *with a default* is `migratable`: `specc migrate` writes the
-default into existing labels; *optional* (`?`) is `safe`.""", "fill")
+default into existing labels; *optional* (`?`) is `safe`.""", "fill",
+                             "breaking when required (fill), migratable with a default (migrate), safe when optional")
 
 
 def attribute_added(d: Diffing) -> Iterator[Change]:
@@ -118,6 +119,11 @@ def attribute_renamed(d: Diffing) -> Iterator[Change]:
             yield ATTRIBUTE_RENAMED.change(pair.target, f"{_attr_kind(pair.owner)} '{pair.owner}.{pair.old.name}' "
                                            f"was renamed to '{pair.new.name}'.", pair.old.loc, pair.new.loc,
                                            owner=pair.owner, attribute=pair.old.name, new_name=pair.new.name)
+    for block, action in d.declared_only_attribute_renames():
+        yield ATTRIBUTE_RENAMED.change(f"{action.class_name}.{action.new}", f"{_attr_kind(action.class_name)} "
+                                       f"'{action.class_name}.{action.old}' was renamed to '{action.new}' in "
+                                       f"version {block.version}.", new=block.loc, owner=action.class_name,
+                                       attribute=action.old, new_name=action.new)
 
 
 ATTRIBUTE_TYPE_CHANGED = ChangeKind("ATTRIBUTE_TYPE_CHANGED", "breaking", "an attribute changed its type", """\
@@ -167,7 +173,9 @@ An attribute's default was changed, added or removed. Objects that left the attr
 meant the *old* default; when there was one, `specc migrate` writes it into them so that
 their meaning survives (`migratable`). A default added to an optional attribute turns
 "unknown" into that default: those objects need the value filled by a person (`dangerous`).
-A default added to a required attribute changes no existing label (`safe`).""", "migrate")
+A default added to a required attribute changes no existing label (`safe`).""", "migrate",
+                             "migratable when there was a default (migrate), dangerous for a default added to an "
+                             "optional attribute (fill), safe for one added to a required attribute")
 
 
 def default_changed(d: Diffing) -> Iterator[Change]:
@@ -230,6 +238,12 @@ def enum_value_renamed(d: Diffing) -> Iterator[Change]:
             yield ENUM_VALUE_RENAMED.change(pair.target, f"Value '{pair.old.name}' of {pair.enum} was renamed to "
                                             f"'{pair.new.name}'.", pair.old.loc, pair.new.loc, enum=pair.enum,
                                             value=pair.old.name, new_value=pair.new.name, uses=pair.uses)
+    for block, action, old_attr in d.declared_only_value_renames():
+        target = f"{action.class_name}.{action.attribute}"
+        yield ENUM_VALUE_RENAMED.change(f"{target}.{action.new}", f"Value '{action.old}' of {target} was renamed "
+                                        f"to '{action.new}' in version {block.version}.", new=block.loc,
+                                        enum=target, value=action.old, new_value=action.new,
+                                        uses=((action.class_name, old_attr),))
 
 
 # ---- constraints, rules, quotas ---------------------------------------------------------------------
@@ -482,14 +496,13 @@ change on existing labels cannot be told apart from labels already made under it
 
 
 def version_not_bumped(d: Diffing) -> Iterator[Change]:
-    if d.new.version <= d.old.version and _without_docs(d.old) != _without_docs(d.new):
-        yield VERSION_NOT_BUMPED.change("version", f"The spec changed but its version went from {d.old.version} "
-                                        f"to {d.new.version}.", old=None, new=None)
+    if d.new.version <= d.old.version and _any_other_change(d):
+        went = "is still" if d.new.version == d.old.version else f"went down from {d.old.version} to"
+        yield VERSION_NOT_BUMPED.change("version", f"The spec changed but its version {went} {d.new.version}.")
 
 
-def _without_docs(spec: ir.Spec) -> tuple:
-    return (spec.name, spec.image_attributes, spec.enums, spec.classes, spec.rules, spec.quotas, spec.examples,
-            spec.changes)
+def _any_other_change(d: Diffing) -> bool:
+    return any(True for kind, rule in RULES if kind is not VERSION_NOT_BUMPED for _ in rule(d))
 
 
 SPEC_RENAMED = ChangeKind("SPEC_RENAMED", "safe", "the spec's name changed", """\

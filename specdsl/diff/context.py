@@ -105,6 +105,35 @@ class Diffing:
     def new_class(self, name: str) -> ir.Class:
         return self.new.cls(name)  # type: ignore[return-value]
 
+    def declared_only_attribute_renames(self) -> Iterator[tuple[ir.Changes, ir.RenameAttribute]]:
+        """Declared renames the two versions do not show (the old version already had the new name).
+
+        Labels made before the rename still carry the old name, so the rename still concerns them.
+        """
+        matched = {(p.owner, p.old.name) for p in self.attributes if p.renamed and p.old is not None}
+        for block, action in self.declared.actions(ir.RenameAttribute):
+            if (action.class_name, action.old) not in matched and self._owner_has(action.class_name, action.new):
+                yield block, action
+
+    def declared_only_value_renames(self) -> Iterator[tuple[ir.Changes, ir.RenameValue, str]]:
+        """Like :meth:`declared_only_attribute_renames`, with the attribute's name in old labels."""
+        matched = {(owner, attr, p.old.name) for p in self.values if p.renamed and p.old is not None
+                   for owner, attr in p.uses}
+        for block, action in self.declared.actions(ir.RenameValue):
+            old_attr = self.old_attribute_name(action.class_name, action.attribute)
+            if (action.class_name, old_attr, action.old) not in matched:
+                yield block, action, old_attr
+
+    def old_attribute_name(self, owner: str, new_name: str) -> str:
+        renamed = {(o, new): old for (o, old), new in self.declared.attribute_renames.items()}
+        return renamed.get((owner, new_name), new_name)
+
+    def _owner_has(self, owner: str, attribute: str) -> bool:
+        if owner == IMAGE:
+            return self.new.image_attribute(attribute) is not None
+        cls = self.new.cls(owner)
+        return cls is not None and cls.attribute(attribute) is not None
+
     def kept_pairs(self, items: str) -> list[Pair]:
         """Rules, quotas or examples paired by name (title for examples)."""
         key = "title" if items == "examples" else "name"

@@ -45,6 +45,7 @@ class ChangeKind:
     summary: str
     doc: str
     action: str | None = None  # what the impact analysis asks for the labels it touches
+    variants: str = ""  # when the severity depends on the case, which case gets which
 
     def change(self, target: str, message: str, old: ir.Loc | None = None, new: ir.Loc | None = None,
                severity: str | None = None, **details: Any) -> Change:

@@ -75,6 +75,15 @@ def _anchor(check: str, kind: str) -> str:
     return SCHEMA_ID
 
 
+def check_kind(spec: ir.Spec, check: str) -> str:
+    """The finding kind of a check name as examples write it: rule, quota, constraint, attribute or schema."""
+    if any(r.name == check for r in spec.rules):
+        return "rule"
+    if any(q.name == check for q in spec.quotas):
+        return "quota"
+    return _guess_kind(check)
+
+
 def _guess_kind(check: str) -> str:
     if check == SCHEMA_ID:
         return "schema"

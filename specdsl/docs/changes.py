@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from specdsl import ir
 from specdsl.docs import anchors
@@ -110,6 +110,21 @@ def diff_changes(old: ir.Spec, new: ir.Spec) -> list[Any]:
     return list(diff_specs(old, new))
 
 
+def label_impact(datasets: Iterable[Any], new: ir.Spec, old: ir.Spec | None,
+                 since: int) -> tuple[list[Any], list[str]]:
+    """Impact items of the change from ``old`` (or the spec's own ``changes`` blocks) on labeled data.
+
+    Images that do not record their ``spec_version`` are taken as labeled under ``since``.
+    Returns the items (``image``, ``objects``, ``changes``) and the notes that made it less precise.
+    """
+    from specdsl.diff.impact import analyze_impact, merge_impacts
+
+    known = {old.version: old} if old is not None else {new.version: new}
+    impact = merge_impacts([analyze_impact(d, new, known, since) for d in datasets])
+    notes = [n for n in impact.notes if old is not None or "predate every known version" not in n]
+    return list(impact.items), notes
+
+
 def build_panel(spec: ir.Spec, changes: Iterable[Any], impact: Iterable[Any] | None,
                 since: int | None) -> ChangePanel:
     counts = _impact_counts(impact) if impact is not None else None
@@ -126,8 +141,13 @@ def build_panel(spec: ir.Spec, changes: Iterable[Any], impact: Iterable[Any] | N
 def _item(spec: ir.Spec, change: Any, counts: Mapping[str, tuple[int, int]] | None) -> PanelItem:
     change_id, target = str(_field(change, "id")), str(_field(change, "target") or "")
     objects, images = counts.get(change_id, (0, 0)) if counts is not None else (None, None)
-    return PanelItem(change_id, target, target_link(spec, target), render_inline(str(_field(change, "message"))),
-                     objects, images)
+    return PanelItem(change_id, target, target_link(spec, target), _message(change), objects, images)
+
+
+def _message(change: Any) -> Markup:
+    """Declared changes are written with Markdown code spans; the diff engine's messages are plain text."""
+    text = str(_field(change, "message") or "")
+    return render_inline(text) if isinstance(change, DeclaredChange) else escape(text)
 
 
 def _field(record: Any, name: str) -> Any:
@@ -147,11 +167,20 @@ def _impact_counts(impact: Iterable[Any]) -> dict[str, tuple[int, int]]:
 
 
 def target_link(spec: ir.Spec, target: str) -> str | None:
-    """The anchor of a change's target (``lane_line``, ``lane_line.color``, a rule) if the page has it."""
-    owner, _, member = target.partition(".")
-    candidates = [anchors.rule_id(target), anchors.quota_id(target), anchors.class_id(owner)]
-    if member:
-        candidates.insert(0, anchors.image_attribute_id(member) if owner == "image"
-                          else anchors.attribute_id(owner, member.partition(".")[0]))
+    """The anchor of a change's target (a class, ``CLASS.ATTR``, a rule, an enum value, an example) if any."""
     ids = anchors.page_ids(spec)
-    return next(("#" + c for c in candidates if c in ids), None)
+    return next(("#" + c for c in _target_candidates(spec, target) if c in ids or c.startswith("example-")), None)
+
+
+def _target_candidates(spec: ir.Spec, target: str) -> list[str]:
+    owner, _, member = target.partition(".")
+    candidates = []
+    if member:
+        attribute = member.partition(".")[0]
+        candidates.append(anchors.image_attribute_id(attribute) if owner == "image"
+                          else anchors.attribute_id(owner, attribute))
+    candidates += [anchors.rule_id(target), anchors.quota_id(target), anchors.class_id(owner)]
+    candidates += [anchors.attribute_id(c.name, a.name) for c in spec.classes for a in c.attributes
+                   if a.type.enum == owner]  # an enum value: where labelers pick it
+    candidates += [anchors.example_id(k) for k, e in enumerate(spec.examples, 1) if e.title == target]
+    return candidates

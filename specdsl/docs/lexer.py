@@ -7,10 +7,10 @@ grammar; the lexer still colours them, since that is how a reader tells them apa
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from pygments.lexer import RegexLexer, bygroups, words
-from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String, Text,
-                            Whitespace)
+from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
 __all__ = ["SpecLexer"]
 
@@ -24,16 +24,16 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 
 class SpecLexer(RegexLexer):
     name = "specdsl"
-    aliases = ["specdsl", "spec"]
-    filenames = ["*.spec"]
-    mimetypes = ["text/x-specdsl"]
+    aliases = ("specdsl", "spec")
+    filenames = ("*.spec",)
+    mimetypes = ("text/x-specdsl",)
     url = "https://pypi.org/project/specdsl/"
 
     def analyse_text(text: str) -> float:
         # RPM's spec lexer also claims *.spec: a spec header on the first line decides.
         return 1.0 if re.match(r"\s*spec\s+[A-Za-z_]\w*\s+version\s+\d", text) else 0.0
 
-    tokens = {
+    tokens: ClassVar[dict] = {
         "root": [
             (r"[ \t\r\n\f]+", Whitespace),
             (r"#[^\n]*", Comment.Single),

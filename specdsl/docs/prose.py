@@ -57,16 +57,18 @@ def _const(expr: ir.EConst, unit: str = "") -> Markup:
     if isinstance(value, bool):
         return code("true" if value else "false")
     if isinstance(value, (int, float)):
-        return escape(_number(value) + unit)
+        return escape(number_text(value) + unit)
     return code(value)
 
 
-def _number(value: float) -> str:
+def number_text(value: float | None) -> str:
+    if value is None:
+        return "any"
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _percent(value: float) -> str:
-    return _number(round(value * 100, 6)) + "%"
+    return number_text(round(value * 100, 6)) + "%"
 
 
 def _attr(expr: ir.EAttr) -> Markup:
@@ -122,7 +124,7 @@ def _point_count(expr: ir.ECompare) -> Markup | None:
         return None
     if isinstance(right.value, bool) or not isinstance(right.value, (int, float)) or expr.op not in _POINT_COUNT:
         return None
-    return Markup("{} {}").format(_subject(left.var), _POINT_COUNT[expr.op].format(n=_number(right.value)))
+    return Markup("{} {}").format(_subject(left.var), _POINT_COUNT[expr.op].format(n=number_text(right.value)))
 
 
 def _compare(expr: ir.ECompare) -> Markup:

@@ -108,13 +108,14 @@ def _view(figure: Figure) -> _View:
     x0, y0, x1, y1 = _bounds(figure)
     span = max(x1 - x0, y1 - y0)
     font = span * 0.034
-    outer = (_fmt(x0), _fmt(y0), _fmt(x1 - x0), _fmt(y1 - y0))
+    outer = (fmt(x0), fmt(y0), fmt(x1 - x0), fmt(y1 - y0))
     any_flagged = any(s.flagged for s in figure.shapes)  # then the others are dimmed, to point the eye
+    labels = place_labels(figure.shapes, font, (x0, y0, x1, y1))
     return _View(
-        box=" ".join(outer), outer=outer, font=_fmt(font), stroke_halo=_fmt(font * 0.28),
-        radius=_fmt(span * 0.016), vertex_radius=_fmt(span * 0.008), grid=_grid(figure.width, figure.height),
+        box=" ".join(outer), outer=outer, font=fmt(font), stroke_halo=fmt(font * 0.28),
+        radius=fmt(span * 0.016), vertex_radius=fmt(span * 0.01), grid=_grid(figure.width, figure.height),
         flag_color=FLAG_COLOR,
-        shapes=tuple(_shape_view(s, font, (x0, y0, x1, y1), any_flagged) for s in figure.shapes))
+        shapes=tuple(_shape_view(s, at, any_flagged) for s, at in zip(figure.shapes, labels)))
 
 
 def _bounds(figure: Figure) -> tuple[float, float, float, float]:
@@ -127,8 +128,8 @@ def _bounds(figure: Figure) -> tuple[float, float, float, float]:
 def _grid(width: float, height: float) -> str:
     """A faint grid at a round step, so that sizes and distances can be read off the figure."""
     step = _round_step(max(width, height) / 8)
-    lines = [f"M{_fmt(x)} 0V{_fmt(height)}" for x in _ticks(step, width)]
-    lines += [f"M0 {_fmt(y)}H{_fmt(width)}" for y in _ticks(step, height)]
+    lines = [f"M{fmt(x)} 0V{fmt(height)}" for x in _ticks(step, width)]
+    lines += [f"M0 {fmt(y)}H{fmt(width)}" for y in _ticks(step, height)]
     return "".join(lines)
 
 
@@ -143,15 +144,14 @@ def _ticks(step: float, limit: float) -> list[float]:
     return [k * step for k in range(1, int(limit // step) + 1) if k * step < limit]
 
 
-def _shape_view(shape: Shape, font: float, bounds: tuple[float, float, float, float], dim: bool) -> dict:
-    label = shape.object_id
-    lx, ly = _label_position(shape, font, len(label), bounds)
-    return {"shape": shape, "dim": dim and not shape.flagged, "points": " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in shape.points),
-            "vertices": tuple((_fmt(x), _fmt(y)) for x, y in shape.points),
-            "x": _fmt(min(p[0] for p in shape.points)), "y": _fmt(min(p[1] for p in shape.points)),
-            "w": _fmt(_extent(shape, 0)), "h": _fmt(_extent(shape, 1)),
-            "cx": _fmt(shape.points[0][0]), "cy": _fmt(shape.points[0][1]),
-            "label": label, "lx": _fmt(lx), "ly": _fmt(ly)}
+def _shape_view(shape: Shape, label_at: Point, dim: bool) -> dict:
+    return {"shape": shape, "dim": dim and not shape.flagged,
+            "points": " ".join(f"{fmt(x)},{fmt(y)}" for x, y in shape.points),
+            "vertices": tuple((fmt(x), fmt(y)) for x, y in shape.points),
+            "x": fmt(min(p[0] for p in shape.points)), "y": fmt(min(p[1] for p in shape.points)),
+            "w": fmt(_extent(shape, 0)), "h": fmt(_extent(shape, 1)),
+            "cx": fmt(shape.points[0][0]), "cy": fmt(shape.points[0][1]),
+            "label": shape.object_id, "lx": fmt(label_at[0]), "ly": fmt(label_at[1])}
 
 
 def _extent(shape: Shape, axis: int) -> float:
@@ -159,17 +159,54 @@ def _extent(shape: Shape, axis: int) -> float:
     return max(values) - min(values)
 
 
-def _label_position(shape: Shape, font: float, chars: int, bounds: tuple[float, float, float, float]) -> Point:
-    """Next to the object's first point, nudged to stay inside the drawing."""
-    x, y = shape.points[0]
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def place_labels(shapes: tuple[Shape, ...], font: float, bounds: Rect) -> list[Point]:
+    """Baseline positions of the object-id labels: next to the object, not on top of an earlier label."""
+    placed: list[Rect] = []
+    positions = []
+    for shape in shapes:
+        width = len(shape.object_id) * font * 0.62
+        candidates = [_clamp(c, width, font, bounds) for c in _candidates(shape, width, font)]
+        choice = next((c for c in candidates if not any(_overlaps(_rect(c, width, font), r) for r in placed)),
+                      candidates[0])
+        placed.append(_rect(choice, width, font))
+        positions.append(choice)
+    return positions
+
+
+def _anchors(shape: Shape) -> list[Point]:
+    points = list(shape.points)
     if shape.kind == "box":
-        x, y = min(p[0] for p in shape.points), min(p[1] for p in shape.points)
-    x, y = x + font * 0.5, y - font * 0.5
+        return [points[0], points[3], points[1]]
+    if shape.kind == "polyline":
+        return [points[0], points[-1], points[len(points) // 2]]
+    if shape.kind == "polygon":
+        return [min(points, key=lambda p: (p[1], p[0]))] + points
+    return points
+
+
+def _candidates(shape: Shape, width: float, font: float) -> list[Point]:
+    offsets = ((font * 0.5, -font * 0.5), (font * 0.5, font * 1.3), (-width - font * 0.5, -font * 0.5),
+               (-width - font * 0.5, font * 1.3))
+    return [(x + dx, y + dy) for x, y in _anchors(shape) for dx, dy in offsets]
+
+
+def _clamp(point: Point, width: float, font: float, bounds: Rect) -> Point:
     x0, y0, x1, y1 = bounds
-    width = chars * font * 0.62
-    return min(max(x, x0 + font * 0.2), x1 - width - font * 0.2), min(max(y, y0 + font * 1.1), y1 - font * 0.3)
+    x = min(max(point[0], x0 + font * 0.2), x1 - width - font * 0.2)
+    return x, min(max(point[1], y0 + font * 1.1), y1 - font * 0.3)
 
 
-def _fmt(value: float) -> str:
+def _rect(point: Point, width: float, font: float) -> Rect:
+    return point[0], point[1] - font, point[0] + width, point[1] + font * 0.25
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def fmt(value: float) -> str:
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

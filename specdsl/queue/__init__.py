@@ -11,6 +11,17 @@ from specdsl.queue.sources import InputError, items_from_documents, parse_text
 from specdsl.queue.store import Queue, UnknownItemsError, UpsertCounts, open_queue
 
 __all__ = [
-    "ACTIONS", "STATUSES", "SCHEMA_VERSION", "InputError", "Item", "NewItem", "Queue", "QueueError",
-    "UnknownItemsError", "UpsertCounts", "items_from_documents", "open_queue", "parse_text",
+    "ACTIONS",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "InputError",
+    "Item",
+    "NewItem",
+    "Queue",
+    "QueueError",
+    "UnknownItemsError",
+    "UpsertCounts",
+    "items_from_documents",
+    "open_queue",
+    "parse_text",
 ]

@@ -18,8 +18,7 @@ Exporter = Callable[[Sequence[Item], BinaryIO], None]
 
 def export_jsonl(items: Sequence[Item], stream: BinaryIO) -> None:
     """One item per line, the JSON form of CLI.md (``Item.to_dict``), sorted by id."""
-    for item in sorted(items, key=lambda i: i.id):
-        stream.write(orjson.dumps(item.to_dict()) + b"\n")
+    stream.writelines(orjson.dumps(item.to_dict()) + b"\n" for item in sorted(items, key=lambda i: i.id))
 
 
 EXPORTERS: dict[str, Exporter] = {

@@ -13,12 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import orjson
 
-from specdsl.queue.priority import priority, rarities, worst_severity
 from specdsl.queue.item import ACTIONS, STATUSES, Item, NewItem
+from specdsl.queue.priority import priority, rarities, worst_severity
 from specdsl.queue.schema import QueueError, check_header, connect, prepare
 
 ITEM_COLUMNS = ("id, image, objects, action, reasons, priority, status, labeler, severity, spec, from_version, "
@@ -48,9 +48,15 @@ def open_queue(path: str | Path, create: bool = True, clock: Callable[[], float]
         check_header(path)
     elif not create:
         raise QueueError(f"no queue at {path}")
-    conn = connect(path)
+    try:
+        conn = connect(path)
+    except sqlite3.Error as exc:
+        raise QueueError(f"cannot open queue {path}: {exc}") from exc
     try:
         prepare(conn, path, create)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise QueueError(f"cannot use queue {path}: {exc}") from exc
     except BaseException:
         conn.close()
         raise
@@ -159,7 +165,7 @@ class Queue:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> Queue:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

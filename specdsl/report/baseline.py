@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from specdsl.report.finding import CheckReport, Finding, summarize
+from specdsl.report.jsonfmt import canonical_bytes, dumps
 
 BASELINE_FORMAT = 1
 
@@ -25,7 +26,7 @@ class BaselineError(ValueError):
 
 def fingerprint(finding: Finding) -> str:
     identity = [finding.check, finding.kind, finding.image, sorted(finding.objects), basename(finding.source)]
-    return hashlib.sha256(json.dumps(identity, ensure_ascii=True).encode()).hexdigest()
+    return hashlib.sha256(canonical_bytes(identity)).hexdigest()
 
 
 def basename(path: str) -> str:
@@ -33,10 +34,12 @@ def basename(path: str) -> str:
 
 
 def baseline_document(report: CheckReport) -> dict:
-    counts = Counter(fingerprint(f) for f in report.findings)
+    counts: Counter[str] = Counter()
     first: dict[str, Finding] = {}
     for finding in report.findings:
-        first.setdefault(fingerprint(finding), finding)
+        key = fingerprint(finding)
+        counts[key] += 1
+        first.setdefault(key, finding)
     entries = [_entry(key, first[key], counts[key]) for key in counts]
     entries.sort(key=lambda e: (e["check"], e["source"], e["image"] or "", e["objects"], e["fingerprint"]))
     return {"specc_baseline": BASELINE_FORMAT, "spec": report.spec, "findings": entries}
@@ -49,8 +52,7 @@ def _entry(key: str, finding: Finding, count: int) -> dict:
 
 
 def write_baseline(path: str | Path, report: CheckReport) -> None:
-    text = json.dumps(baseline_document(report), indent=2, ensure_ascii=True) + "\n"
-    Path(path).write_text(text, encoding="utf-8")
+    Path(path).write_text(dumps(baseline_document(report), indent=True) + "\n", encoding="utf-8")
 
 
 def read_baseline(path: str | Path) -> Counter[str]:

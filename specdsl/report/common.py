@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -96,6 +97,7 @@ def summary_line(report: CheckReport) -> str:
     return f"{counts_phrase(s)} in {plural(s.images, 'image')} ({plural(s.objects, 'object')})"
 
 
+@functools.lru_cache(maxsize=256)  # a report names few files, each thousands of times
 def strip_git_rev(spec_path: str) -> str:
     """``specs/lanes.spec@HEAD~1`` names a file in git; CI annotations need the working-tree path."""
     head, at, _rev = spec_path.rpartition("@")
@@ -104,10 +106,11 @@ def strip_git_rev(spec_path: str) -> str:
     return spec_path
 
 
+@functools.lru_cache(maxsize=256)
 def path_uri(path: str) -> str:
     """A path as a SARIF artifact URI: relative paths stay relative (what code scanning expects)."""
     path = encodable(path)
-    if PureWindowsPath(path).drive:
+    if PureWindowsPath(path).drive and PureWindowsPath(path).is_absolute():
         return PureWindowsPath(path).as_uri()
     if path.startswith("/"):
         return PurePosixPath(path).as_uri()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from typing import Any
 
@@ -11,7 +10,7 @@ from specdsl.report.baseline import basename
 from specdsl.report.common import where_parts
 from specdsl.report.context import RenderContext
 from specdsl.report.finding import CheckReport, Finding
-from specdsl.report.jsonfmt import dumps
+from specdsl.report.jsonfmt import canonical_bytes, dumps
 
 # Code Quality severities are info, minor, major, critical, blocker; specc has three levels.
 GITLAB_SEVERITY = {"info": "info", "warning": "minor", "error": "major"}
@@ -28,17 +27,17 @@ def gitlab_fingerprint(finding: Finding, occurrence: int = 0) -> str:
     field (same basename in two folders, say) get their order among themselves mixed in.
     """
     identity = _identity(finding) + ([occurrence] if occurrence else [])
-    return hashlib.sha256(json.dumps(identity, ensure_ascii=True).encode()).hexdigest()
+    return hashlib.sha256(canonical_bytes(identity)).hexdigest()
 
 
 def render_gitlab(report: CheckReport, ctx: RenderContext) -> str:
-    seen: Counter[str] = Counter()
+    seen: Counter[bytes] = Counter()
     issues = []
     for finding in report.findings:
-        key = json.dumps(_identity(finding), ensure_ascii=True)
+        key = canonical_bytes(_identity(finding))
         issues.append(_issue(finding, gitlab_fingerprint(finding, seen[key]), ctx))
         seen[key] += 1
-    return dumps(issues, indent=2) + "\n"
+    return dumps(issues, indent=True) + "\n"
 
 
 def _issue(finding: Finding, fingerprint: str, ctx: RenderContext) -> dict[str, Any]:

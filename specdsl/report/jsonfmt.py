@@ -5,35 +5,40 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from specdsl.report.context import RenderContext
 from specdsl.report.finding import CheckReport
 
-
-def dumps(value: Any, *, indent: int | None = None) -> str:
-    """JSON that keeps non-ASCII readable, falling back to ``\\u`` escapes for lone surrogates.
-
-    A lone surrogate (possible in a string read from a JSON file) cannot be written as UTF-8;
-    escaping it keeps the output valid JSON that still reads back to the same string.
-    """
-    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=_separators(indent))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = json.dumps(value, ensure_ascii=True, indent=indent, separators=_separators(indent))
-    return text.translate(_LINE_BREAKS)
-
-
 # JSON leaves these raw, but str.splitlines() and some editors break lines at them: escaped, one
 # JSON Lines record stays one line for every reader.
-_LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
 
 
-def _separators(indent: int | None) -> tuple[str, str]:
-    return (",", ": ") if indent is not None else (", ", ": ")
+def dumps(value: Any, *, indent: bool = False) -> str:
+    """JSON with non-ASCII kept readable; lone surrogates (legal in a JSON string read from an
+    export, not in UTF-8) fall back to ``\\u`` escapes, so the output can always be written."""
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode("utf-8")
+    except TypeError:  # orjson refuses lone surrogates; match its layout with the stdlib
+        layout = {"indent": 2, "separators": (",", ": ")} if indent else {"separators": (",", ":")}
+        text = json.dumps(value, ensure_ascii=True, **layout)
+    for char in _LINE_BREAKS:
+        if char in text:
+            text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """Compact JSON bytes to hash: the same value always gives the same bytes."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # a lone surrogate: only the stdlib can write it (escaped)
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def render_json(report: CheckReport, ctx: RenderContext) -> str:
-    return dumps(report.to_dict(), indent=2) + "\n"
+    return dumps(report.to_dict(), indent=True) + "\n"
 
 
 def render_jsonl(report: CheckReport, ctx: RenderContext) -> str:

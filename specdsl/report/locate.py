@@ -6,7 +6,7 @@ way to a pointer are walked in Python, and each container's children are indexed
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import json
 import re
 from json.decoder import scanstring
@@ -14,6 +14,7 @@ from pathlib import Path
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+_CHUNK = 1 << 16
 MAX_EXPORT_BYTES = 256 << 20  # beyond this, annotations go without a line rather than hold the text
 
 
@@ -22,7 +23,9 @@ class JsonLines:
 
     def __init__(self, text: str):
         self.text = text
-        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        # Newlines counted per chunk, not listed: a 100 MB export has millions of lines.
+        chunks = (text.count("\n", start, start + _CHUNK) for start in range(0, len(text), _CHUNK))
+        self._newlines_through_chunk = list(itertools.accumulate(chunks))
         self._children: dict[int, list[int] | dict[str, int]] = {}
         self._records = self._record_offsets()
 
@@ -31,13 +34,20 @@ class JsonLines:
             offset = self._offset(pointer)
         except (ValueError, IndexError, KeyError):  # malformed JSON or a pointer it lacks
             return None
-        return None if offset is None else bisect.bisect_left(self._newlines, offset) + 1
+        return None if offset is None else self._line_of(offset)
+
+    def _line_of(self, offset: int) -> int:
+        chunk = offset // _CHUNK
+        before = self._newlines_through_chunk[chunk - 1] if chunk else 0
+        return before + self.text.count("\n", chunk * _CHUNK, offset) + 1
 
     def _offset(self, pointer: str) -> int | None:
         tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []
         if self._records is None:
             position = _skip_ws(self.text, 0)
-        else:  # JSON Lines: "/N/..." or "/images/N/..." names the N-th record
+        else:  # JSON Lines: "/N/..." or "/images/N/..." names the N-th record, "" the whole file
+            if not tokens:
+                return 0
             if tokens[:1] == ["images"]:
                 tokens = tokens[1:]
             if not tokens or not tokens[0].isdigit():
@@ -58,10 +68,20 @@ class JsonLines:
         return children[token]
 
     def _record_offsets(self) -> list[int] | None:
-        """None for a single document; the start of every record for JSON Lines."""
+        """None for a single document; the start of every record for JSON Lines.
+
+        JSON Lines is told apart by its first line alone being a complete value with more after
+        it, so that a large single document is not parsed just to learn that it is one.
+        """
         start = _skip_ws(self.text, 0)
-        _, end = _DECODER.raw_decode(self.text, start) if start < len(self.text) else (None, start)
-        if _skip_ws(self.text, end) >= len(self.text):
+        first_line_end = self.text.find("\n", start)
+        if first_line_end < 0 or _skip_ws(self.text, first_line_end) >= len(self.text):
+            return None
+        try:
+            _, end = _DECODER.raw_decode(self.text[:first_line_end], start)
+        except ValueError:  # the first line is not a whole value: one (pretty-printed) document
+            return None
+        if _skip_ws(self.text, end) < first_line_end:
             return None
         offsets, position = [], start
         while position < len(self.text):

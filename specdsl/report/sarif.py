@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,7 +28,7 @@ FINGERPRINT_KEY = "specc/v1"  # bump the suffix if `fingerprint` ever changes me
 
 
 def sarif_log(runs: list[dict[str, Any]]) -> str:
-    return dumps({"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": runs}, indent=2) + "\n"
+    return dumps({"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": runs}, indent=True) + "\n"
 
 
 def _driver(version: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
@@ -87,6 +88,7 @@ def _data_location(finding: Finding, ctx: RenderContext) -> dict[str, Any]:
     return location
 
 
+@functools.lru_cache(maxsize=1024)  # shared by every finding of a check; only ever serialised, never changed
 def _spec_location(spec_location: str) -> dict[str, Any] | None:
     position = parse_spec_location(spec_location)
     if not position.path:

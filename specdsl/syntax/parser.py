@@ -6,6 +6,7 @@ declaration, so one run reports one error per broken declaration.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from importlib import resources
@@ -35,7 +36,15 @@ def grammar_text() -> str:
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
     return lark.Lark(grammar_text(), parser="lalr", strict=True, propagate_positions=True,
-                     maybe_placeholders=True, start=["start", "items"], cache=False)
+                     maybe_placeholders=True, start=["start", "items"], cache=_cache_file())
+
+
+def _cache_file() -> str | bool:
+    """Building the LALR tables takes ~1 s; lark keeps them in a file keyed by the grammar's hash."""
+    import tempfile
+
+    directory = Path(tempfile.gettempdir())
+    return str(directory / "specdsl-grammar-cache.lark") if os.access(directory, os.W_OK) else False
 
 
 class ParseFailure(Exception):
@@ -50,6 +59,10 @@ def parse(source: Source) -> ast.Spec:
         spec = _Builder(source).transform(tree)
     except lark.exceptions.UnexpectedInput:
         raise ParseFailure(_recover_errors(source)) from None
+    except lark.exceptions.VisitError as exc:  # the transformer wraps what the builder raises
+        if isinstance(exc.orig_exc, _NumberTooLarge):
+            raise ParseFailure([_too_large_diagnostic(exc.orig_exc.token)]) from None
+        raise
     comments = _comments(source)
     return ast.Spec(name=spec.name, version=spec.version, doc=spec.doc, declarations=spec.declarations,
                     comments=comments, span=spec.span, name_span=spec.name_span)
@@ -216,9 +229,28 @@ def _clean_doc(text: str) -> str:
     return inspect.cleandoc(text)
 
 
+class _NumberTooLarge(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+
 def _number(token: Token) -> int | float:
+    """The value of a NUMBER; one that overflows to infinity (or has too many digits for ``int``) has no
+    meaning and could not be printed back, so it is an error."""
     text = str(token)
-    return int(text) if text.isdigit() else float(text)
+    try:
+        value = int(text) if text.isdigit() else float(text)
+    except ValueError:  # over sys.get_int_max_str_digits() digits
+        raise _NumberTooLarge(token) from None
+    if value in (float("inf"), float("-inf")):
+        raise _NumberTooLarge(token)
+    return value
+
+
+def _too_large_diagnostic(token: Token) -> Diagnostic:
+    shown = str(token) if len(token) <= 20 else str(token)[:17] + "..."
+    return Diagnostic("E0001", Severity.ERROR, f"number too large: {shown}", Label(_tok_span(token), "too large"),
+                      help="numbers must be below 1.8e308")
 
 
 @v_args(meta=True)

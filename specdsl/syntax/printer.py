@@ -82,7 +82,10 @@ def doc_lines(doc: str) -> tuple[str, ...]:
 
     The parser applies ``inspect.cleandoc``: a uniform indentation and the blank first and last
     lines of the multi-line form disappear again, so a cleandoc-stable doc round-trips exactly.
+    A doc of blanks only has no stable form: it is printed empty.
     """
+    if not doc.strip():
+        return ('""""""',)
     if "\n" not in doc:
         return ('"""' + _escape_doc(doc, closing=True) + '"""',)
     return ('"""', *(_escape_doc(line, closing=False) for line in doc.split("\n")), '"""')

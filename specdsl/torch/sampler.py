@@ -76,7 +76,10 @@ class QueueSampler(Sampler[int]):
         return [k for k, sample_id in enumerate(self.sample_ids) if sample_id not in self.held_ids]
 
     def _epoch_length(self) -> int:
-        return len(self.kept_indices()) if self.pending == "skip" else len(self.sample_ids)
+        kept = len(self.kept_indices())
+        if self.pending == "skip" or (kept == 0 and self.weight == 0):
+            return kept
+        return len(self.sample_ids)
 
     def _epoch_order(self) -> list[int]:
         generator = torch.Generator().manual_seed(self.seed + self.epoch)

@@ -92,29 +92,53 @@ def vertex_bounds(ragged: Ragged) -> np.ndarray:
     return out
 
 
-def shapes(table: ObjectTable, geometry: str) -> np.ndarray:
-    """A shapely geometry per object (None where the geometry is missing or degenerate)."""
+def shapes(table: ObjectTable, geometry: str, shift: np.ndarray) -> np.ndarray:
+    """A shapely geometry per object (None where missing or degenerate), moved right by ``shift``.
+
+    Every image gets its own stretch of the x axis (see :func:`image_stride`), so one
+    STRtree over the whole export never pairs objects of two images, and measures
+    between objects of one image are unchanged.
+    """
     g = table.geometry
-    n = len(table)
-    out = np.full(n, None, dtype=object)
-    if geometry == "box":
-        ok = g.has_box
-        b = g.box[ok]
-        out[ok] = shapely.box(b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3])
+    out = np.full(len(table), None, dtype=object)
+    if geometry in ("box", "mask"):
+        boxes, ok = _boxes(table, geometry)
+        b, dx = boxes[ok], shift[ok]
+        out[ok] = shapely.box(b[:, 0] + dx, b[:, 1], b[:, 0] + dx + b[:, 2], b[:, 1] + b[:, 3])
     elif geometry == "point":
         ok = g.has_point
-        out[ok] = shapely.points(g.point[ok])
-    elif geometry == "mask":
-        from specdsl.validate.masks import mask_boxes
-
-        boxes, ok = mask_boxes(table)
-        out[ok] = shapely.box(boxes[ok, 0], boxes[ok, 1], boxes[ok, 0] + boxes[ok, 2], boxes[ok, 1] + boxes[ok, 3])
+        out[ok] = shapely.points(g.point[ok] + np.column_stack([shift[ok], np.zeros(int(ok.sum()))]))
     elif geometry in ("polyline", "polygon"):
-        _vertex_shapes(g.points, g.has_points, geometry, out)
+        _vertex_shapes(g.points, g.has_points, geometry, out, shift)
     return out
 
 
-def _vertex_shapes(ragged: Ragged, present: np.ndarray, geometry: str, out: np.ndarray) -> None:
+def _boxes(table: ObjectTable, geometry: str):
+    if geometry == "box":
+        return table.geometry.box, table.geometry.has_box
+    from specdsl.validate.masks import mask_boxes
+
+    return mask_boxes(table)
+
+
+def image_stride(dataset) -> float:
+    """Width of each image's stretch of the x axis: wider than any image plus any join distance we allow."""
+    cached = getattr(dataset, "_stride", None)
+    if cached is None:
+        lows, highs = [0.0], [float(np.nanmax(dataset.images.width, initial=0.0))]
+        for table in dataset.tables.values():
+            xs = [table.geometry.points.coords[:, 0], table.geometry.box[:, 0],
+                  table.geometry.box[:, 0] + table.geometry.box[:, 2], table.geometry.point[:, 0]]
+            xs = np.concatenate([x[np.isfinite(x)] for x in xs])
+            if xs.size:
+                lows.append(float(xs.min()))
+                highs.append(float(xs.max()))
+        extent = max(highs) - min(lows)
+        cached = dataset._stride = 4.0 * extent + 1024.0
+    return cached
+
+
+def _vertex_shapes(ragged: Ragged, present: np.ndarray, geometry: str, out: np.ndarray, shift: np.ndarray) -> None:
     minimum = 2 if geometry == "polyline" else 3
     ok = present & (ragged.counts() >= minimum)
     if not ok.any():
@@ -122,10 +146,12 @@ def _vertex_shapes(ragged: Ragged, present: np.ndarray, geometry: str, out: np.n
     index = np.flatnonzero(ok)
     sub = ragged.take(index)
     ids = np.repeat(np.arange(len(index)), sub.counts())
+    coords = sub.coords.copy()
+    coords[:, 0] += shift[index][ids]
     if geometry == "polyline":
-        out[index] = shapely.linestrings(sub.coords, indices=ids)
+        out[index] = shapely.linestrings(coords, indices=ids)
     else:
-        out[index] = shapely.polygons(shapely.linearrings(sub.coords, indices=ids))
+        out[index] = shapely.polygons(shapely.linearrings(coords, indices=ids))
 
 
 def angle_between(a_start, a_end, b_start, b_end) -> np.ndarray:

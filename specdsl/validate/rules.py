@@ -75,18 +75,18 @@ def _spatial_join(env: Env, binding: ir.Binding, view: ClassView, candidates: np
     if bound is None:
         return None, None
     other_var, predicate, distance = bound
+    if distance is not None and distance > view.stride / 4:
+        return None, None  # farther than one image's stretch: fall back to all pairs of each image
     other_view, other_index = env.variables[other_var]
-    tree_shapes = view.shapes[candidates]
-    present = tree_shapes != None  # noqa: E711 - elementwise over an object array
-    tree = shapely.STRtree(tree_shapes[present])
-    tree_objects = candidates[present]
-    query = other_view.shapes[other_index]
+    tree_shapes, query = view.shapes[candidates], other_view.shapes[other_index]
+    tree_ok = np.flatnonzero(tree_shapes != None)  # noqa: E711 - elementwise over an object array
     query_ok = np.flatnonzero(query != None)  # noqa: E711
-    if len(query_ok) == 0 or len(tree_objects) == 0:
+    if len(query_ok) == 0 or len(tree_ok) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    tree = shapely.STRtree(tree_shapes[tree_ok])
     kwargs = {"distance": distance} if predicate == "dwithin" else {}
     pairs = tree.query(query[query_ok], predicate=predicate, **kwargs)
-    return query_ok[pairs[0]], tree_objects[pairs[1]]
+    return query_ok[pairs[0]], candidates[tree_ok[pairs[1]]]
 
 
 def _spatial_bound(binding: ir.Binding, env: Env):

@@ -190,7 +190,12 @@ class ClassView:
 
     @cached_property
     def shapes(self) -> np.ndarray:
-        return geo.shapes(self.table, self.cls.geometry)
+        """Shapely geometries, each image moved to its own stretch of x (see geometry.shapes)."""
+        return geo.shapes(self.table, self.cls.geometry, self.table.image_index * self.stride)
+
+    @property
+    def stride(self) -> float:
+        return geo.image_stride(self.dataset)
 
     @cached_property
     def ends(self) -> tuple[np.ndarray, np.ndarray]:

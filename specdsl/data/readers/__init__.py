@@ -17,7 +17,7 @@ from specdsl.data.readers.base import Item, Reader, ReaderError, ReadOptions
 from specdsl.data.readers.detect import detect_format
 from specdsl.data.records import ImageRecord, ReadIssue
 
-__all__ = ["READERS", "Reader", "ReaderError", "ReadOptions", "detect_format", "read_export", "split_items"]
+__all__ = ["READERS", "ReadOptions", "Reader", "ReaderError", "detect_format", "read_export", "split_items"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,11 @@ READERS: dict[str, Reader] = {
 }
 
 
-def read_export(path: str | Path, fmt: str | None = None, options: ReadOptions = ReadOptions()) -> Iterator[Item]:
+DEFAULT_OPTIONS = ReadOptions()
+
+
+def read_export(path: str | Path, fmt: str | None = None,
+                options: ReadOptions = DEFAULT_OPTIONS) -> Iterator[Item]:
     """Records and read issues of one export; ``fmt`` None = :func:`detect_format`. Mapping applied last."""
     path = Path(path)
     name = fmt or detect_format(path)

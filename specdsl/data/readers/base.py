@@ -77,8 +77,7 @@ def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     except OSError as exc:
         raise ReaderError(path, None, None, exc.strerror or str(exc)) from exc
     with handle:
-        for number, line in enumerate(handle, start=1):
-            yield number, line
+        yield from enumerate(handle, start=1)
 
 
 def number(value: Any) -> float | int | None:
@@ -137,7 +136,8 @@ class Issues:
         self.source = source
         self.found: list[ReadIssue] = []
 
-    def add(self, pointer: str, message: str, image: str | None = None, objects: tuple[str, ...] = ()) -> None:
+    def add(self, pointer: str, message: str, image: str | None = None,
+            objects: tuple[str, ...] = ()) -> None:
         self.found.append(ReadIssue(self.source, pointer, message, image, objects))
 
     def drain(self) -> list[ReadIssue]:

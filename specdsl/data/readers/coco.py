@@ -13,9 +13,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from specdsl.data.readers.base import (Issues, Item, ReadOptions, id_text, load_json, new_image, number, numbers,
-                                       pairs, put_parts)
 from specdsl.data.mask import mask_problem
+from specdsl.data.readers.base import (
+    Issues,
+    Item,
+    ReadOptions,
+    id_text,
+    load_json,
+    new_image,
+    number,
+    numbers,
+    pairs,
+    put_parts,
+)
 from specdsl.data.records import ImageRecord
 
 _CROWD_TEXT = {"0": False, "1": True, "false": False, "true": True}
@@ -154,7 +164,8 @@ def _with_keypoints(ann: dict, obj: dict, names: list[str], options: ReadOptions
         return [obj]
     flat = numbers(ann["keypoints"])
     if flat is None or len(flat) % 3:
-        issues.add(pointer + "/keypoints", "keypoints must be a flat list of x, y, v numbers", image_id, (obj["id"],))
+        issues.add(pointer + "/keypoints", "keypoints must be a flat list of x, y, v numbers", image_id,
+                   (obj["id"],))
         return [obj]
     names = names if len(names) * 3 == len(flat) else [f"kp{j}" for j in range(len(flat) // 3)]
     keypoints = [{"name": names[j // 3], "point": [flat[j], flat[j + 1]], "visibility": flat[j + 2]}

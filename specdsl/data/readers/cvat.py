@@ -91,13 +91,13 @@ def _object(shape: ET.Element, obj_id: str, label: str, meta: CvatMeta, size: Si
     obj: dict = {"id": obj_id, "class": label}
     try:
         obj.update(convert(shape, size))
+        declared = meta.labels.get(label)
+        specs = declared.attributes if declared else {}
+        obj["attributes"] = {a.get("name", ""): typed_value(a.text, specs.get(a.get("name", "")))
+                             for a in shape.iterfind("attribute")}
+        _flags(shape, obj)
     except ValueError as exc:
         return f"<{shape.tag}>: {exc}"
-    declared = meta.labels.get(label)
-    specs = declared.attributes if declared else {}
-    obj["attributes"] = {a.get("name", ""): typed_value(a.text, specs.get(a.get("name", "")))
-                         for a in shape.iterfind("attribute")}
-    _flags(shape, obj)
     return obj
 
 

@@ -18,7 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from specdsl.data.readers.base import Issues, Item, ReadOptions, image_size, load_json, new_image, number, numbers
+from specdsl.data.readers.base import (
+    Issues,
+    Item,
+    ReadOptions,
+    image_size,
+    load_json,
+    new_image,
+    number,
+    numbers,
+)
 from specdsl.data.records import ImageRecord
 
 _REGION_TYPES = {"rectangle", "polygon", "keypoint"}
@@ -39,7 +48,7 @@ def read_label_studio(path: Path, options: ReadOptions) -> Iterator[Item]:
         if not isinstance(task, dict) or not isinstance(task.get("annotations", []), list):
             issues.add(f"/{t}", "a task must be an object with an 'annotations' list")
         else:
-            for a in _chosen(task["annotations"] if "annotations" in task else [], options):
+            for a in _chosen(task.get("annotations", []), options):
                 yield _record(task, t, a, task["annotations"][a], options, issues)
         yield from issues.drain()
 
@@ -64,7 +73,8 @@ def _image_id(task: dict, t: int) -> str:
     return str(task.get("id", t))
 
 
-def _record(task: dict, t: int, a: int, annotation: dict, options: ReadOptions, issues: Issues) -> ImageRecord:
+def _record(task: dict, t: int, a: int, annotation: dict, options: ReadOptions,
+            issues: Issues) -> ImageRecord:
     pointer = f"/{t}/annotations/{a}"
     image_id = _image_id(task, t)
     results = annotation.get("result")
@@ -129,7 +139,8 @@ def _region(result: dict, r: int, size: tuple[Any, Any], issues: Issues, where: 
     obj_id = str(result["id"]) if result.get("id") is not None else str(r)
     scale = _scale(result, size)
     if scale is None:
-        issues.add(where, "percent coordinates need 'original_width' and 'original_height'", image_id, (obj_id,))
+        issues.add(where, "percent coordinates need 'original_width' and 'original_height'", image_id,
+                   (obj_id,))
         return None
     obj: dict = {"id": obj_id, "class": _class(result, value)}
     labels = value.get(result["type"]) if result["type"].endswith("labels") else None
@@ -175,7 +186,7 @@ def _rectangle(value: dict, scale: tuple[float, float], obj: dict) -> str | None
 
 
 def rotated_corners(box: list[float], degrees: float) -> list[list[float]]:
-    """Corners of ``box`` turned by ``degrees`` (clockwise on screen) about its top-left corner, as LS draws it."""
+    """Corners of ``box`` turned ``degrees`` clockwise on screen about its top-left corner, as LS draws."""
     x, y, w, h = box
     c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
     return [[x + dx * c - dy * s, y + dx * s + dy * c] for dx, dy in ((0, 0), (w, 0), (w, h), (0, h))]
@@ -211,8 +222,8 @@ def _attach_attributes(results: list, regions: dict[str, dict], data: dict, issu
         if kind == "relation" or _base_type(kind) in _REGION_TYPES:
             continue
         if _base_type(kind) in _UNSUPPORTED or kind in _UNSUPPORTED:
-            issues.add(f"{pointer}/result/{r}", f"Label Studio result type {kind!r} is not supported; skipped",
-                       image_id)
+            issues.add(f"{pointer}/result/{r}",
+                       f"Label Studio result type {kind!r} is not supported; skipped", image_id)
             continue
         region = regions.get(str(result.get("id")))
         target = region["attributes"] if region is not None else data["attributes"]

@@ -14,8 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from specdsl.data.readers.base import (Issues, Item, ReadOptions, image_size, load_json, new_image, number,
-                                       numbers)
+from specdsl.data.readers.base import (
+    Issues,
+    Item,
+    ReadOptions,
+    image_size,
+    load_json,
+    new_image,
+    number,
+    numbers,
+)
 from specdsl.data.records import ImageRecord
 
 OPENLANE_SIZE = (1920, 1280)  # Waymo front camera
@@ -85,7 +93,7 @@ def _uv_points(uv: Any) -> list[list[float | int]] | None:
     us, vs = numbers(uv[0]), numbers(uv[1])
     if us is None or vs is None or len(us) != len(vs):
         return None
-    return [[u, v] for u, v in zip(us, vs)]
+    return [[u, v] for u, v in zip(us, vs, strict=True)]
 
 
 def _cipo(doc: dict, file: Path, root: Path, options: ReadOptions, issues: Issues) -> ImageRecord:

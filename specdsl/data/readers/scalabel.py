@@ -16,8 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from specdsl.data.mask import mask_problem
-from specdsl.data.readers.base import (Issues, Item, ReadOptions, id_text, image_size, load_json, new_image,
-                                       number, numbers, put_parts)
+from specdsl.data.readers.base import (
+    Issues,
+    Item,
+    ReadOptions,
+    id_text,
+    image_size,
+    load_json,
+    new_image,
+    number,
+    numbers,
+    put_parts,
+)
 from specdsl.data.records import ImageRecord
 
 BDD_SIZE = (1280, 720)
@@ -99,7 +109,8 @@ def _attributes(raw: Any) -> dict:
 
 
 def _attribute_value(value: Any) -> Any:
-    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str):
+    is_pair = isinstance(value, list) and len(value) == 2
+    if is_pair and isinstance(value[0], int) and isinstance(value[1], str):
         return value[1]
     return value
 
@@ -170,7 +181,8 @@ def _graph(raw: Any, obj: dict) -> str | None:
         location = numbers(node.get("location"), 2) if isinstance(node, dict) else None
         if location is None:
             return "graph nodes need a numeric [x, y] 'location'"
-        keypoints.append({"name": node.get("category"), "point": location, "visibility": node.get("visibility")})
+        keypoints.append({"name": node.get("category"), "point": location,
+                          "visibility": node.get("visibility")})
     obj["keypoints"] = keypoints
     return None
 

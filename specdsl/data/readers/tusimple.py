@@ -54,7 +54,8 @@ def _frame(line: bytes, line_no: int, class_line: tuple[int, bytes] | None, opti
     if not isinstance(frame, dict):
         issues.add(pointer, "a TuSimple line must be a JSON object")
         return None
-    image_id = frame["raw_file"] if isinstance(frame.get("raw_file"), str) else f"{Path(issues.source).name}:{line_no}"
+    raw_file = frame.get("raw_file")
+    image_id = raw_file if isinstance(raw_file, str) else f"{Path(issues.source).name}:{line_no}"
     h_samples = numbers(frame.get("h_samples"))
     if h_samples is None or not isinstance(frame.get("lanes"), list):
         issues.add(pointer, "a TuSimple frame needs 'lanes' and numeric 'h_samples' lists", image_id)
@@ -81,7 +82,7 @@ def _lane(lane: Any, k: int, h_samples: list, options: ReadOptions, pointer: str
         issues.add(f"{pointer}#/lanes/{k}", f"lane {k} must be {len(h_samples)} numbers, one per h_sample",
                    image_id, (str(k),))
         return None
-    points = [[x, y] for x, y in zip(xs, h_samples) if x != MISSING_X]
+    points = [[x, y] for x, y in zip(xs, h_samples, strict=True) if x != MISSING_X]
     if not points:
         return None
     return {"id": str(k), "class": options.lane_class, "points": points, "attributes": {}}

@@ -1,0 +1,126 @@
+"""``specc diff OLD NEW [--labels EXPORT...]``: changes between two spec versions and the labels they invalidate."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, err_console, write_out
+
+FAIL_ON = ("breaking", "dangerous", "migratable", "safe", "none")
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("diff", help="changes between two spec versions, and the labels they invalidate",
+                            description="Compare two versions of a spec (files or PATH@GITREV) on their meaning; "
+                            "with --labels, list the images and objects each change invalidates.")
+    parser.add_argument("specs", nargs="+", metavar="SPEC", help="OLD NEW, or one SPEC with --against REV")
+    parser.add_argument("--against", metavar="REV", help="compare SPEC as it was at git revision REV with SPEC")
+    parser.add_argument("--labels", nargs="+", metavar="EXPORT", default=[], help="exports whose labels to assess")
+    parser.add_argument("--input-format", metavar="NAME", help="format of the exports (default: detected)")
+    parser.add_argument("--labeled-under", type=int, metavar="N",
+                        help="the spec version of images whose export does not say (default: OLD's version)")
+    parser.add_argument("--history", metavar="REV-RANGE",
+                        help="read older versions of NEW from git (e.g. v1..HEAD) for labels made before OLD")
+    parser.add_argument("--allow-rename", action="store_true", help="allow OLD and NEW to name different specs")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--output-file", metavar="FILE", help="write the output to FILE instead of stdout")
+    parser.add_argument("--fail-on", choices=FAIL_ON, default="none",
+                        help="exit 1 when a change is at or above this severity (default: %(default)s)")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with changes (2 still means broken input)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no notes on stderr")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from specdsl.diff import diff_specs
+    from specdsl.diff.render import diff_document, render_json, render_text
+
+    old_arg, new_arg = spec_pair(args.specs, args.against)
+    old, new = compile_or_exit(old_arg).spec, compile_or_exit(new_arg).spec
+    if old.name != new.name and not args.allow_rename:
+        raise UsageError(f"{old_arg} is spec '{old.name}' but {new_arg} is spec '{new.name}' "
+                         "(pass --allow-rename if the spec was renamed)")
+    changes = diff_specs(old, new)
+    impact = assess(args, old, new, new_arg) if args.labels else None
+    if args.format == "json":
+        text = render_json(diff_document(old, new, changes, impact))
+    else:
+        text = render_text(old, new, changes, impact)
+    _write(text, args.output_file)
+    return _exit_code(changes, args)
+
+
+def spec_pair(specs: list[str], against: str | None) -> tuple[str, str]:
+    if against is not None:
+        if len(specs) != 1:
+            raise UsageError("--against REV takes exactly one SPEC (compared with itself at REV)")
+        path = specs[0]
+        return f"{path}@{against}", path
+    if len(specs) != 2:
+        raise UsageError("give OLD and NEW (files or PATH@GITREV), or one SPEC with --against REV")
+    return specs[0], specs[1]
+
+
+def assess(args: argparse.Namespace, old, new, new_arg: str):
+    from specdsl.diff.impact import analyze_impact, merge_impacts
+
+    known = known_versions(args, old, new, new_arg)
+    impacts = [analyze_impact(load(path, args.input_format), new, known, old.version, args.labeled_under)
+               for path in args.labels]
+    impact = merge_impacts(impacts)
+    if not args.quiet:
+        for note in impact.notes:
+            err_console().print(f"note: {note}", highlight=False)
+    return impact
+
+
+def known_versions(args: argparse.Namespace, old, new, new_arg: str) -> dict:
+    known = {}
+    if args.history:
+        from specdsl.diff.history import read_history
+        from specdsl.gitrev import SpecReadError
+
+        try:
+            history = read_history(new_arg, args.history, new.name)
+        except SpecReadError as exc:
+            raise UsageError(str(exc)) from None
+        known.update(history.specs)
+        if history.skipped and not args.quiet:
+            err_console().print(f"note: skipped {len(history.skipped)} revisions that do not hold a compiling "
+                                f"'{new.name}' spec", highlight=False)
+    known[old.version] = old
+    known[new.version] = new
+    return known
+
+
+def load(path: str, fmt: str | None):
+    from specdsl.data import load_export
+    from specdsl.data.readers import ReaderError
+
+    if not Path(path).exists():
+        raise UsageError(f"cannot read export {path}: no such file")
+    try:
+        return load_export(path, fmt)
+    except ReaderError as exc:
+        raise UsageError(f"{exc.location()}: {exc.message}") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def _write(text: str, output_file: str | None) -> None:
+    if output_file is None:
+        write_out(text)
+        return
+    try:
+        Path(output_file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
+
+
+def _exit_code(changes, args: argparse.Namespace) -> int:
+    from specdsl.diff.model import at_or_above
+
+    if args.exit_zero or args.fail_on == "none":
+        return EXIT_OK
+    return EXIT_FINDINGS if at_or_above(changes, args.fail_on) else EXIT_OK

@@ -1,0 +1,120 @@
+"""``specc fmt SPEC... [--check] [--diff]``: canonical formatting, comments kept.
+
+Files are rewritten in place (atomically, and only when they change); ``-`` reads stdin and writes
+stdout. ``--check`` and ``--diff`` write nothing. A file with syntax errors gets its diagnostics on
+stderr and exit code 2; the other files are still processed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from specdsl.cli.common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, err_console
+from specdsl.diagnostics import render_all
+from specdsl.source import Source
+from specdsl.syntax.parser import ParseFailure
+from specdsl.syntax.printer import format_source, normalize_newlines
+
+STDIN = "-"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("fmt", help="format spec files canonically (comments are kept)",
+                                   description="Rewrite spec files in the canonical layout. '-' formats stdin to stdout.")
+    parser.add_argument("specs", nargs="+", metavar="SPEC", help="spec files to format, or '-' for stdin")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a file is not formatted, listing it on stderr")
+    parser.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of the changes")
+    parser.set_defaults(run=run)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    changed: bool = False
+    failed: bool = False
+
+
+def run(args: argparse.Namespace) -> int:
+    outcomes = [_format_one(name, args) for name in args.specs]
+    if any(o.failed for o in outcomes):
+        return EXIT_ERROR
+    if args.check and any(o.changed for o in outcomes):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _format_one(name: str, args: argparse.Namespace) -> _Outcome:
+    label = "<stdin>" if name == STDIN else name
+    original = _read(name, label)
+    if original is None:
+        return _Outcome(failed=True)
+    try:
+        formatted = format_source(original, label)
+    except ParseFailure as failure:
+        _report(render_all(Source(label, normalize_newlines(original)), failure.diagnostics))
+        return _Outcome(failed=True)
+    changed = formatted != original
+    if args.diff and changed:
+        sys.stdout.write(unified_diff(original, formatted, label))
+    if args.check and changed:
+        _report(f"would reformat {label}")
+    if not (args.check or args.diff):
+        _write(name, formatted, changed)
+    return _Outcome(changed=changed)
+
+
+def _read(name: str, label: str) -> str | None:
+    try:
+        if name == STDIN:
+            return sys.stdin.read()
+        with open(name, encoding="utf-8", newline="") as handle:  # newline="": CRLF counts as a change
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        _report(f"error: cannot read {label}: {exc}")
+        return None
+
+
+def _write(name: str, formatted: str, changed: bool) -> None:
+    if name == STDIN:
+        sys.stdout.write(formatted)
+    elif changed:
+        write_atomically(Path(name), formatted)
+        _report(f"reformatted {name}")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by a fully written temporary file, so a crash never leaves half a spec."""
+    mode = path.stat().st_mode & 0o7777
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=name, tofile=name)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their ends, split at '\\n' only (``str.splitlines`` also splits at form feeds)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    return lines + [parts[-1]] if parts[-1] else lines
+
+
+def _report(text: str) -> None:
+    err_console().print(text, markup=False, highlight=False)

@@ -1,0 +1,71 @@
+"""``specc migrate SPEC EXPORT -o OUT``: apply the mechanical migrations (renames, defaults) to a native export."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("migrate", help="apply mechanical migrations (renames, defaults) to an export",
+                            description="Rewrite the labels of a native JSON/JSONL export for the spec's version "
+                            "where only mechanical edits are needed (declared renames, defaults), and stamp them "
+                            "with the new spec_version. Images that need a person are copied unchanged.")
+    parser.add_argument("spec", help="the new spec: a file or PATH@GITREV")
+    parser.add_argument("export", help="a native JSON or JSON Lines export")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT", help="where to write (never the input)")
+    parser.add_argument("--history", metavar="REV-RANGE",
+                        help="read older versions of SPEC from git, to migrate exactly what changed since each "
+                        "image's version (without it only the `changes` blocks and the defaults are known)")
+    parser.add_argument("--labeled-under", type=int, metavar="N",
+                        help="the version of images whose export does not say (default: leave them alone)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="how to print the summary: text on stderr, or json on stdout")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from specdsl.migrate import MigrationError, migrate_file
+
+    spec = compile_or_exit(args.spec).spec
+    source, out = Path(args.export), Path(args.output)
+    if not source.is_file():
+        raise UsageError(f"cannot read export {source}: no such file")
+    known = _history(args, spec) if args.history else {}
+    try:
+        report = migrate_file(spec, source, out, known, args.labeled_under)
+    except MigrationError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    _print(report, args, spec.version)
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace, spec) -> dict:
+    from specdsl.diff.history import read_history
+    from specdsl.gitrev import SpecReadError
+
+    try:
+        return read_history(args.spec, args.history, spec.name).specs
+    except SpecReadError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _print(report, args: argparse.Namespace, version: int) -> None:
+    if args.format == "json":
+        import orjson
+
+        write_out(orjson.dumps(report.to_dict()).decode())
+    if args.quiet:
+        return
+    console = err_console()
+    for note in report.notes:
+        console.print(f"note: {note}", highlight=False)
+    console.print(f"{report.migrated} of {report.images} images migrated to version {version} "
+                  f"({report.rewritten} rewritten); {report.needs_work} need a person "
+                  f"(see `specc diff --labels`), {report.current} already current, "
+                  f"{report.unknown_version} without spec_version (see --labeled-under)", highlight=False)

@@ -1,0 +1,297 @@
+"""Which labels one change touches: one small function per change ID, over the columnar data.
+
+Structural changes read the columns directly (objects of a class, values of an attribute);
+constraints, rules and declared ``relabel``/``review`` filters run through the checker's own
+compiled evaluator (:mod:`specdsl.validate`), so the impact analysis and ``specc check``
+can never disagree about what an expression means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from specdsl import ir
+from specdsl.compiler.symbols import value_problem
+from specdsl.data.columns import Categorical
+from specdsl.data.dataset import Dataset, ObjectTable
+from specdsl.diff.context import IMAGE
+from specdsl.diff.model import Change
+from specdsl.report.finding import Finding
+from specdsl.validate import Checker, run_checks
+from specdsl.validate.evaluate import truth
+
+ObjectKey = tuple[int, str]  # (image row, object id): object ids are unique within an image
+
+
+@dataclass
+class Hits:
+    """What one change asks for: an action on objects, and/or on whole images (``images``)."""
+
+    action: str
+    objects: list[ObjectKey] = field(default_factory=list)
+    images: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Scope:
+    """One group of images labeled under the same version, and the specs to compare them with."""
+
+    dataset: Dataset  # as exported: the old names
+    old: ir.Spec
+    new: ir.Spec
+    images: np.ndarray  # bool per image row: in this group
+    changes: list[Change]
+    # Findings per (spec, data, check), shared by the groups of one analysis: a check is evaluated once.
+    cache: dict = field(default_factory=dict)
+    renamed: Dataset = field(init=False)  # the declared renames applied: what the new spec reads
+
+    def __post_init__(self) -> None:
+        self.renamed = renamed_dataset(self.dataset, self.changes)
+
+    def table(self, class_name: str) -> ObjectTable | None:
+        return self.dataset.tables.get(class_name)
+
+    def object_keys(self, class_name: str, mask: np.ndarray | None = None) -> list[ObjectKey]:
+        """Objects of a class in this group (those with ``mask`` set, when given)."""
+        table = self.table(class_name)
+        if table is None:
+            return []
+        keep = self.images[table.image_index] if mask is None else self.images[table.image_index] & mask
+        return [(int(table.image_index[r]), table.ids[r]) for r in np.flatnonzero(keep)]
+
+    def image_rows(self, mask: np.ndarray | None = None) -> list[int]:
+        keep = self.images if mask is None else self.images & mask
+        return [int(i) for i in np.flatnonzero(keep)]
+
+    def findings(self, spec: ir.Spec, check: str) -> list[Finding]:
+        data = self.renamed if spec is self.new else self.dataset
+        key = (id(spec), id(data), check)
+        if key not in self.cache:
+            self.cache[key] = run_checks(spec, data, {check})
+        return self.cache[key]
+
+
+# ---- the renames a new version declares, applied to a view of the data --------------------------------
+
+
+def renamed_dataset(dataset: Dataset, changes: list[Change]) -> Dataset:
+    attrs = [c.details for c in changes if c.id == "ATTRIBUTE_RENAMED"]
+    values = [c.details for c in changes if c.id == "ENUM_VALUE_RENAMED"]
+    if not attrs and not values:
+        return dataset
+    moved = {(d["owner"], d["attribute"]): d["new_name"] for d in attrs}
+    images = replace(dataset.images, attributes=_renamed(IMAGE, dataset.images.attributes, moved, values))
+    tables = {name: replace(t, attributes=_renamed(name, t.attributes, moved, values))
+              for name, t in dataset.tables.items()}
+    return replace(dataset, images=images, tables=tables)
+
+
+def _renamed(owner: str, columns: dict[str, Categorical], moved: dict, values: list[dict]) -> dict:
+    out = {moved.get((owner, name), name): column for name, column in columns.items()}
+    for details in values:
+        for use_owner, attribute in details["uses"]:
+            name = moved.get((owner, attribute), attribute)
+            if use_owner == owner and name in out:
+                mapping = {details["value"]: details["new_value"]}
+                out[name] = Categorical(out[name].codes, [mapping.get(v, v) if isinstance(v, str) else v
+                                                          for v in out[name].categories])
+    return out
+
+
+# ---- column helpers -----------------------------------------------------------------------------------
+
+Test = Callable[[Categorical | None, int], np.ndarray]
+
+
+def _attribute_hits(scope: Scope, owner: str, attribute: str, action: str, test: Test) -> Hits:
+    """Objects of ``owner`` (images, for image attributes) whose ``attribute`` column passes ``test``."""
+    if owner == IMAGE:
+        column = scope.dataset.images.attributes.get(attribute)
+        image_action = "review" if action == "relabel" else action  # an image has no object to relabel
+        return Hits(image_action, images=scope.image_rows(test(column, len(scope.dataset.images))))
+    table = scope.table(owner)
+    if table is None:
+        return Hits(action)
+    return Hits(action, objects=scope.object_keys(owner, test(table.attributes.get(attribute), len(table))))
+
+
+def _present(column: Categorical | None, n: int) -> np.ndarray:
+    return column.present() if column is not None else np.zeros(n, dtype=bool)
+
+
+def _missing(column: Categorical | None, n: int) -> np.ndarray:
+    return ~_present(column, n)
+
+
+def _equal_to(value: str) -> Test:
+    def test(column: Categorical | None, n: int) -> np.ndarray:
+        if column is None:
+            return np.zeros(n, dtype=bool)
+        return column.map_categories(lambda v: isinstance(v, str) and v == value, False)
+    return test
+
+
+def _not_fitting(attr_type: ir.AttrType) -> Test:
+    def test(column: Categorical | None, n: int) -> np.ndarray:
+        if column is None:
+            return np.zeros(n, dtype=bool)
+        return column.map_categories(lambda v: value_problem(v, attr_type) is not None, False)
+    return test
+
+
+# ---- one function per change ID -------------------------------------------------------------------------
+
+HitList = list[Hits]
+
+
+def class_added(change: Change, scope: Scope) -> HitList:
+    return [Hits("review", images=scope.image_rows())]
+
+
+def class_removed(change: Change, scope: Scope) -> HitList:
+    return [Hits("delete", objects=scope.object_keys(change.details["class"]))]
+
+
+def class_geometry_changed(change: Change, scope: Scope) -> HitList:
+    return [Hits("relabel", objects=scope.object_keys(change.details["class"]))]
+
+
+def attribute_added(change: Change, scope: Scope) -> HitList:
+    d = change.details
+    if d["default"] is not None:
+        return [_attribute_hits(scope, d["owner"], d["attribute"], "migrate", _missing)]
+    if d["required"]:
+        return [_attribute_hits(scope, d["owner"], d["attribute"], "fill", _missing)]
+    return []
+
+
+def attribute_present(change: Change, scope: Scope) -> HitList:
+    """Removed or renamed: every label that carries a value under the old name is rewritten."""
+    return [_attribute_hits(scope, change.details["owner"], change.details["attribute"], "migrate", _present)]
+
+
+def attribute_type_changed(change: Change, scope: Scope) -> HitList:
+    d = change.details
+    return [_attribute_hits(scope, d["owner"], d["attribute"], "relabel", _not_fitting(d["type"]))]
+
+
+def attribute_now_required(change: Change, scope: Scope) -> HitList:
+    return [_attribute_hits(scope, change.details["owner"], change.details["attribute"], "fill", _missing)]
+
+
+def default_changed(change: Change, scope: Scope) -> HitList:
+    d = change.details
+    if d["action"] is None:
+        return []
+    return [_attribute_hits(scope, d["owner"], d["attribute"], d["action"], _missing)]
+
+
+def enum_value_added(change: Change, scope: Scope) -> HitList:
+    """Review the images holding objects that might deserve the new value, or relabel what a block names."""
+    hits = []
+    for owner, _attribute in change.details["uses"]:
+        if owner == IMAGE:
+            hits.append(Hits("review", images=scope.image_rows()))
+        elif any(c.id == "RELABEL_DECLARED" and c.details["class"] == owner for c in scope.changes):
+            hits.append(Hits("relabel", objects=declared_relabels(scope, owner)))
+        else:
+            hits.append(Hits("review", images=_images_with(scope, owner)))
+    return hits
+
+
+def _images_with(scope: Scope, class_name: str) -> list[int]:
+    table = scope.table(class_name)
+    if table is None:
+        return []
+    holding = np.zeros(len(scope.dataset.images), dtype=bool)
+    holding[table.image_index] = True
+    return scope.image_rows(holding)
+
+
+def enum_value_removed(change: Change, scope: Scope) -> HitList:
+    d = change.details
+    return [_attribute_hits(scope, owner, attr, "relabel", _equal_to(d["value"])) for owner, attr in d["uses"]]
+
+
+def enum_value_renamed(change: Change, scope: Scope) -> HitList:
+    d = change.details
+    return [_attribute_hits(scope, owner, attr, "migrate", _equal_to(d["value"])) for owner, attr in d["uses"]]
+
+
+def check_now_failing(change: Change, scope: Scope) -> HitList:
+    """Re-evaluate exactly this check: what fails under the new version and did not under the old one."""
+    new = scope.findings(scope.new, change.details["check"])
+    old_check = change.details.get("old_check", change.details["check"])
+    old = scope.findings(scope.old, old_check) if change.old is not None else []
+    before = {(f.image, f.objects) for f in old}
+    index = _image_index(scope.dataset)
+    hits = Hits("relabel")
+    review = Hits("review")
+    for finding in new:
+        row = index.get(finding.image) if finding.image is not None else None
+        if row is None or not scope.images[row] or (finding.image, finding.objects) in before:
+            continue
+        if finding.objects:
+            hits.objects += [(row, obj) for obj in finding.objects]
+        else:
+            review.images.append(row)
+    return [hits, review]
+
+
+def _image_index(dataset: Dataset) -> dict[str, int]:
+    return {image_id: row for row, image_id in enumerate(dataset.images.ids)}
+
+
+def relabel_declared(change: Change, scope: Scope) -> HitList:
+    return [Hits("relabel", objects=_matching(scope, change.details["class"], change.details["where"]))]
+
+
+def declared_relabels(scope: Scope, class_name: str) -> list[ObjectKey]:
+    return [key for c in scope.changes if c.id == "RELABEL_DECLARED" and c.details["class"] == class_name
+            for key in _matching(scope, class_name, c.details["where"])]
+
+
+def _matching(scope: Scope, class_name: str, where: ir.Expr) -> list[ObjectKey]:
+    """Objects of a class for which a ``where`` of the new version holds, by the checker's evaluator."""
+    checker = Checker(scope.new, scope.renamed, checks=())
+    view = checker.views.get(class_name)
+    if view is None or view.n == 0:
+        return []
+    rows = np.flatnonzero(checker.usable(where, None, view))
+    matched = np.zeros(view.n, dtype=bool)
+    if len(rows):
+        matched[rows[truth(where, checker.context.object_env(view, rows))]] = True
+    return scope.object_keys(class_name, matched)
+
+
+def review_declared(change: Change, scope: Scope) -> HitList:
+    where = change.details["where"]
+    if where is None:
+        return [Hits("review", images=scope.image_rows())]
+    checker = Checker(scope.new, scope.renamed, checks=())
+    return [Hits("review", images=scope.image_rows(truth(where, checker.context.image_env())))]
+
+
+HITS: dict[str, Callable[[Change, Scope], HitList]] = {
+    "CLASS_ADDED": class_added,
+    "CLASS_REMOVED": class_removed,
+    "CLASS_GEOMETRY_CHANGED": class_geometry_changed,
+    "ATTRIBUTE_ADDED": attribute_added,
+    "ATTRIBUTE_REMOVED": attribute_present,
+    "ATTRIBUTE_RENAMED": attribute_present,
+    "ATTRIBUTE_TYPE_CHANGED": attribute_type_changed,
+    "ATTRIBUTE_NOW_REQUIRED": attribute_now_required,
+    "DEFAULT_CHANGED": default_changed,
+    "ENUM_VALUE_ADDED": enum_value_added,
+    "ENUM_VALUE_REMOVED": enum_value_removed,
+    "ENUM_VALUE_RENAMED": enum_value_renamed,
+    "CONSTRAINT_ADDED": check_now_failing,
+    "CONSTRAINT_CHANGED": check_now_failing,
+    "RULE_ADDED": check_now_failing,
+    "RULE_CHANGED": check_now_failing,
+    "RELABEL_DECLARED": relabel_declared,
+    "REVIEW_DECLARED": review_declared,
+}
