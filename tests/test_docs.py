@@ -314,7 +314,7 @@ def test_hostile_spec_renders_as_inert_text():
         if not isinstance(element.tag, str):
             continue
         assert not [a for a in element.attrib if a.lower().startswith("on")], element.tag
-        assert not re.match(r"\s*(javascript|data|vbscript):", element.get("href", ""), re.I)
+        assert not re.match(r"\s*(javascript|data|vbscript):", element.get("href", ""), re.IGNORECASE)
     text = "".join(doc.itertext())
     for payload in ("<script>alert('doc')</script>", "<img src=x onerror=alert('id')>",
                     "<script>alert('title')</script>", "</text><script>alert('label')</script>"):
@@ -430,9 +430,9 @@ def _older_lanes() -> str:
     text = (ROOT / "specs" / "lanes.spec").read_text()
     text = text.replace("version 3", "version 2", 1)
     text = re.sub(r'\n  orange[^\n]*', "", text)
-    text = re.sub(r"\nrule orange_overrides_white.*?\n}\n", "\n", text, flags=re.S)
-    text = re.sub(r"\nexample .*?\n}\n", "\n", text, flags=re.S)
-    return re.sub(r"\nchanges 3 .*?\n}\n?", "\n", text, flags=re.S)
+    text = re.sub(r"\nrule orange_overrides_white.*?\n}\n", "\n", text, flags=re.DOTALL)
+    text = re.sub(r"\nexample .*?\n}\n", "\n", text, flags=re.DOTALL)
+    return re.sub(r"\nchanges 3 .*?\n}\n?", "\n", text, flags=re.DOTALL)
 
 
 # ---- the command line ----------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_docs import ROOT, SPEC_IDS, SPECS, drawable_count, fixture
 
 from specdsl.docs import STYLESHEET_NAME, render_docs, stylesheet
 from specdsl.docs.changes import declared_changes
-from test_docs import ROOT, SPEC_IDS, SPECS, drawable_count, fixture
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

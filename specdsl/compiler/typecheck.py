@@ -51,8 +51,8 @@ class ExprChecker:
         """Check an expression that must be a bool (require, where, quota)."""
         typed, t = self.check(expr, scope)
         if t.kind not in (BOOL_KIND, ERROR_KIND):
-            self.sink.error("E0107", f"{what} must be true or false, not a {t.describe()}", expr.span,
-                            f"this is a {t.describe()}", help="compare it with something, e.g. '>= 1'")
+            self.sink.error("E0107", f"{what} must be true or false, not {t.describe()}", expr.span,
+                            f"this is {t.describe()}", help="compare it with something, e.g. '>= 1'")
             return None
         return typed
 
@@ -230,7 +230,7 @@ class ExprChecker:
         if lt.kind == rt.kind and ordering:
             message = f"'{expr.op}' needs numbers, not {lt.describe()} values"
         else:
-            message = f"cannot compare a {lt.describe()} with a {rt.describe()}"
+            message = f"cannot compare {lt.describe()} with {rt.describe()}"
         self.sink.error("E0107", message, expr.span, "type mismatch",
                         help="enum values are written bare (color == orange), strings in quotes")
         return False

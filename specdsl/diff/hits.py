@@ -23,16 +23,19 @@ from specdsl.report.finding import Finding
 from specdsl.validate import Checker, run_checks
 from specdsl.validate.evaluate import truth
 
-ObjectKey = tuple[int, str]  # (image row, object id): object ids are unique within an image
+NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
 class Hits:
-    """What one change asks for: an action on objects, and/or on whole images (``images``)."""
+    """What one change asks for: an action on objects (rows of a class table) and/or on whole images."""
 
     action: str
-    objects: list[ObjectKey] = field(default_factory=list)
-    images: list[int] = field(default_factory=list)
+    objects: list[tuple[str, np.ndarray]] = field(default_factory=list)  # (class, object rows)
+    images: np.ndarray = field(default_factory=lambda: NO_ROWS)  # image rows
+
+    def __bool__(self) -> bool:
+        return bool(len(self.images)) or any(len(rows) for _, rows in self.objects)
 
 
 @dataclass
@@ -54,17 +57,23 @@ class Scope:
     def table(self, class_name: str) -> ObjectTable | None:
         return self.dataset.tables.get(class_name)
 
-    def object_keys(self, class_name: str, mask: np.ndarray | None = None) -> list[ObjectKey]:
+    def objects(self, class_name: str, mask: np.ndarray | None = None) -> list[tuple[str, np.ndarray]]:
         """Objects of a class in this group (those with ``mask`` set, when given)."""
         table = self.table(class_name)
         if table is None:
             return []
         keep = self.images[table.image_index] if mask is None else self.images[table.image_index] & mask
-        return [(int(table.image_index[r]), table.ids[r]) for r in np.flatnonzero(keep)]
+        return [(class_name, np.flatnonzero(keep))]
 
-    def image_rows(self, mask: np.ndarray | None = None) -> list[int]:
-        keep = self.images if mask is None else self.images & mask
-        return [int(i) for i in np.flatnonzero(keep)]
+    def image_rows(self, mask: np.ndarray | None = None) -> np.ndarray:
+        return np.flatnonzero(self.images if mask is None else self.images & mask)
+
+    def locate(self, image_row: int, object_id: str) -> tuple[str, int] | None:
+        """The (class, row) of an object named by a finding."""
+        locator = self.cache.get("locator")
+        if locator is None:
+            locator = self.cache["locator"] = ObjectLocator(self.dataset)
+        return locator.find(image_row, object_id)
 
     def findings(self, spec: ir.Spec, check: str) -> list[Finding]:
         data = self.renamed if spec is self.new else self.dataset
@@ -72,6 +81,24 @@ class Scope:
         if key not in self.cache:
             self.cache[key] = run_checks(spec, data, {check})
         return self.cache[key]
+
+
+class ObjectLocator:
+    """Finds an object's row from its image row and id, looking only at that image's objects."""
+
+    def __init__(self, dataset: Dataset):
+        self.tables = []
+        for name, table in dataset.tables.items():
+            order = np.argsort(table.image_index, kind="stable")
+            self.tables.append((name, table, order, table.image_index[order]))
+
+    def find(self, image_row: int, object_id: str) -> tuple[str, int] | None:
+        for name, table, order, sorted_images in self.tables:
+            start, end = np.searchsorted(sorted_images, [image_row, image_row + 1])
+            for row in order[start:end]:
+                if table.ids[row] == object_id:
+                    return name, int(row)
+        return None
 
 
 # ---- the renames a new version declares, applied to a view of the data --------------------------------
@@ -115,7 +142,7 @@ def _attribute_hits(scope: Scope, owner: str, attribute: str, action: str, test:
     table = scope.table(owner)
     if table is None:
         return Hits(action)
-    return Hits(action, objects=scope.object_keys(owner, test(table.attributes.get(attribute), len(table))))
+    return Hits(action, objects=scope.objects(owner, test(table.attributes.get(attribute), len(table))))
 
 
 def _present(column: Categorical | None, n: int) -> np.ndarray:
@@ -152,11 +179,11 @@ def class_added(change: Change, scope: Scope) -> HitList:
 
 
 def class_removed(change: Change, scope: Scope) -> HitList:
-    return [Hits("delete", objects=scope.object_keys(change.details["class"]))]
+    return [Hits("delete", objects=scope.objects(change.details["class"]))]
 
 
 def class_geometry_changed(change: Change, scope: Scope) -> HitList:
-    return [Hits("relabel", objects=scope.object_keys(change.details["class"]))]
+    return [Hits("relabel", objects=scope.objects(change.details["class"]))]
 
 
 def attribute_added(change: Change, scope: Scope) -> HitList:
@@ -202,10 +229,10 @@ def enum_value_added(change: Change, scope: Scope) -> HitList:
     return hits
 
 
-def _images_with(scope: Scope, class_name: str) -> list[int]:
+def _images_with(scope: Scope, class_name: str) -> np.ndarray:
     table = scope.table(class_name)
     if table is None:
-        return []
+        return NO_ROWS
     holding = np.zeros(len(scope.dataset.images), dtype=bool)
     holding[table.image_index] = True
     return scope.image_rows(holding)
@@ -227,44 +254,49 @@ def check_now_failing(change: Change, scope: Scope) -> HitList:
     old_check = change.details.get("old_check", change.details["check"])
     old = scope.findings(scope.old, old_check) if change.old is not None else []
     before = {(f.image, f.objects) for f in old}
-    index = _image_index(scope.dataset)
-    hits = Hits("relabel")
-    review = Hits("review")
+    index = _image_index(scope)
+    objects: dict[str, list[int]] = {}
+    reviews: list[int] = []
     for finding in new:
         row = index.get(finding.image) if finding.image is not None else None
         if row is None or not scope.images[row] or (finding.image, finding.objects) in before:
             continue
-        if finding.objects:
-            hits.objects += [(row, obj) for obj in finding.objects]
-        else:
-            review.images.append(row)
-    return [hits, review]
+        if not finding.objects:
+            reviews.append(row)
+        for found in filter(None, (scope.locate(row, obj) for obj in finding.objects)):
+            objects.setdefault(found[0], []).append(found[1])
+    relabel = [(name, np.array(rows, dtype=np.int64)) for name, rows in objects.items()]
+    return [Hits("relabel", objects=relabel), Hits("review", images=np.array(reviews, dtype=np.int64))]
 
 
-def _image_index(dataset: Dataset) -> dict[str, int]:
-    return {image_id: row for row, image_id in enumerate(dataset.images.ids)}
+def _image_index(scope: Scope) -> dict[str, int]:
+    index = scope.cache.get("image_index")
+    if index is None:
+        index = scope.cache["image_index"] = {image: row for row, image in enumerate(scope.dataset.images.ids)}
+    return index
 
 
 def relabel_declared(change: Change, scope: Scope) -> HitList:
     return [Hits("relabel", objects=_matching(scope, change.details["class"], change.details["where"]))]
 
 
-def declared_relabels(scope: Scope, class_name: str) -> list[ObjectKey]:
-    return [key for c in scope.changes if c.id == "RELABEL_DECLARED" and c.details["class"] == class_name
-            for key in _matching(scope, class_name, c.details["where"])]
+def declared_relabels(scope: Scope, class_name: str) -> list[tuple[str, np.ndarray]]:
+    return [found for c in scope.changes if c.id == "RELABEL_DECLARED" and c.details["class"] == class_name
+            for found in _matching(scope, class_name, c.details["where"])]
 
 
-def _matching(scope: Scope, class_name: str, where: ir.Expr) -> list[ObjectKey]:
+def _matching(scope: Scope, class_name: str, where: ir.Expr) -> list[tuple[str, np.ndarray]]:
     """Objects of a class for which a ``where`` of the new version holds, by the checker's evaluator."""
-    checker = Checker(scope.new, scope.renamed, checks=())
-    view = checker.views.get(class_name)
-    if view is None or view.n == 0:
-        return []
-    rows = np.flatnonzero(checker.usable(where, None, view))
-    matched = np.zeros(view.n, dtype=bool)
-    if len(rows):
-        matched[rows[truth(where, checker.context.object_env(view, rows))]] = True
-    return scope.object_keys(class_name, matched)
+    key = ("where", id(scope.renamed), class_name, where)
+    if key not in scope.cache:
+        checker = Checker(scope.new, scope.renamed, checks=())
+        view = checker.views.get(class_name)
+        matched = np.zeros(view.n if view is not None else 0, dtype=bool)
+        rows = np.flatnonzero(checker.usable(where, None, view)) if view is not None else NO_ROWS
+        if len(rows):
+            matched[rows[truth(where, checker.context.object_env(view, rows))]] = True
+        scope.cache[key] = matched
+    return scope.objects(class_name, scope.cache[key]) if len(scope.cache[key]) else []
 
 
 def review_declared(change: Change, scope: Scope) -> HitList:

@@ -19,7 +19,7 @@ import numpy as np
 from specdsl import ir
 from specdsl.data.dataset import Dataset
 from specdsl.diff.changes import RULES, diff_specs
-from specdsl.diff.hits import HITS, Hits, ObjectKey, Scope
+from specdsl.diff.hits import HITS, Hits, Scope
 from specdsl.diff.model import Change
 
 # When changes ask for different things on one object, the strongest wins.
@@ -56,23 +56,23 @@ class Impact:
 
 @dataclass
 class _Tally:
-    """Per object and per reviewed image: the change IDs and actions that reached it."""
+    """Per object and per reviewed image: the changes that reached it (a bit per change ID) and the actions.
 
-    objects: dict[ObjectKey, tuple[set[str], set[str]]] = field(default_factory=dict)
-    reviews: dict[int, set[str]] = field(default_factory=dict)
+    Kept as arrays per class so that a change touching millions of objects costs numpy time, not Python time.
+    """
+
+    # class ("" for an image attribute: the image itself) -> [(rows, change bit, action rank)]
+    objects: dict[str, list[tuple[np.ndarray, int, int]]] = field(default_factory=dict)
+    reviews: list[tuple[np.ndarray, int]] = field(default_factory=list)
 
     def add(self, change_id: str, hits: Hits) -> None:
-        for key in hits.objects:
-            ids, actions = self.objects.setdefault(key, (set(), set()))
-            ids.add(change_id)
-            actions.add(hits.action)
-        for row in hits.images:
-            if hits.action == "review":
-                self.reviews.setdefault(row, set()).add(change_id)
-            else:  # an image attribute to fill or migrate: the image itself is the object
-                ids, actions = self.objects.setdefault((row, ""), (set(), set()))
-                ids.add(change_id)
-                actions.add(hits.action)
+        bit = _ORDER[change_id]
+        for class_name, rows in hits.objects:
+            self.objects.setdefault(class_name, []).append((rows, bit, OBJECT_ACTIONS.index(hits.action)))
+        if hits.action == "review":
+            self.reviews.append((hits.images, bit))
+        elif len(hits.images):
+            self.objects.setdefault("", []).append((hits.images, bit, OBJECT_ACTIONS.index(hits.action)))
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def analyze_impact(dataset: Dataset, new: ir.Spec, known: Mapping[int, ir.Spec],
         scope = Scope(dataset, group.base, new, group.images, group.changes, cache)
         for change in group.changes:
             for hits in HITS.get(change.id, _no_hits)(change, scope):
-                if hits.objects or hits.images:
+                if hits:
                     tally.add(change.id, hits)
                     used[(change.id, change.target)] = change
     unknown = np.isnan(dataset.images.spec_version).any()
@@ -148,22 +148,67 @@ def _num(value: float) -> str:
 
 
 def _impact(dataset: Dataset, tally: _Tally, changes: tuple[Change, ...], notes: tuple[str, ...]) -> Impact:
-    grouped: dict[tuple[int, str], tuple[list[str], set[str]]] = {}
-    for (row, obj), (ids, actions) in tally.objects.items():
-        action = next(a for a in OBJECT_ACTIONS if a in actions)
-        objects, reasons = grouped.setdefault((row, action), ([], set()))
-        if obj:
-            objects.append(obj)
-        reasons.update(ids)
-    for row, ids in tally.reviews.items():
-        grouped.setdefault((row, "review"), ([], set()))[1].update(ids)
-    images = dataset.images.ids
-    items = [ImpactItem(images[row], tuple(sorted(objects)), _ordered(reasons), action)
-             for (row, action), (objects, reasons) in grouped.items()]
+    merged = [_merged(dataset, name, parts) for name, parts in tally.objects.items()]
+    items = _object_items(dataset, merged) + _review_items(dataset, tally.reviews)
     items.sort(key=lambda i: (i.image, ACTIONS.index(i.action)))
-    affected_objects = sum(1 for _, obj in tally.objects if obj)
-    affected_images = len({row for row, _ in grouped})
-    return Impact(tuple(items), len(images), affected_images, affected_objects, changes, notes)
+    n_objects = sum(len(m.images) for name, m in zip(tally.objects, merged) if name)
+    return Impact(tuple(items), len(dataset.images), len({i.image for i in items}), n_objects, changes, notes)
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """The objects of one class, each once: its image row, change bits, strongest action and id."""
+
+    images: np.ndarray
+    masks: np.ndarray
+    ranks: np.ndarray
+    ids: list[str]  # "" for an image attribute's item (the image itself)
+
+
+def _merged(dataset: Dataset, class_name: str, parts: list[tuple[np.ndarray, int, int]]) -> _Merged:
+    rows = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    bits = np.concatenate([np.full(len(p[0]), 1 << p[1], dtype=np.int64) for p in parts])
+    ranks = np.concatenate([np.full(len(p[0]), p[2], dtype=np.int64) for p in parts])
+    unique, inverse = np.unique(rows, return_inverse=True)
+    masks = np.zeros(len(unique), dtype=np.int64)
+    np.bitwise_or.at(masks, inverse, bits)
+    best = np.full(len(unique), len(OBJECT_ACTIONS), dtype=np.int64)
+    np.minimum.at(best, inverse, ranks)
+    if not class_name:
+        return _Merged(unique, masks, best, [""] * len(unique))
+    table = dataset.tables[class_name]
+    return _Merged(table.image_index[unique], masks, best, [table.ids[r] for r in unique])
+
+
+def _object_items(dataset: Dataset, merged: list[_Merged]) -> list[ImpactItem]:
+    """One item per (image, action) listing its objects; an image attribute's item lists none."""
+    if not merged:
+        return []
+    images = np.concatenate([m.images for m in merged])
+    masks = np.concatenate([m.masks for m in merged])
+    ranks = np.concatenate([m.ranks for m in merged])
+    ids = [i for m in merged for i in m.ids]
+    order = np.lexsort((ranks, images))
+    images, masks, ranks = images[order], masks[order], ranks[order]
+    ids = [ids[i] for i in order]
+    starts = np.flatnonzero(np.r_[True, (images[1:] != images[:-1]) | (ranks[1:] != ranks[:-1])])
+    ends = np.r_[starts[1:], len(images)]
+    reasons = np.bitwise_or.reduceat(masks, starts)
+    names = dataset.images.ids
+    return [ImpactItem(names[images[s]], tuple(sorted(i for i in ids[s:e] if i)), _ids_of(int(bits)),
+                       OBJECT_ACTIONS[ranks[s]]) for s, e, bits in zip(starts, ends, reasons)]
+
+
+def _review_items(dataset: Dataset, reviews: list[tuple[np.ndarray, int]]) -> list[ImpactItem]:
+    masks = np.zeros(len(dataset.images), dtype=np.int64)
+    for rows, bit in reviews:
+        np.bitwise_or.at(masks, rows, 1 << bit)
+    return [ImpactItem(dataset.images.ids[row], (), _ids_of(int(masks[row])), "review")
+            for row in np.flatnonzero(masks)]
+
+
+def _ids_of(bits: int) -> tuple[str, ...]:
+    return tuple(kind.id for i, (kind, _) in enumerate(RULES) if bits >> i & 1)
 
 
 def _ordered(ids: Iterable[str]) -> tuple[str, ...]:
