@@ -36,13 +36,15 @@ def names() -> st.SearchStrategy[str]:
 
 def texts(max_size: int = 24) -> st.SearchStrategy[str]:
     """Any string a ``"..."`` literal can hold (a CR would not survive a text-mode file)."""
-    chars = st.one_of(st.sampled_from(_TRICKY), st.characters(exclude_categories=("Cs",), exclude_characters="\r"))
+    anything = st.characters(exclude_categories=("Cs",), exclude_characters="\r")
+    chars = st.one_of(st.sampled_from(_TRICKY), anything)
     return st.text(chars, max_size=max_size)
 
 
 def docs(max_lines: int = 4) -> st.SearchStrategy[str]:
     """Doc strings the parser's ``inspect.cleandoc`` gives back unchanged, on one line or several."""
-    line_chars = st.one_of(st.sampled_from('"\\# '), st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")))
+    prose = st.characters(codec="utf-8", categories=("L", "N", "P", "Zs"))
+    line_chars = st.one_of(st.sampled_from('"\\# '), prose)
     lines = st.lists(st.text(line_chars, max_size=20), min_size=1, max_size=max_lines)
     return lines.map(lambda ls: inspect.cleandoc("\n".join(ls))).filter(lambda d: inspect.cleandoc(d) == d)
 
@@ -115,7 +117,8 @@ def enum_values(doc_strategy: st.SearchStrategy[str] | None = None) -> st.Search
 
 
 def types() -> st.SearchStrategy[ast.TypeExpr]:
-    named = st.builds(ast.NamedType, name=st.one_of(st.sampled_from(("bool", "int", "float", "string")), names()))
+    builtin = st.sampled_from(("bool", "int", "float", "string"))
+    named = st.builds(ast.NamedType, name=st.one_of(builtin, names()))
     ranges = st.builds(ast.RangeType, base=st.sampled_from(("int", "float")), low=plain_numbers(True),
                        high=plain_numbers(True))
     inline = st.builds(ast.InlineEnum, values=_small(enum_values(), 4))
@@ -123,8 +126,8 @@ def types() -> st.SearchStrategy[ast.TypeExpr]:
 
 
 def attributes() -> st.SearchStrategy[ast.Attribute]:
-    return st.builds(ast.Attribute, name=names(), type=types(), default=maybe(values()), optional=st.booleans(),
-                     doc=maybe(texts()))
+    return st.builds(ast.Attribute, name=names(), type=types(), default=maybe(values()),
+                     optional=st.booleans(), doc=maybe(texts()))
 
 
 def requires() -> st.SearchStrategy[ast.Require]:
@@ -140,6 +143,11 @@ def fields() -> st.SearchStrategy[ast.Field]:
 
 def _severities() -> st.SearchStrategy[str]:
     return st.sampled_from(SEVERITIES)
+
+
+def _explanations() -> st.SearchStrategy[str]:
+    """The text at the top of a rule, quota or changes block: a short string or a doc block."""
+    return st.one_of(texts(), docs())
 
 
 def image_blocks() -> st.SearchStrategy[ast.ImageBlock]:
@@ -160,12 +168,12 @@ def for_clauses() -> st.SearchStrategy[ast.ForClause]:
 
 
 def rule_decls() -> st.SearchStrategy[ast.RuleDecl]:
-    return st.builds(ast.RuleDecl, name=names(), severity=_severities(), doc=maybe(st.one_of(texts(), docs())),
+    return st.builds(ast.RuleDecl, name=names(), severity=_severities(), doc=maybe(_explanations()),
                      fors=_small(for_clauses()), require=maybe(expressions()))
 
 
 def quota_decls() -> st.SearchStrategy[ast.QuotaDecl]:
-    return st.builds(ast.QuotaDecl, name=names(), severity=_severities(), doc=maybe(st.one_of(texts(), docs())),
+    return st.builds(ast.QuotaDecl, name=names(), severity=_severities(), doc=maybe(_explanations()),
                      expr=expressions())
 
 
@@ -184,8 +192,8 @@ def example_decls() -> st.SearchStrategy[ast.ExampleDecl]:
         return ast.ExampleDecl(title=title, valid=check is None, check=check, width=width, height=height,
                                image_fields=image_fields, objects=objects)
 
-    return st.builds(build, texts(), maybe(check_refs()), plain_numbers(), plain_numbers(), _small(fields(), 2),
-                     _small(example_objects()))
+    return st.builds(build, texts(), maybe(check_refs()), plain_numbers(), plain_numbers(),
+                     _small(fields(), 2), _small(example_objects()))
 
 
 def change_actions() -> st.SearchStrategy[ast.ChangeAction]:
@@ -196,13 +204,13 @@ def change_actions() -> st.SearchStrategy[ast.ChangeAction]:
 
 
 def changes_decls() -> st.SearchStrategy[ast.ChangesDecl]:
-    return st.builds(ast.ChangesDecl, version=st.integers(0, 10**6), doc=maybe(st.one_of(texts(), docs())),
+    return st.builds(ast.ChangesDecl, version=st.integers(0, 10**6), doc=maybe(_explanations()),
                      actions=_small(change_actions()))
 
 
 def declarations() -> st.SearchStrategy[ast.Declaration]:
-    return st.one_of(image_blocks(), enum_decls(), class_decls(), rule_decls(), quota_decls(), example_decls(),
-                     changes_decls())
+    return st.one_of(image_blocks(), enum_decls(), class_decls(), rule_decls(), quota_decls(),
+                     example_decls(), changes_decls())
 
 
 def specs(max_declarations: int = 5) -> st.SearchStrategy[ast.Spec]:

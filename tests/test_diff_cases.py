@@ -56,3 +56,8 @@ def test_case_produces_its_change(case_id: str) -> None:
 
 def test_every_change_id_has_a_case() -> None:
     assert sorted(KINDS) == CASE_IDS
+
+
+def test_every_change_id_is_documented() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "diff.md").read_text(encoding="utf-8")
+    assert [i for i in KINDS if f"`{i}`" not in docs] == []

@@ -7,18 +7,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import run_specc
 
 from specdsl.cli import main as cli
 from specdsl.diff import KINDS
 from specdsl.diff.explain import explain_change
 
 CASES = Path(__file__).parent / "diff_cases"
-
-
-@pytest.fixture(autouse=True)
-def commands(monkeypatch):
-    """Only the sub-commands these tests drive (others may be mid-change in the same tree)."""
-    monkeypatch.setattr(cli, "COMMANDS", ("specdsl.cli.diff", "specdsl.cli.migrate", "specdsl.cli.explain"))
 
 
 def specc(capsys, *argv: str) -> tuple[int, str, str]:
@@ -129,6 +124,15 @@ def test_every_change_id_is_explained(change_id: str) -> None:
     assert text is not None and text.startswith(f"{change_id}: ")
     kind = KINDS[change_id]
     assert kind.severity in text and kind.doc in text
+
+
+def test_a_real_process_prints_json_on_stdout_and_notes_on_stderr() -> None:
+    case = CASES / "ENUM_VALUE_ADDED"
+    proc = run_specc("diff", str(case / "old.spec"), str(case / "new.spec"), "--labels", str(CASES / "labels.json"),
+                     "--format", "json", "--fail-on", "dangerous")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["summary"] == {"images": 4, "images_affected": 2, "objects_affected": 0}
+    assert proc.stderr.startswith("note: ")
 
 
 def test_explain_command_knows_change_ids(capsys) -> None:

@@ -156,3 +156,32 @@ def test_every_object_appears_once_with_all_its_changes(history: Path) -> None:
     keys = Counter((i.image, o) for i in impact.items for o in i.objects)
     assert keys and max(keys.values()) == 1
     assert impact.objects_affected == len(keys)
+
+
+# ---- the lanes spec of docs LANGUAGE.md: version 3 adds orange and declares a relabel ----------------
+
+
+def lanes_v2():
+    """specs/lanes.spec as it was before orange: no orange value, no rule about it, no changes block."""
+    text = (ROOT / "specs/lanes.spec").read_text(encoding="utf-8").replace("version 3", "version 2", 1)
+    text = text.replace('  orange  "Temporary construction marking. Takes precedence over white."\n', "")
+    start, end = text.index("rule orange_overrides_white"), text.index("rule dashed_is_one_line")
+    text = text[:start] + text[end:]
+    return compile_text(text[:text.index('example "Orange over white"')], "specs/lanes.spec@v2")
+
+
+def test_lanes_v3_relabels_white_lines_labeled_under_v2(tmp_path) -> None:
+    export = orjson.loads((ROOT / "specs/examples/lanes.json").read_bytes())
+    for image in export["images"]:
+        image["spec_version"] = 2
+        for obj in image["objects"]:
+            if obj["attributes"].get("color") == "orange":
+                obj["attributes"]["color"] = "white"  # before v3 orange markings were labeled white
+    path = tmp_path / "lanes_v2.json"
+    path.write_bytes(orjson.dumps(export))
+    old, new = lanes_v2(), compile_file(ROOT / "specs/lanes.spec")
+    impact = analyze_impact(load_export(path), new, {2: old, 3: new}, default_version=2)
+    whites = {(i["id"], o["id"]) for i in export["images"] for o in i["objects"]
+              if o["attributes"].get("color") == "white"}
+    assert len(whites) == 5 and impacted(impact, "relabel") == whites
+    assert {i.changes for i in impact.items} == {("ENUM_VALUE_ADDED", "RELABEL_DECLARED")}

@@ -18,7 +18,7 @@ from lark.lexer import PatternStr
 from specdsl.diagnostics import Diagnostic, render_all
 from specdsl.source import Source, Span
 from specdsl.syntax.parser import ParseFailure, grammar_text, parse
-from specdsl.syntax.printer import format_source, format_spec
+from specdsl.syntax.printer import doc_lines, format_source, format_spec, quote
 from tests import strategies as gen
 
 GOLDEN = Path(__file__).parent / "golden" / "fmt"
@@ -71,8 +71,7 @@ def _spaced_terminals() -> dict[str, st.SearchStrategy[str]]:
     """Every token with blanks around it, so that most generated texts lex as intended."""
     explicit: dict[str, st.SearchStrategy[str]] = {
         "NAME": gen.names(), "COMMENT": st.just("# comment\n"), "WS": st.sampled_from((" ", "\n", "\t")),
-        "STRING": gen.texts(8).map(lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'),
-        "DOCSTRING": gen.docs(2).map(lambda d: '"""' + d.replace("\\", "\\\\").replace('"', '\\"') + '"""'),
+        "STRING": gen.texts(8).map(quote), "DOCSTRING": gen.docs(2).map(lambda d: "\n".join(doc_lines(d))),
     }
     for terminal in GRAMMAR.terminals:
         if isinstance(terminal.pattern, PatternStr):
@@ -96,7 +95,8 @@ def test_grammar_text_with_spaced_tokens(text: str) -> None:
 # ---- mutated specs ----------------------------------------------------------------------------------
 
 _NOISE = ('"', '"""', "{", "}", "(", ")", "[", "]", "#", "\n", ".", "..", "-", "->", ",", ":", "=", "?", "\\",
-          "require ", "for ", " where ", "image", " x ", "0", "1.5e", "%", "px", "\t", "\r", "\x00", "é", "not ")
+          "require ", "for ", " where ", "image", " x ", "0", "1.5e", "%", "px", "\t", "\r", "\x00", "é",
+          "not ")
 
 
 _VALID_TEXTS = st.one_of(st.sampled_from(SEEDS), gen.specs(max_declarations=3).map(format_spec))

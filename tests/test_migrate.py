@@ -18,11 +18,6 @@ CASES = Path(__file__).parent / "diff_cases"
 LABELS = CASES / "labels.json"
 
 
-@pytest.fixture(autouse=True)
-def commands(monkeypatch):
-    monkeypatch.setattr(cli, "COMMANDS", ("specdsl.cli.diff", "specdsl.cli.migrate"))
-
-
 def images(path: Path) -> dict[str, dict]:
     if path.suffix == ".jsonl":
         return {i["id"]: i for i in map(json.loads, path.read_text(encoding="utf-8").splitlines())}

@@ -113,7 +113,7 @@ def test_flat_chains_stay_flat() -> None:
     (5, "%", "5%"), (10, "px", "10px"), (5, "deg", "5deg"), (0.1, None, "0.1"), (1e16, None, "1e+16"),
     (-2.5, "px", "-2.5px"), (12345678901234567890, None, "12345678901234567890"), (3.0, None, "3.0"),
 ])
-def test_numbers(value: int | float, unit: str | None, text: str) -> None:
+def test_numbers(value: float, unit: str | None, text: str) -> None:
     assert format_number(value, unit) == text
 
 
@@ -145,11 +145,13 @@ def test_a_spec_without_spans() -> None:
     number = ast.Number(value=2)
     spec = ast.Spec(name="s", version=1, doc=None, declarations=(
         ast.ClassDecl(name="c", geometry="box", doc="Doc.", members=(
-            ast.Attribute(name="n", type=ast.RangeType(base="int", low=-1, high=3), default=number, optional=True),
+            ast.Attribute(name="n", type=ast.RangeType(base="int", low=-1, high=3), default=number,
+                          optional=True),
             ast.Require(expr=ast.Compare(op=">=", left=ast.Name(name="area"), right=number), doc="why"))),
         ast.ChangesDecl(version=2, doc=None, actions=(ast.Rename(path=("c", "n"), new_name="m"),))))
     assert format_spec(spec) == (
-        'spec s version 1\n\nclass c: box {\n  """Doc."""\n  n: int -1..3 = 2 ?\n  require area >= 2  "why"\n}\n\n'
+        'spec s version 1\n\nclass c: box {\n  """Doc."""\n  n: int -1..3 = 2 ?\n'
+        '  require area >= 2  "why"\n}\n\n'
         "changes 2 {\n  rename c.n -> m\n}\n")
 
 

@@ -18,6 +18,7 @@ def register(sub) -> None:
     parser.add_argument("--against", metavar="REV", help="compare SPEC as it was at git revision REV with SPEC")
     parser.add_argument("--labels", nargs="+", metavar="EXPORT", default=[], help="exports whose labels to assess")
     parser.add_argument("--input-format", metavar="NAME", help="format of the exports (default: detected)")
+    parser.add_argument("--mapping", metavar="FILE", help="mapping of the exports' names to the spec's")
     parser.add_argument("--labeled-under", type=int, metavar="N",
                         help="the spec version of images whose export does not say (default: OLD's version)")
     parser.add_argument("--history", metavar="REV-RANGE",
@@ -66,7 +67,8 @@ def assess(args: argparse.Namespace, old, new, new_arg: str):
     from specdsl.diff.impact import analyze_impact, merge_impacts
 
     known = known_versions(args, old, new, new_arg)
-    impacts = [analyze_impact(load(path, args.input_format), new, known, old.version, args.labeled_under)
+    options = read_options(args.mapping)
+    impacts = [analyze_impact(load(path, args.input_format, options), new, known, old.version, args.labeled_under)
                for path in args.labels]
     impact = merge_impacts(impacts)
     if not args.quiet:
@@ -94,14 +96,26 @@ def known_versions(args: argparse.Namespace, old, new, new_arg: str) -> dict:
     return known
 
 
-def load(path: str, fmt: str | None):
+def read_options(mapping: str | None):
+    from specdsl.data.mapping import load_mapping
+    from specdsl.data.readers import ReadOptions
+
+    if mapping is None:
+        return ReadOptions()
+    try:
+        return ReadOptions(mapping=load_mapping(mapping))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read mapping {mapping}: {exc}") from None
+
+
+def load(path: str, fmt: str | None, options=None):
     from specdsl.data import load_export
     from specdsl.data.readers import ReaderError
 
     if not Path(path).exists():
         raise UsageError(f"cannot read export {path}: no such file")
     try:
-        return load_export(path, fmt)
+        return load_export(path, fmt, options)
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
     except (OSError, ValueError) as exc:

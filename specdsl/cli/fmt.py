@@ -25,12 +25,14 @@ STDIN = "-"
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("fmt", help="format spec files canonically (comments are kept)",
-                                   description="Rewrite spec files in the canonical layout. '-' formats stdin to stdout.")
+    parser = subparsers.add_parser(
+        "fmt", help="format spec files canonically (comments are kept)",
+        description="Rewrite spec files in the canonical layout. '-' formats stdin to stdout.")
     parser.add_argument("specs", nargs="+", metavar="SPEC", help="spec files to format, or '-' for stdin")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a file is not formatted, listing it on stderr")
-    parser.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of the changes")
+    parser.add_argument("--diff", action="store_true",
+                        help="write nothing; print a unified diff of the changes")
     parser.set_defaults(run=run)
 
 
@@ -106,7 +108,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 def unified_diff(before: str, after: str, name: str) -> str:
     lines = difflib.unified_diff(_lines(before), _lines(after), fromfile=name, tofile=name)
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    marker = "\n\\ No newline at end of file\n"
+    return "".join(line if line.endswith("\n") else line + marker for line in lines)
 
 
 def _lines(text: str) -> list[str]:

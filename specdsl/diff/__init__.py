@@ -7,4 +7,4 @@ so layout, order and comments never show up as changes.
 from specdsl.diff.changes import KINDS, RULES, diff_specs
 from specdsl.diff.model import SEVERITIES, Change, ChangeKind
 
-__all__ = ["Change", "ChangeKind", "KINDS", "RULES", "SEVERITIES", "diff_specs"]
+__all__ = ["KINDS", "RULES", "SEVERITIES", "Change", "ChangeKind", "diff_specs"]

@@ -11,8 +11,9 @@ strongest action they ask for; whole-image reviews are separate items with no ob
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from specdsl.diff.model import Change
 # When changes ask for different things on one object, the strongest wins.
 OBJECT_ACTIONS = ("delete", "relabel", "fill", "migrate")
 ACTIONS = OBJECT_ACTIONS + ("review",)
-_ORDER = {kind.id: i for i, (kind, _) in enumerate(RULES)}
+_ORDER = {kind.id: i for i, (kind, _) in enumerate(RULES)}  # bit of each change ID (int64: up to 63)
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ def version_groups(versions: np.ndarray, new: ir.Spec, known: Mapping[int, ir.Sp
                    notes: list[str]) -> list[VersionGroup]:
     groups = []
     for version in sorted({v for v in versions.tolist() if v < new.version}):
-        base = _base_for(version, known, new, notes)
-        changes = diff_specs(base, new, since=int(math.floor(version)))
+        base = _base_for(version, known, notes)
+        changes = diff_specs(base, new, since=math.floor(version))
         groups.append(VersionGroup(version, versions == version, base, changes))
     return groups
 
@@ -100,9 +101,9 @@ def analyze_impact(dataset: Dataset, new: ir.Spec, known: Mapping[int, ir.Spec],
     """The impact of moving ``dataset``'s labels to ``new``; ``known`` holds every version at hand."""
     notes: list[str] = []
     groups = version_groups(image_versions(dataset, labeled_under, default_version), new, known, notes)
-    tally, used, cache = _Tally(), {}, {}
+    tally, used, shared = _Tally(), {}, {}
     for group in groups:
-        scope = Scope(dataset, group.base, new, group.images, group.changes, cache)
+        scope = Scope(dataset, group.base, new, group.images, group.changes, shared)
         for change in group.changes:
             for hits in HITS.get(change.id, _no_hits)(change, scope):
                 if hits:
@@ -125,7 +126,7 @@ def image_versions(dataset: Dataset, labeled_under: int | None, default_version:
     return versions
 
 
-def _base_for(version: float, known: Mapping[int, ir.Spec], new: ir.Spec, notes: list[str]) -> ir.Spec:
+def _base_for(version: float, known: Mapping[int, ir.Spec], notes: list[str]) -> ir.Spec:
     """The newest known version at or before ``version``; the oldest one (imprecise) when none is."""
     at_or_before = [v for v in known if v <= version]
     if at_or_before:
@@ -207,12 +208,9 @@ def _review_items(dataset: Dataset, reviews: list[tuple[np.ndarray, int]]) -> li
             for row in np.flatnonzero(masks)]
 
 
+@cache
 def _ids_of(bits: int) -> tuple[str, ...]:
     return tuple(kind.id for i, (kind, _) in enumerate(RULES) if bits >> i & 1)
-
-
-def _ordered(ids: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(ids, key=lambda i: (_ORDER.get(i, len(_ORDER)), i)))
 
 
 def merge_impacts(impacts: list[Impact]) -> Impact:

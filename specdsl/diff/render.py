@@ -62,8 +62,9 @@ def _change_lines(change: Change) -> list[str]:
 
 
 def _impact_lines(impact: Impact) -> list[str]:
-    lines = [f"impact: {impact.images_affected} of {impact.images} images, "
-             f"{impact.objects_affected} objects affected"]
+    headline = (f"impact: {impact.images_affected} of {impact.images} images, "
+                f"{impact.objects_affected} objects affected")
+    lines = [headline]
     groups: dict[tuple[str, tuple[str, ...]], list] = {}
     for item in impact.items:
         groups.setdefault((item.action, item.changes), []).append(item)

@@ -49,7 +49,7 @@ def normalize_newlines(text: str) -> str:
 # ---- literals ----------------------------------------------------------------------------------------
 
 
-def format_number(value: int | float, unit: str | None = None) -> str:
+def format_number(value: float, unit: str | None = None) -> str:
     """Digits that parse back to the same value: ints as ints, floats by ``repr``; the unit attached."""
     text = str(value) if isinstance(value, int) else repr(float(value))
     return text + (unit or "")
@@ -278,8 +278,8 @@ class _Locator:
     """Finds, in the source text, what the AST keeps no span for: docs, example frames, header ends."""
 
     _TRIVIA = re.compile(r"(?:\s+|#[^\n]*)*")
-    _TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?'
-                        r"|[A-Za-z_][A-Za-z0-9_]*|->|\.\.|\S", re.S)
+    _TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"'  # the grammar's strings
+                        r"|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|[A-Za-z_][A-Za-z0-9_]*|->|\.\.|\S", re.DOTALL)
 
     def __init__(self, source: Source | None):
         self.source = source
@@ -341,7 +341,8 @@ class _Builder:
         header = _Line((f"spec {spec.name} version {format_number(spec.version)}",), self._header_loc(spec))
         entries: list[_Entry] = [header]
         if spec.doc is not None:
-            entries.append(_Line(doc_lines(spec.doc), self.at.string_after(header.loc.end if header.loc else None)))
+            doc_loc = self.at.string_after(header.loc.end if header.loc else None)
+            entries.append(_Line(doc_lines(spec.doc), doc_loc))
         entries += [self.declaration(d) for d in spec.declarations]
         return _Block(None, entries)
 
@@ -356,13 +357,15 @@ class _Builder:
     def declaration(self, decl: ast.Declaration) -> _Block:
         match decl:
             case ast.ImageBlock():
-                return self._block(decl, "image {", decl.span.start + len("image"), map(self._attr, decl.attributes))
+                attributes = map(self._attr, decl.attributes)
+                return self._block(decl, "image {", decl.span.start + len("image"), attributes)
             case ast.EnumDecl():
                 values = (_Line((_with_doc(v.name, v.doc),), _loc(v.span)) for v in decl.values)
                 return self._block(decl, f"enum {decl.name} {{", decl.name_span, values)
             case ast.ClassDecl():
+                members = map(self._attr, decl.members)
                 head = f"class {decl.name}: {decl.geometry} {{"
-                return self._block(decl, head, decl.geometry_span, map(self._attr, decl.members), doc=decl.doc)
+                return self._block(decl, head, decl.geometry_span, members, doc=decl.doc)
             case ast.RuleDecl():
                 return self._block(decl, f"rule {decl.name}: {decl.severity} {{", decl.severity_span,
                                    self._rule_body(decl), text=decl.doc)
@@ -402,11 +405,11 @@ class _Builder:
     def _head_loc(self, span: Span, head_end: Span | int) -> _Loc | None:
         if _loc(span) is None:
             return None
-        last = head_end.end if isinstance(head_end, Span) else head_end
+        last, last_line = (head_end.end, head_end.end_line) if isinstance(head_end, Span) else (head_end, span.line)
         brace = self.at.brace_end(last)
         if brace is not None:
             return self.at.loc(span.start, brace)
-        return _Loc(span.start, last, span.line, head_end.end_line if isinstance(head_end, Span) else span.line)
+        return _Loc(span.start, last, span.line, last_line)
 
     def _example(self, example: ast.ExampleDecl) -> _Block:
         verdict = "valid" if example.valid else f"invalid {example.check}"
@@ -428,8 +431,9 @@ class _Builder:
     def _object(self, obj: ast.ExampleObject) -> _Block:
         span = obj.span
         head_loc = _Loc(span.start, span.start + len(obj.class_name), span.line, span.line) if _loc(span) else None
+        head = _Line((f"{obj.class_name} {{",), head_loc)
         fields = [_Line((_field(f),), _loc(f.span)) for f in obj.fields]
-        return _Block(_Line((f"{obj.class_name} {{",), head_loc), fields, _loc(span), inline=True, separator=",")
+        return _Block(head, fields, _loc(span), inline=True, separator=",")
 
 
 # ---- comment placement -------------------------------------------------------------------------------

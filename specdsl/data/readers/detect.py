@@ -85,6 +85,8 @@ def _classify(top: set[bytes], nested: set[bytes]) -> str | None:
         return "label-studio"
     if keys & {b"category", b"box2d", b"poly2d", b"box3d", b"videoName"}:
         return "scalabel"
+    if b"images" in top:
+        return "native"  # e.g. an empty native export: {"spec": ..., "images": []}
     return None
 
 
