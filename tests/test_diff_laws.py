@@ -2,7 +2,8 @@
 
 * ``diff(x, x)`` is empty;
 * a spec reformatted (indentation, blank lines, comments, operator spacing) and reordered
-  (declarations, attributes, ``require`` lines, enum values) diffs empty against itself;
+  (declarations, attributes, ``require`` lines, enum values) diffs empty against itself, and so
+  does every spec in specs/ against its ``specc fmt`` output;
 * what ``diff(a, b)`` reports added, ``diff(b, a)`` reports removed, and the other way round.
 
 Specs are drawn from a small model (names from small pools, so two drawn specs overlap) and
@@ -13,13 +14,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specdsl.compiler import compile_source
 from specdsl.diff import diff_specs
 from specdsl.source import Source
+from specdsl.syntax.printer import format_source
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -237,3 +241,15 @@ def test_diff_is_deterministic_and_sorted(a: Model, b: Model) -> None:
     first = diff_specs(old, new)
     assert first == diff_specs(old, new)
     assert first == sorted(first, key=lambda c: c.sort_key())
+
+
+SPEC_FILES = sorted((Path(__file__).parents[1] / "specs").rglob("*.spec"))
+
+
+@pytest.mark.parametrize("path", SPEC_FILES, ids=lambda p: p.name)
+def test_specc_fmt_output_diffs_empty_against_the_original(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    original = compile_source(Source(str(path), text)).spec
+    formatted = compile_source(Source("formatted.spec", format_source(text, str(path)))).spec
+    assert original is not None and formatted is not None
+    assert diff_specs(original, formatted) == []

@@ -202,3 +202,8 @@ def test_comments_in_empty_bodies_and_at_the_end() -> None:
 def test_crlf_input_is_normalized() -> None:
     assert format_source("spec t version 1\r\nimage {\r\n  a: int  # c\r\n}\r\n") == (
         "spec t version 1\n\nimage {\n  a: int  # c\n}\n")
+
+
+def test_a_lone_carriage_return_in_a_string_is_text() -> None:
+    text = 'spec t version 1\n\nimage {\n  a: string = "x\ry"\n}\n'
+    assert format_source(text) == text

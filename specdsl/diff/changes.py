@@ -395,7 +395,7 @@ changes what a correct label is, declare it in a `changes` block (`relabel CLASS
 
 
 def doc_changed(d: Diffing) -> Iterator[Change]:
-    texts = [("spec", d.old.doc, d.new.doc, None, None)]
+    texts = [("spec", d.old.doc, d.new.doc, _header(d.old), _header(d.new))]
     texts += [(n, d.old_class(n).doc, d.new_class(n).doc, d.old_class(n).loc, d.new_class(n).loc)
               for n in d.classes[2]]
     texts += [(p.target, old.doc, new.doc, old.loc, new.loc) for p, old, new in _kept_attributes(d)]
@@ -498,7 +498,8 @@ change on existing labels cannot be told apart from labels already made under it
 def version_not_bumped(d: Diffing) -> Iterator[Change]:
     if d.new.version <= d.old.version and _any_other_change(d):
         went = "is still" if d.new.version == d.old.version else f"went down from {d.old.version} to"
-        yield VERSION_NOT_BUMPED.change("version", f"The spec changed but its version {went} {d.new.version}.")
+        yield VERSION_NOT_BUMPED.change("version", f"The spec changed but its version {went} {d.new.version}.",
+                                        _header(d.old), _header(d.new))
 
 
 def _any_other_change(d: Diffing) -> bool:
@@ -512,7 +513,13 @@ point them at the new name.""")
 
 def spec_renamed(d: Diffing) -> Iterator[Change]:
     if d.old.name != d.new.name:
-        yield SPEC_RENAMED.change("spec", f"The spec was renamed from '{d.old.name}' to '{d.new.name}'.")
+        yield SPEC_RENAMED.change("spec", f"The spec was renamed from '{d.old.name}' to '{d.new.name}'.",
+                                  _header(d.old), _header(d.new))
+
+
+def _header(spec: ir.Spec) -> ir.Loc:
+    """``spec NAME version N`` opens the file (LANGUAGE.md), and the IR keeps no location for it."""
+    return ir.Loc(spec.source, 1, 1)
 
 
 # ---- the registry -----------------------------------------------------------------------------------

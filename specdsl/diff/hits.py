@@ -287,7 +287,7 @@ def declared_relabels(scope: Scope, class_name: str) -> list[tuple[str, np.ndarr
 
 def _matching(scope: Scope, class_name: str, where: ir.Expr) -> list[tuple[str, np.ndarray]]:
     """Objects of a class for which a ``where`` of the new version holds, by the checker's evaluator."""
-    key = ("where", id(scope.renamed), class_name, where)
+    key = ("where", id(scope.renamed), class_name, id(where))
     if key not in scope.cache:
         checker = Checker(scope.new, scope.renamed, checks=())
         view = checker.views.get(class_name)

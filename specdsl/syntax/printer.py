@@ -43,7 +43,8 @@ def format_spec(spec: ast.Spec, *, source: Source | None = None) -> str:
 
 
 def normalize_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Windows line ends become '\n'. A lone '\r' is left alone: inside a string it is text."""
+    return text.replace("\r\n", "\n")
 
 
 # ---- literals ----------------------------------------------------------------------------------------
@@ -279,7 +280,8 @@ class _Locator:
 
     _TRIVIA = re.compile(r"(?:\s+|#[^\n]*)*")
     _TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"'  # the grammar's strings
-                        r"|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|[A-Za-z_][A-Za-z0-9_]*|->|\.\.|\S", re.DOTALL)
+                        r"|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"  # its numbers
+                        r"|[A-Za-z_][A-Za-z0-9_]*|->|\.\.|\S", re.DOTALL)
 
     def __init__(self, source: Source | None):
         self.source = source
@@ -405,7 +407,8 @@ class _Builder:
     def _head_loc(self, span: Span, head_end: Span | int) -> _Loc | None:
         if _loc(span) is None:
             return None
-        last, last_line = (head_end.end, head_end.end_line) if isinstance(head_end, Span) else (head_end, span.line)
+        is_token = isinstance(head_end, Span)
+        last, last_line = (head_end.end, head_end.end_line) if is_token else (head_end, span.line)
         brace = self.at.brace_end(last)
         if brace is not None:
             return self.at.loc(span.start, brace)
@@ -430,8 +433,8 @@ class _Builder:
 
     def _object(self, obj: ast.ExampleObject) -> _Block:
         span = obj.span
-        head_loc = _Loc(span.start, span.start + len(obj.class_name), span.line, span.line) if _loc(span) else None
-        head = _Line((f"{obj.class_name} {{",), head_loc)
+        name = _Loc(span.start, span.start + len(obj.class_name), span.line, span.line) if _loc(span) else None
+        head = _Line((f"{obj.class_name} {{",), name)
         fields = [_Line((_field(f),), _loc(f.span)) for f in obj.fields]
         return _Block(head, fields, _loc(span), inline=True, separator=",")
 
