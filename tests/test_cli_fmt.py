@@ -103,6 +103,17 @@ def test_crlf_files_are_rewritten_with_lf(files: dict[str, Path]) -> None:
     assert files["clean"].read_bytes() == CANONICAL.encode("utf-8")
 
 
+def test_a_directory_stands_for_its_spec_files(files: dict[str, Path]) -> None:
+    nested = files["clean"].parent / "more" / "deeper.spec"
+    nested.parent.mkdir()
+    nested.write_text(MESSY, encoding="utf-8")
+    (nested.parent / "notes.txt").write_text("not a spec", encoding="utf-8")
+    result = specc("--check", str(files["clean"].parent))
+    assert result.returncode == 2  # broken.spec is in there too
+    assert "would reformat" in result.stderr and str(nested) in result.stderr
+    assert str(files["messy"]) in result.stderr and "notes.txt" not in result.stderr
+
+
 def test_a_missing_file_is_an_input_error(files: dict[str, Path]) -> None:
     result = specc(str(files["clean"].parent / "nope.spec"), str(files["messy"]))
     assert result.returncode == 2

@@ -1,7 +1,7 @@
 """``specc fmt SPEC... [--check] [--diff]``: canonical formatting, comments kept.
 
-Files are rewritten in place (atomically, and only when they change); ``-`` reads stdin and writes
-stdout. ``--check`` and ``--diff`` write nothing. A file with syntax errors gets its diagnostics on
+Files are rewritten in place (atomically, and only when they change); a directory stands for every
+``*.spec`` file under it; ``-`` reads stdin and writes stdout. ``--check`` and ``--diff`` write nothing. A file with syntax errors gets its diagnostics on
 stderr and exit code 2; the other files are still processed.
 """
 
@@ -28,7 +28,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "fmt", help="format spec files canonically (comments are kept)",
         description="Rewrite spec files in the canonical layout. '-' formats stdin to stdout.")
-    parser.add_argument("specs", nargs="+", metavar="SPEC", help="spec files to format, or '-' for stdin")
+    parser.add_argument("specs", nargs="+", metavar="SPEC",
+                        help="spec files or directories (every *.spec under them) to format, or '-' for stdin")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a file is not formatted, listing it on stderr")
     parser.add_argument("--diff", action="store_true",
@@ -43,12 +44,23 @@ class _Outcome:
 
 
 def run(args: argparse.Namespace) -> int:
-    outcomes = [_format_one(name, args) for name in args.specs]
+    outcomes = [_format_one(name, args) for name in _expand(args.specs)]
     if any(o.failed for o in outcomes):
         return EXIT_ERROR
     if args.check and any(o.changed for o in outcomes):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _expand(names: list[str]) -> list[str]:
+    """Directories replaced by the ``*.spec`` files under them, in sorted order."""
+    expanded: list[str] = []
+    for name in names:
+        if name != STDIN and Path(name).is_dir():
+            expanded += sorted(str(p) for p in Path(name).rglob("*.spec") if p.is_file())
+        else:
+            expanded.append(name)
+    return expanded
 
 
 def _format_one(name: str, args: argparse.Namespace) -> _Outcome:
