@@ -21,6 +21,8 @@ def register(sub) -> None:
     parser.add_argument("--output-file", metavar="FILE", help="write the formatted findings to FILE")
     parser.add_argument("--input-format", metavar="NAME", help="export format (default: detected from content)")
     parser.add_argument("--mapping", metavar="FILE", help="mapping of the format's names to the spec's")
+    parser.add_argument("--class-file", metavar="FILE", help="TuSimple: per-lane class ids, one line per frame")
+    parser.add_argument("--image-size", metavar="WxH", help="image size for formats that do not record it")
     parser.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in this baseline")
     parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
     parser.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto")
@@ -54,7 +56,9 @@ def _load(export: str, args):
 
     if not Path(export).exists():
         raise UsageError(f"cannot read export {export}: no such file")
-    options = ReadOptions(mapping=_mapping(args.mapping)) if args.mapping else ReadOptions()
+    options = ReadOptions(mapping=_mapping(args.mapping) if args.mapping else None,
+                          class_file=Path(args.class_file) if args.class_file else None,
+                          image_size=_size(args.image_size) if args.image_size else None)
     mode = "none" if args.quiet else args.progress
     try:
         with make_progress(mode, None, "images") as progress:
@@ -63,6 +67,14 @@ def _load(export: str, args):
         raise UsageError(f"{exc.location()}: {exc.message}") from None
     except ValueError as exc:
         raise UsageError(f"{export}: {exc}") from None
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--image-size takes WIDTHxHEIGHT, e.g. 1280x720, not {text!r}") from None
+    return width, height
 
 
 def _mapping(path: str):
