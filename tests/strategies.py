@@ -3,7 +3,8 @@
 Every strategy yields exactly the AST the parser builds for the printed text (flat and/or chains,
 non-negative number literals in expressions, cleandoc-stable doc strings, ...), so
 ``parse(format_spec(x)) == x`` is a law. Compose them freely: ``specs()``, ``declarations()``,
-``expressions()``, ``values()``, ``names()``, ``docs()`` ...
+``expressions()``, ``values()``, ``names()``, ``docs()`` ... Import it as ``import strategies as gen``
+(pytest puts tests/ on sys.path, as for ``conftest``).
 """
 
 from __future__ import annotations

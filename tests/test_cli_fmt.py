@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_specc
 
 GOLDEN = Path(__file__).parent / "golden" / "fmt"
 MESSY = (GOLDEN / "messy_comments.input.spec").read_text(encoding="utf-8")
@@ -15,11 +14,8 @@ CANONICAL = (GOLDEN / "messy_comments.output.spec").read_text(encoding="utf-8")
 BROKEN = "spec broken version 1\n\nclass lane_line polyline {\n  color: string\n}\n"
 
 
-def specc(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "specdsl.cli.main", "fmt", *args]
-    return subprocess.run(command, input=stdin, text=True, check=False, capture_output=True, cwd=cwd, env=env,
-                          timeout=120)
+def specc(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return run_specc("fmt", *args, stdin=stdin)
 
 
 @pytest.fixture

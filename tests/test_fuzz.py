@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import strategies as gen
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
@@ -19,7 +20,6 @@ from specdsl.diagnostics import Diagnostic, render_all
 from specdsl.source import Source, Span
 from specdsl.syntax.parser import ParseFailure, grammar_text, parse
 from specdsl.syntax.printer import doc_lines, format_source, format_spec, normalize_newlines, quote
-from tests import strategies as gen
 
 GOLDEN = Path(__file__).parent / "golden" / "fmt"
 SEEDS = tuple(p.read_text(encoding="utf-8") for p in sorted(GOLDEN.glob("*.input.spec")))

@@ -6,10 +6,10 @@ with ``SPECDSL_UPDATE_GOLDEN=1 pytest tests/test_printer.py`` and review the dif
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from conftest import golden
 
 from specdsl.syntax import ast
 from specdsl.syntax.parser import ParseFailure, parse_text
@@ -17,7 +17,6 @@ from specdsl.syntax.printer import doc_lines, format_expr, format_number, format
 
 GOLDEN = Path(__file__).parent / "golden" / "fmt"
 CASES = sorted(p.name.removesuffix(".input.spec") for p in GOLDEN.glob("*.input.spec"))
-UPDATE = os.environ.get("SPECDSL_UPDATE_GOLDEN") == "1"
 
 
 def _comments(text: str) -> list[str]:
@@ -32,11 +31,8 @@ def test_the_golden_cases_are_all_there() -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_golden(case: str) -> None:
     source = (GOLDEN / f"{case}.input.spec").read_text(encoding="utf-8")
-    expected_path = GOLDEN / f"{case}.output.spec"
     formatted = format_source(source, f"{case}.input.spec")
-    if UPDATE:
-        expected_path.write_text(formatted, encoding="utf-8")
-    assert formatted == expected_path.read_text(encoding="utf-8")
+    golden(GOLDEN / f"{case}.output.spec", formatted)
     assert parse_text(formatted) == parse_text(source)
     assert _comments(formatted) == _comments(source)
     assert format_source(formatted) == formatted

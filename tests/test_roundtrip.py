@@ -6,17 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
+import strategies as gen
+from conftest import ROOT, SPECS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specdsl.syntax import ast
 from specdsl.syntax.parser import parse_text
 from specdsl.syntax.printer import format_expr, format_source, format_spec, format_value
-from tests import strategies as gen
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLDEN_INPUTS = sorted((ROOT / "tests" / "golden" / "fmt").glob("*.input.spec"))
-REPO_SPECS = sorted((ROOT / "specs").glob("**/*.spec"))
+REPO_SPECS = sorted(SPECS.glob("**/*.spec"))
 LAW = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
