@@ -1,8 +1,9 @@
 """``specc fmt SPEC... [--check] [--diff]``: canonical formatting, comments kept.
 
 Files are rewritten in place (atomically, and only when they change); a directory stands for every
-``*.spec`` file under it; ``-`` reads stdin and writes stdout. ``--check`` and ``--diff`` write nothing. A file with syntax errors gets its diagnostics on
-stderr and exit code 2; the other files are still processed.
+``*.spec`` file under it; ``-`` reads stdin and writes stdout. ``--check`` and ``--diff`` write nothing.
+A file with syntax errors gets its diagnostics on stderr and exit code 2; the other files are still
+processed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def register(subparsers) -> None:
         "fmt", help="format spec files canonically (comments are kept)",
         description="Rewrite spec files in the canonical layout. '-' formats stdin to stdout.")
     parser.add_argument("specs", nargs="+", metavar="SPEC",
-                        help="spec files or directories (every *.spec under them) to format, or '-' for stdin")
+                        help="spec files, directories (every *.spec under them), or '-' for stdin")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a file is not formatted, listing it on stderr")
     parser.add_argument("--diff", action="store_true",

@@ -433,8 +433,8 @@ class _Builder:
 
     def _object(self, obj: ast.ExampleObject) -> _Block:
         span = obj.span
-        name = _Loc(span.start, span.start + len(obj.class_name), span.line, span.line) if _loc(span) else None
-        head = _Line((f"{obj.class_name} {{",), name)
+        name_loc = _Loc(span.start, span.start + len(obj.class_name), span.line, span.line)
+        head = _Line((f"{obj.class_name} {{",), name_loc if _loc(span) else None)
         fields = [_Line((_field(f),), _loc(f.span)) for f in obj.fields]
         return _Block(head, fields, _loc(span), inline=True, separator=",")
 
