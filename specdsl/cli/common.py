@@ -45,16 +45,23 @@ def add_fail_on(parser, default: str = "error") -> None:
 
 def compile_or_exit(spec_arg: str, *, color: bool | None = None):
     """Compile a spec argument (path or PATH@REV); on errors print them and raise :class:`SpecFailed`."""
-    from specdsl.compiler import compile_source, read_source
-    from specdsl.diagnostics import render_all
-    from specdsl.gitrev import SpecReadError
+    from specdsl import compile_cache
+    from specdsl.gitrev import SpecReadError, read_spec_text
+    from specdsl.source import Source
 
     try:
-        source = read_source(spec_arg)
+        source = Source(spec_arg, read_spec_text(spec_arg))
     except SpecReadError as exc:
         raise UsageError(str(exc)) from None
-    result = compile_source(source)
+    result = compile_cache.load(source)
+    if result is None:
+        from specdsl.compiler import compile_source
+
+        result = compile_source(source)
+        compile_cache.store(result)
     if result.diagnostics:
+        from specdsl.diagnostics import render_all
+
         sys.stderr.write(render_all(result.source, result.diagnostics) + "\n")
     if not result.ok:
         raise SpecFailed(result)

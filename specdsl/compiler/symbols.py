@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from specdsl import ir
 from specdsl.compiler.builtins import SCALAR_TYPES
 from specdsl.diagnostics import DiagnosticSink, Label, did_you_mean
+from specdsl.values import value_problem
 from specdsl.source import Source, Span
 from specdsl.syntax import ast
 
@@ -136,23 +137,3 @@ def literal_value(value: ast.Value):
     if isinstance(value, ast.PairValue):
         return [literal_value(value.x), literal_value(value.y)]
     return [literal_value(v) for v in value.items]
-
-
-def value_problem(value, attr_type: ir.AttrType) -> str | None:
-    """Why ``value`` does not fit ``attr_type`` (None when it fits); shared with the checker's examples."""
-    kind = attr_type.kind
-    if kind == "bool":
-        return None if isinstance(value, bool) else "must be true or false"
-    if kind == "string":
-        return None if isinstance(value, str) else "must be a string"
-    if kind == "enum":
-        if not isinstance(value, str) or value not in attr_type.values:
-            return f"'{value}' is not one of {', '.join(attr_type.values)}"
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"must be a number ({kind})"
-    if kind == "int" and not float(value).is_integer():
-        return "must be a whole number"
-    if attr_type.low is not None and not attr_type.low <= value <= attr_type.high:
-        return f"{value} is outside {attr_type.describe()}"
-    return None

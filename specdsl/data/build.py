@@ -9,6 +9,7 @@ the Python objects of a batch are freed as soon as it is converted.
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -58,12 +59,13 @@ class _DatasetBuilder:
         objects_per_image = [self.images.add(record, self.problems) for record in batch]
         flat, image_index, position = _flatten(objects_per_image, base)
         by_class = self._group(flat, image_index, position)
+        ids_by_class = []
         for class_name, (objs, img, pos) in by_class.items():
             table = self.tables.get(class_name)
             if table is None:
                 table = self.tables[class_name] = _TableBuilder(class_name, self)
-            table.add(objs, img, pos)
-        self._check_duplicate_ids(flat, image_index, position)
+            ids_by_class.append((img, pos, table.add(objs, img, pos)))
+        self._check_duplicate_ids(ids_by_class)
 
     def pointer(self, image: int, position: int) -> str:
         return self.images.object_pointer(image, position)
@@ -91,7 +93,7 @@ class _DatasetBuilder:
             if name is _UNCLASSIFIED:
                 self._report_unclassified(flat, rows, image_index, position)
                 continue
-            picked = [flat[k] for k in rows.tolist()]
+            picked = list(itemgetter(*rows.tolist())(flat)) if len(rows) > 1 else [flat[int(rows[0])]]
             result[name] = (picked, image_index[rows], position[rows])
         return result
 
@@ -107,22 +109,20 @@ class _DatasetBuilder:
             oid = obj.get("id") if obj.__class__ is dict and isinstance(obj.get("id"), str) else None
             self.problem(int(image_index[k]), int(position[k]), message, (oid,) if oid else ())
 
-    def _check_duplicate_ids(self, flat, image_index, position) -> None:
-        if _types(flat) != {dict}:
-            return  # records that are not objects are reported already; ids of the rest are checked per class
-        keys = list(zip(image_index.tolist(), [o.get("id") for o in flat]))
-        try:
-            if len(set(keys)) == len(keys):
-                return
-        except TypeError:
-            pass  # unhashable ids: reported as malformed ids already
-        seen: dict = {}
-        for k, (img, oid) in enumerate(keys):
-            if not isinstance(oid, str):
-                continue
-            if (img, oid) in seen:
-                self.problem(img, int(position[k]), f"duplicate object id '{oid}' in image", (oid,))
-            seen[(img, oid)] = k
+    def _check_duplicate_ids(self, ids_by_class: list[tuple[np.ndarray, np.ndarray, list[str]]]) -> None:
+        """Two objects of one image with one id, whatever their classes (ids were read per class)."""
+        images = [i for img, _, _ in ids_by_class for i in img.tolist()]
+        ids = [oid for _, _, class_ids in ids_by_class for oid in class_ids]
+        if len(set(zip(images, ids))) == len(ids):
+            return
+        positions = [p for _, pos, _ in ids_by_class for p in pos.tolist()]
+        order = sorted(range(len(ids)), key=lambda k: (images[k], positions[k]))
+        seen: set = set()
+        for k in order:
+            key = (images[k], ids[k])
+            if key in seen and not ids[k].startswith("#"):
+                self.problem(images[k], positions[k], f"duplicate object id '{ids[k]}' in image", (ids[k],))
+            seen.add(key)
 
     def finish(self, spec_name: str | None) -> Dataset:
         images = self.images.build()
@@ -267,19 +267,23 @@ class _TableBuilder:
         self.broken: list[np.ndarray] = []
         self.length = 0
 
-    def add(self, objs: list[dict], image_index: np.ndarray, position: np.ndarray) -> None:
+    def add(self, objs: list[dict], image_index: np.ndarray, position: np.ndarray) -> list[str]:
+        """Append a batch of this class's objects; returns their ids (placeholders for broken ones)."""
         n = len(objs)
+        keys = set().union(*objs)
         broken = np.zeros(n, dtype=bool)
-        self.ids += self._ids(objs, image_index, position, broken)
+        ids = self._ids(objs, image_index, position, broken)
+        self.ids += ids
         self.image_index.append(image_index)
         self.position.append(position)
         self._add_attributes(objs, image_index, position, broken)
-        self._add_flags(objs)
-        for k, message in self.geometry.add(objs):
+        self._add_flags(objs, keys)
+        for k, message in self.geometry.add(objs, keys):
             broken[k] = True
             self._problem(image_index, position, k, objs, message)
         self.broken.append(broken)
         self.length += n
+        return ids
 
     def _problem(self, image_index, position, k, objs, message) -> None:
         oid = objs[k].get("id")
@@ -321,16 +325,17 @@ class _TableBuilder:
             return {}
         return row
 
-    def _add_flags(self, objs) -> None:
+    def _add_flags(self, objs, keys: set[str]) -> None:
         for key in FLAG_KEYS:
-            values = [o.get(key, MISSING) for o in objs]
             builder = self.flags.get(key)
+            if key not in keys:
+                if builder is not None:
+                    builder.pad(len(objs))
+                continue
             if builder is None:
-                if values.count(MISSING) == len(values):
-                    continue
                 builder = self.flags[key] = CategoricalBuilder()
                 builder.pad(self.length)
-            builder.extend(values)
+            builder.extend([o.get(key, MISSING) for o in objs])
 
     def build(self) -> ObjectTable:
         n = self.length

@@ -51,13 +51,15 @@ class CategoricalBuilder:
             self.length += n
 
     def extend(self, values: list) -> None:
-        """Code a batch: one C-level dict lookup per value; only new or odd values take the slow path."""
-        kinds = set(map(type, values))
-        self._kinds |= kinds
+        """Code a batch: new distinct values are registered once, then one C-level lookup per value."""
+        self._kinds |= set(map(type, values))
         if bool in self._kinds and (int in self._kinds or float in self._kinds):
             self._fast = {MISSING: MISSING_CODE}  # True == 1: raw values no longer make safe keys
-        get = self._fast.get
         try:
+            for value in dict.fromkeys(values):  # distinct values, in order of first appearance
+                if value not in self._fast:
+                    self._code(value)
+            get = self._fast.get
             codes = [get(v, -2) for v in values]
         except TypeError:  # an unhashable value (list, dict): key every value
             codes = [-2] * len(values)

@@ -33,14 +33,18 @@ class GeometryBuilder:
         self.masks: list = []
         self.has_mask: list[np.ndarray] = []
 
-    def add(self, objs: list[dict]) -> list[tuple[int, str]]:
+    def add(self, objs: list[dict], keys: set[str]) -> list[tuple[int, str]]:
+        """Convert the geometry keys of a batch; ``keys`` are the keys any of its objects has."""
         problems: list[tuple[int, str]] = []
-        self._add_points([o.get("points") for o in objs], problems)
-        self._add_fixed([o.get("box") for o in objs], 4, "box", self.box, self.has_box, problems)
-        self._add_fixed([o.get("point") for o in objs], 2, "point", self.point, self.has_point, problems)
-        masks = [o.get("mask") for o in objs]
+        none = [None] * len(objs)
+        column = lambda key: [o.get(key) for o in objs] if key in keys else none  # noqa: E731
+        self._add_points(column("points"), problems)
+        self._add_fixed(column("box"), 4, "box", self.box, self.has_box, problems)
+        self._add_fixed(column("point"), 2, "point", self.point, self.has_point, problems)
+        masks = column("mask")
         self.masks.extend(masks)
-        self.has_mask.append(np.fromiter((_mask_ok(m, k, problems) for k, m in enumerate(masks)), bool, len(masks)))
+        has_mask = [_mask_ok(m, k, problems) for k, m in enumerate(masks)] if "mask" in keys else [False] * len(objs)
+        self.has_mask.append(np.asarray(has_mask, dtype=bool))
         return problems
 
     def _add_points(self, values: list, problems: list) -> None:

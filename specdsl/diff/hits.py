@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from specdsl import ir
-from specdsl.compiler.symbols import value_problem
+from specdsl.values import value_problem
 from specdsl.data.columns import Categorical
 from specdsl.data.dataset import Dataset, ObjectTable
 from specdsl.diff.context import IMAGE

@@ -192,7 +192,7 @@ def pair_function(func: str, va: ClassView, ia: np.ndarray, vb: ClassView, ib: n
         return geo.endpoint_gap(tuple(e[ia] for e in va.ends), tuple(e[ib] for e in vb.ends))
     if func == "angle":
         return geo.angle_between(va.ends[0][ia], va.ends[1][ia], vb.ends[0][ib], vb.ends[1][ib])
-    a, b = va.shapes[ia], vb.shapes[ib]
+    a, b = va.shapes_of(ia), vb.shapes_of(ib)
     if func == "distance":
         return shapely.distance(a, b)
     if func == "iou":

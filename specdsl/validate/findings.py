@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from specdsl import ir
@@ -10,6 +12,7 @@ from specdsl.report.finding import Finding
 from specdsl.validate.view import ClassView
 
 
+@lru_cache(maxsize=4096)
 def _anchor(check: str, kind: str) -> str | None:
     try:
         from specdsl.docs.anchors import anchor_for_check

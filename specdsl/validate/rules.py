@@ -3,16 +3,18 @@
 The first binding is a filtered column; each further binding joins the tuples so far
 with a class's objects of the same image. When its ``where`` bounds a distance
 (``distance(a, b) < d``, ``endpoint_gap(a, b) < d``) or asks ``intersects``, the join
-is one STRtree query over the whole export instead of all pairs of the image.
+is one grid join over the whole export (see :mod:`specdsl.validate.joins`) instead of
+all pairs of the image; the ``where`` then decides exactly on those candidates.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import shapely
 
 from specdsl import ir
 from specdsl.validate.evaluate import Env, EvalContext, truth
+from specdsl.validate.joins import box_pairs, endpoint_pairs
+from specdsl.validate.uses import conjuncts, variables_read
 from specdsl.validate.view import ClassView
 
 
@@ -34,7 +36,7 @@ def _image_rows(context: EvalContext) -> Env:
 
 
 def _bind(env: Env | None, binding: ir.Binding, view: ClassView, usable: np.ndarray, context: EvalContext) -> Env:
-    candidates = np.flatnonzero(usable)
+    candidates = _own_filter(binding, view, np.flatnonzero(usable), context)
     if env is None:
         return Env(len(candidates), view.table.image_index[candidates], {binding.var: (view, candidates)}, context)
     rows, objects = _spatial_join(env, binding, view, candidates)
@@ -48,6 +50,15 @@ def _bind(env: Env | None, binding: ir.Binding, view: ClassView, usable: np.ndar
     variables = {var: (v, index[rows]) for var, (v, index) in env.variables.items()}
     variables[binding.var] = (view, objects)
     return Env(len(rows), env.image_index[rows], variables, context)
+
+
+def _own_filter(binding: ir.Binding, view: ClassView, candidates: np.ndarray, context: EvalContext) -> np.ndarray:
+    """Apply the conjuncts of ``where`` that read only the new variable before joining: a smaller join."""
+    own = [c for c in conjuncts(binding.where) if variables_read(c) <= {binding.var}]
+    if not own or len(candidates) == 0:
+        return candidates
+    env = context.object_env(view, candidates, binding.var)
+    return candidates[np.logical_and.reduce([truth(c, env) for c in own])]
 
 
 def _filter(env: Env, mask: np.ndarray) -> Env:
@@ -74,26 +85,16 @@ def _spatial_join(env: Env, binding: ir.Binding, view: ClassView, candidates: np
     bound = _spatial_bound(binding, env)
     if bound is None:
         return None, None
-    other_var, predicate, distance = bound
-    if distance is not None and distance > view.stride / 4:
-        return None, None  # farther than one image's stretch: fall back to all pairs of each image
+    other_var, kind, distance = bound
     other_view, other_index = env.variables[other_var]
-    tree_shapes, query = view.shapes[candidates], other_view.shapes[other_index]
-    tree_ok = np.flatnonzero(tree_shapes != None)  # noqa: E711 - elementwise over an object array
-    query_ok = np.flatnonzero(query != None)  # noqa: E711
-    if len(query_ok) == 0 or len(tree_ok) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    tree = shapely.STRtree(tree_shapes[tree_ok])
-    kwargs = {"distance": distance} if predicate == "dwithin" else {}
-    pairs = tree.query(query[query_ok], predicate=predicate, **kwargs)
-    return query_ok[pairs[0]], candidates[tree_ok[pairs[1]]]
+    join = endpoint_pairs if kind == "endpoints" else box_pairs
+    rows, objects = join(other_view, other_index, view, candidates, distance)
+    return rows, candidates[objects]
 
 
 def _spatial_bound(binding: ir.Binding, env: Env):
     """(other variable, predicate, distance) from a conjunct of ``where`` that limits how far apart the pair is."""
-    where = binding.where
-    conjuncts = where.operands if isinstance(where, ir.EAnd) else (where,) if where is not None else ()
-    for c in conjuncts:
+    for c in conjuncts(binding.where):
         found = _bounding_conjunct(c, binding.var, env)
         if found:
             return found
@@ -103,17 +104,16 @@ def _spatial_bound(binding: ir.Binding, env: Env):
 def _bounding_conjunct(c: ir.Expr, var: str, env: Env):
     if isinstance(c, ir.EPair) and c.func == "intersects":
         other = _other(c, var, env)
-        return (other, "intersects", None) if other else None
+        return (other, "boxes", 0.0) if other else None
     if not (isinstance(c, ir.ECompare) and isinstance(c.right, ir.EConst) and c.op in ("<", "<=")):
         return None
     pair = c.left
     if not (isinstance(pair, ir.EPair) and pair.func in ("distance", "endpoint_gap")):
         return None
     other = _other(pair, var, env)
-    if other is None or not isinstance(c.right.value, (int, float)):
+    if other is None or not isinstance(c.right.value, (int, float)) or isinstance(c.right.value, bool):
         return None
-    # endpoint_gap(a, b) >= distance(a, b), so "within d" on the shapes keeps every qualifying pair.
-    return other, "dwithin", float(c.right.value)
+    return other, "endpoints" if pair.func == "endpoint_gap" else "boxes", float(c.right.value)
 
 
 def _other(pair: ir.EPair, var: str, env: Env) -> str | None:

@@ -43,3 +43,31 @@ def classes_named(expr: ir.Expr) -> set[str]:
 
     walk(expr)
     return found
+
+
+def variables_read(expr: ir.Expr) -> set[str | None]:
+    """The rule variables an expression reads (count/exists/share filters range over other objects)."""
+    found: set[str | None] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, (ir.ECount, ir.EShare)):
+            return
+        if isinstance(node, (ir.EAttr, ir.EProp, ir.EPointCoord)):
+            found.add(node.var)
+        elif isinstance(node, (ir.ESame, ir.EPair)):
+            found.update((node.left, node.right))
+        if is_dataclass(node):
+            for f in fields(node):
+                walk(getattr(node, f.name))
+        elif isinstance(node, tuple):
+            for item in node:
+                walk(item)
+
+    walk(expr)
+    return found
+
+
+def conjuncts(expr: ir.Expr | None) -> tuple[ir.Expr, ...]:
+    if expr is None:
+        return ()
+    return expr.operands if isinstance(expr, ir.EAnd) else (expr,)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import cached_property
 
 import numpy as np
+import shapely
 
 from specdsl import ir
-from specdsl.compiler.symbols import value_problem
+from specdsl.values import value_problem
 from specdsl.data.columns import MISSING_CODE, Categorical
 from specdsl.data.dataset import Dataset, Geometry, ObjectTable, Ragged
 from specdsl.validate import geometry as geo
@@ -105,7 +106,7 @@ class ClassView:
         return column.map_categories(lambda v: float(v) if isinstance(v, (int, float)) else np.nan, 0.0, float)
 
     def _inside(self) -> np.ndarray:
-        bounds = self.bounds()
+        bounds = self.bounds_cached
         w, h = self.image_width, self.image_height
         with np.errstate(invalid="ignore"):
             inside = (bounds[:, 0] >= 0) & (bounds[:, 1] >= 0) & (bounds[:, 2] <= w) & (bounds[:, 3] <= h)
@@ -151,7 +152,7 @@ class ClassView:
 
     def _polygon_valid(self):
         shapes = self.shapes
-        ok = shapes != None  # noqa: E711 - elementwise over an object array
+        ok = shapely.is_geometry(shapes)
         valid = np.zeros(self.n, dtype=bool)
         if ok.any():
             valid[ok] = shapely_is_valid(shapes[ok])
@@ -183,15 +184,37 @@ class ClassView:
         return mask_areas(self.table)
 
     def _mask_width(self):
-        return self.bounds()[:, 2] - self.bounds()[:, 0]
+        return self.bounds_cached[:, 2] - self.bounds_cached[:, 0]
 
     def _mask_height(self):
-        return self.bounds()[:, 3] - self.bounds()[:, 1]
+        return self.bounds_cached[:, 3] - self.bounds_cached[:, 1]
+
+    @property
+    def shapes(self) -> np.ndarray:
+        """Shapely geometries of all objects, each image moved to its own stretch of x (geometry.shapes)."""
+        return self.shapes_of(np.arange(self.n))
+
+    def shapes_of(self, index: np.ndarray) -> np.ndarray:
+        """Geometries of ``index`` only, built on first use and kept: rules rarely need every object's shape."""
+        cache = self.__dict__.get("_shapes")
+        if cache is None:
+            cache = self.__dict__["_shapes"] = (np.full(self.n, None, dtype=object), np.zeros(self.n, dtype=bool))
+        shapes, built = cache
+        missing = np.unique(index[~built[index]])
+        if len(missing):
+            sub = self.table_subset(missing)
+            shapes[missing] = geo.shapes(sub, self.cls.geometry, sub.image_index * self.stride)
+            built[missing] = True
+        return shapes[index]
+
+    def table_subset(self, index: np.ndarray):
+        from specdsl.data.subset import take_table
+
+        return take_table(self.table, index)
 
     @cached_property
-    def shapes(self) -> np.ndarray:
-        """Shapely geometries, each image moved to its own stretch of x (see geometry.shapes)."""
-        return geo.shapes(self.table, self.cls.geometry, self.table.image_index * self.stride)
+    def bounds_cached(self) -> np.ndarray:
+        return self.bounds()
 
     @property
     def stride(self) -> float:
@@ -203,6 +226,4 @@ class ClassView:
 
 
 def shapely_is_valid(shapes: np.ndarray) -> np.ndarray:
-    import shapely
-
     return shapely.is_valid(shapes)

@@ -30,7 +30,7 @@ class _Document(msgspec.Struct):
 
 def read_native(path: Path, options: ReadOptions = ReadOptions()) -> Iterator[Item]:
     data = read_bytes(path)
-    with _gc_paused():
+    with gc_paused():
         if _is_jsonl(path, data):
             yield from _read_lines(path, data, options)
         else:
@@ -49,7 +49,7 @@ def spec_name_of(path: Path) -> str | None:
 
 
 @contextmanager
-def _gc_paused():
+def gc_paused():
     """Decoding allocates many containers that all stay alive: collecting them mid-way is wasted work."""
     enabled = gc.isenabled()
     gc.disable()
@@ -80,12 +80,28 @@ def _read_document(path: Path, data: bytes, options: ReadOptions) -> Iterator[It
         return
     except msgspec.DecodeError as exc:
         raise _located(path, data, exc) from None
-    images = document.images
+    yield from records_of(document.images, 0, source, options)
+
+
+def split_document(path: Path) -> list[msgspec.Raw] | None:
+    """The raw byte slices of a well-formed native JSON document's images; None for anything else
+    (JSON Lines, malformed documents), which the one-pass reader handles and reports."""
+    data = read_bytes(path)
+    if _is_jsonl(path, data) or not data.strip():
+        return None
+    try:
+        return msgspec.json.decode(data, type=_Document).images
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+
+
+def records_of(images: list[msgspec.Raw], first: int, source: str, options: ReadOptions) -> Iterator[ImageRecord]:
+    """Decode raw images a batch at a time; ``first`` is the index of ``images[0]`` in the document."""
     for start in range(0, len(images), DECODE_BATCH):
         chunk = images[start:start + DECODE_BATCH]
         decoded = orjson.loads(b"[" + b",".join(chunk) + b"]")
         for k, image in enumerate(decoded):
-            yield _record(image, source, f"/images/{start + k}", options)
+            yield _record(image, source, f"/images/{first + start + k}", options)
 
 
 def _record(image, source: str, pointer: str, options: ReadOptions) -> ImageRecord:

@@ -1,0 +1,89 @@
+"""A cache of compiled specs, so that ``specc check`` in CI does not rebuild the parser for every export.
+
+The key is the spec's text and name plus a fingerprint of the compiler's own source files,
+so editing either one misses the cache. Only specs that compile are cached. The cache lives in
+``$SPECDSL_CACHE_DIR`` (default ``$XDG_CACHE_HOME/specdsl`` or ``~/.cache/specdsl``); set
+``SPECDSL_NO_CACHE=1`` to bypass it. Entries are pickles written by this program for this user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from specdsl import __version__
+from specdsl.source import Source
+
+_PACKAGE = Path(__file__).resolve().parent
+_COMPILER_PARTS = ("compiler", "syntax", "grammars", "ir.py", "diagnostics.py", "source.py")
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """What the check path reads of a compile result (the AST is not kept)."""
+
+    source: Source
+    spec: object
+    diagnostics: tuple = ()
+    ast: None = None
+    ok: bool = True
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("SPECDSL_NO_CACHE"):
+        return None
+    explicit = os.environ.get("SPECDSL_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "specdsl"
+
+
+def _compiler_fingerprint() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for part in _COMPILER_PARTS:
+        root = _PACKAGE / part
+        if not root.exists():
+            root = _PACKAGE.parent / part  # the grammar outside the package, in a source checkout
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in files:
+            if path.suffix in (".py", ".lark") and path.exists():
+                stat = path.stat()
+                digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _entry(directory: Path, source: Source) -> Path:
+    key = hashlib.sha256(f"{_compiler_fingerprint()}\0{source.name}\0{source.text}".encode()).hexdigest()
+    return directory / f"{key}.pickle"
+
+
+def load(source: Source) -> CachedResult | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        with open(_entry(directory, source), "rb") as handle:
+            spec, diagnostics = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return None
+    return CachedResult(source, spec, diagnostics)
+
+
+def store(result) -> None:
+    """Keep a successful compile; a cache that cannot be written is silently skipped."""
+    directory = cache_dir()
+    if directory is None or not result.ok:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        target = _entry(directory, result.source)
+        with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as handle:
+            pickle.dump((result.spec, result.diagnostics), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, target)
+    except OSError:
+        return
