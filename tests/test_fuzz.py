@@ -2,7 +2,7 @@
 
 Inputs come from the grammar itself (``hypothesis.extra.lark``, tokens glued together or spaced apart)
 and from valid specs with characters deleted, inserted or duplicated. ``_compile_or_diagnose`` is the
-single fuzz target: today it parses; swap in the full compiler when it exists.
+single fuzz target: it compiles and, when that succeeds, checks the spec's own examples.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from hypothesis.extra.lark import from_lark
 from lark import Lark
 from lark.lexer import PatternStr
 
+from specdsl.compiler import compile_source
 from specdsl.diagnostics import Diagnostic, render_all
+from specdsl.report.finding import KINDS
 from specdsl.source import Source, Span
-from specdsl.syntax.parser import ParseFailure, grammar_text, parse
+from specdsl.syntax.parser import grammar_text, parse
 from specdsl.syntax.printer import doc_lines, format_source, format_spec, normalize_newlines, quote
+from specdsl.validate import check_example
 
 GOLDEN = Path(__file__).parent / "golden" / "fmt"
 SEEDS = tuple(p.read_text(encoding="utf-8") for p in sorted(GOLDEN.glob("*.input.spec")))
@@ -30,11 +33,12 @@ FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 
 
 def _compile_or_diagnose(text: str) -> tuple[object | None, tuple[Diagnostic, ...]]:
-    """The fuzz target: the result of compiling ``text``, or the diagnostics saying why not."""
-    try:
-        return parse(Source("<fuzz>", text)), ()
-    except ParseFailure as failure:
-        return None, tuple(failure.diagnostics)
+    """The fuzz target: the compiled spec with its examples checked, or the diagnostics saying why not."""
+    result = compile_source(Source("<fuzz>", text))
+    if result.spec is not None:
+        for example in result.spec.examples:
+            assert all(f.kind in KINDS for f in check_example(result.spec, example))
+    return result.spec, result.diagnostics
 
 
 def _assert_inside(source: Source, span: Span) -> None:

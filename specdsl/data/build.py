@@ -75,7 +75,7 @@ class _DatasetBuilder:
 
     def problem(self, image: int, position: int | None, message: str, objects: tuple[str, ...] = ()) -> None:
         pointer = self.images.pointers[image] if position is None else self.pointer(image, position)
-        self.problems.append(ReadIssue(self.source, pointer, message, self.image_id(image), objects))
+        self.problems.append(ReadIssue(self.images.sources[image], pointer, message, self.image_id(image), objects))
 
     def _group(self, flat: list, image_index: np.ndarray, position: np.ndarray) -> dict:
         if _types(flat) == {dict}:
@@ -160,6 +160,7 @@ class _ImageColumns:
         self.height: list[float] = []
         self.spec_version: list[float] = []
         self.pointers: list[str] = []
+        self.sources: list[str] = []
         self.object_pointers: list[list[str] | None] = []
         self.counts: list[int] = []
         self.attribute_rows: list[dict] = []
@@ -170,6 +171,7 @@ class _ImageColumns:
         index = len(self.ids)
         self.ids.append(image_id if isinstance(image_id, str) else f"<image {index}>")
         self.pointers.append(record.pointer)
+        self.sources.append(record.source)
         self.object_pointers.append(record.object_pointers)
         report = _ImageReporter(record, self.ids[-1], problems)
         if not isinstance(record.data, dict):
@@ -202,7 +204,8 @@ class _ImageColumns:
             height=np.asarray(self.height, dtype=np.float64),
             spec_version=np.asarray(self.spec_version, dtype=np.float64),
             attributes=_columns(self.attribute_rows), pointers=self.pointers,
-            object_pointers=self.object_pointers, object_counts=np.asarray(self.counts, dtype=np.int64))
+            object_pointers=self.object_pointers, object_counts=np.asarray(self.counts, dtype=np.int64),
+            sources=self.sources)
 
 
 class _ImageReporter:

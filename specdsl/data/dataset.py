@@ -74,6 +74,7 @@ class ImageTable:
     pointers: list[str]
     object_pointers: list[list[str] | None]
     object_counts: np.ndarray
+    sources: list[str]  # the file each image came from (per-file formats read a whole folder)
 
     def __len__(self) -> int:
         return len(self.ids)

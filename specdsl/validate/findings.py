@@ -27,21 +27,26 @@ class FindingFactory:
         self.dataset = dataset
         self.header = f"{spec.source}:1:1"
 
-    def _finding(self, check, kind, severity, image, objects, message, pointer, loc) -> Finding:
-        return Finding(check=check, kind=kind, severity=severity, image=image, objects=tuple(objects),
-                       message=message, source=self.dataset.source, pointer=pointer,
-                       spec_location=str(loc) if loc else self.header, help=_anchor(check, kind))
+    def _finding(self, check, kind, severity, image: int | None, objects, message, pointer, loc) -> Finding:
+        """A finding about image number ``image`` (None: the whole export, as quotas are)."""
+        images = self.dataset.images
+        return Finding(check=check, kind=kind, severity=severity,
+                       image=None if image is None else images.ids[image], objects=tuple(objects),
+                       message=message, source=self.dataset.source if image is None else images.sources[image],
+                       pointer=pointer, spec_location=str(loc) if loc else self.header, help=_anchor(check, kind))
 
-    def object_finding(self, check, kind, severity, view: ClassView, row: int, message, loc) -> Finding:
-        table = view.table
+    def row_finding(self, check, kind, severity, table, row: int, message, loc) -> Finding:
+        """A finding about one object, given its table and row."""
         image = int(table.image_index[row])
         pointer = self.dataset.object_pointer(image, int(table.position[row]))
-        return self._finding(check, kind, severity, self.dataset.images.ids[image], (table.ids[row],), message,
-                             pointer, loc)
+        return self._finding(check, kind, severity, image, (table.ids[row],), message, pointer, loc)
+
+    def object_finding(self, check, kind, severity, view: ClassView, row: int, message, loc) -> Finding:
+        return self.row_finding(check, kind, severity, view.table, row, message, loc)
 
     def image_finding(self, check, kind, severity, image: int, message, loc, pointer=None) -> Finding:
         pointer = self.dataset.images.pointers[image] if pointer is None else pointer
-        return self._finding(check, kind, severity, self.dataset.images.ids[image], (), message, pointer, loc)
+        return self._finding(check, kind, severity, image, (), message, pointer, loc)
 
     def read_issue(self, issue) -> Finding:
         return Finding(check="schema", kind="schema", severity="error", image=issue.image,
@@ -64,7 +69,7 @@ class FindingFactory:
             last_view, last_index = bound[-1]
             image = int(env.image_index[r])
             pointer = self.dataset.object_pointer(image, int(last_view.table.position[last_index[r]]))
-            findings.append(self._finding(rule.name, "rule", rule.severity, self.dataset.images.ids[image], ids,
+            findings.append(self._finding(rule.name, "rule", rule.severity, image, ids,
                                           rule.message, pointer, rule.loc))
         return findings
 

@@ -28,13 +28,7 @@ def schema_findings(spec, dataset, views, make) -> list:
 def _unknown_class(name, table, spec, make, views) -> list:
     hint = did_you_mean(name, views)
     message = f"unknown class '{name}'" + (f"; {hint}" if hint else "")
-    dataset = make.dataset
-    out = []
-    for row in range(len(table)):
-        image = int(table.image_index[row])
-        out.append(make._finding("schema", "schema", "error", dataset.images.ids[image], (table.ids[row],),
-                                 message, dataset.object_pointer(image, int(table.position[row])), None))
-    return out
+    return [make.row_finding("schema", "schema", "error", table, row, message, None) for row in range(len(table))]
 
 
 def attribute_findings(checker, make) -> list:
