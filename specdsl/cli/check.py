@@ -6,8 +6,16 @@ import os
 import sys
 from pathlib import Path
 
-from specdsl.cli.common import (EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError, add_fail_on, compile_or_exit,
-                                err_console, write_out)
+from specdsl.cli.common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    add_fail_on,
+    compile_or_exit,
+    err_console,
+    write_out,
+)
 
 LINE_FORMATS = ("sarif", "github", "gitlab")  # formats that annotate lines of the export
 FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab")

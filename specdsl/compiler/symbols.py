@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from specdsl import ir
 from specdsl.compiler.builtins import SCALAR_TYPES
 from specdsl.diagnostics import DiagnosticSink, Label, did_you_mean
-from specdsl.values import value_problem
 from specdsl.source import Source, Span
 from specdsl.syntax import ast
+from specdsl.values import value_problem
 
 
 @dataclass

@@ -11,8 +11,21 @@ from dataclasses import dataclass, field, replace
 from specdsl import ir
 from specdsl.compiler import builtins as B
 from specdsl.compiler.symbols import ClassInfo, Symbols
-from specdsl.compiler.types import (BOOL, BOOL_KIND, ENUM, ERROR, ERROR_KIND, NUM, OBJECT, POINT_KIND, STR,
-                                    STR_KIND, T, divide_units, multiply_units)
+from specdsl.compiler.types import (
+    BOOL,
+    BOOL_KIND,
+    ENUM,
+    ERROR,
+    ERROR_KIND,
+    NUM,
+    OBJECT,
+    POINT_KIND,
+    STR,
+    STR_KIND,
+    T,
+    divide_units,
+    multiply_units,
+)
 from specdsl.diagnostics import DiagnosticSink, did_you_mean
 from specdsl.syntax import ast
 

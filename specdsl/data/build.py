@@ -9,8 +9,8 @@ the Python objects of a batch are freed as soon as it is converted.
 from __future__ import annotations
 
 import math
-from operator import itemgetter
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 
 import numpy as np
 

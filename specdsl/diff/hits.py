@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from specdsl import ir
-from specdsl.values import value_problem
 from specdsl.data.columns import Categorical
 from specdsl.data.dataset import Dataset, ObjectTable
 from specdsl.diff.context import IMAGE
@@ -22,6 +21,7 @@ from specdsl.diff.model import Change
 from specdsl.report.finding import Finding
 from specdsl.validate import Checker, run_checks
 from specdsl.validate.evaluate import truth
+from specdsl.values import value_problem
 
 NO_ROWS = np.zeros(0, dtype=np.int64)
 

@@ -7,7 +7,7 @@ left as plain strings for autoescaping, never marked safe as it is.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -15,6 +15,7 @@ from markupsafe import Markup
 from specdsl import ir
 from specdsl.docs import anchors, prose, snippets
 from specdsl.docs.markdown import render_block, render_inline
+from specdsl.validate.uses import nodes
 
 GEOMETRY_TEXT = {
     "box": "Box: an upright rectangle drawn tightly around the object.",
@@ -185,22 +186,9 @@ def rule_classes(rule: ir.Rule) -> tuple[str, ...]:
 
 
 def classes_named(expr: Any) -> list[str]:
-    """Class names inside ``count``/``exists``/``share`` anywhere in an expression tree."""
-    found: list[str] = []
-    for node in _walk(expr):
-        if isinstance(node, (ir.ECount, ir.EShare)) and node.class_name:
-            found.append(node.class_name)
-    return found
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    if isinstance(node, (tuple, list)):
-        for item in node:
-            yield from _walk(item)
-    elif is_dataclass(node):
-        yield node
-        for f in fields(node):
-            yield from _walk(getattr(node, f.name))
+    """Class names inside ``count``/``exists``/``share`` anywhere in an expression tree, in order."""
+    return [n.class_name for n in nodes(expr, into_aggregates=True)
+            if isinstance(n, (ir.ECount, ir.EShare)) and n.class_name]
 
 
 def rule_section(spec: ir.Spec, rule: ir.Rule) -> RuleSection:

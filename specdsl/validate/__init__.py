@@ -100,10 +100,7 @@ def _quotas(checker: Checker) -> list[Finding]:
     for quota in checker.spec.quotas:
         if not checker.wanted(quota.name):
             continue
-        env = checker.context.image_env()
-        env.rows = 1
-        env.image_index = np.zeros(1, dtype=np.int64)
-        if not truth(quota.expr, env)[0]:
+        if not truth(quota.expr, checker.context.export_env())[0]:
             findings.append(checker.make.quota(quota))
     return findings
 

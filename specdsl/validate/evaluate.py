@@ -55,6 +55,10 @@ class EvalContext:
         n = len(self.dataset.images)
         return Env(n, np.arange(n), {}, self)
 
+    def export_env(self) -> Env:
+        """One row for the whole export (quotas): only share() and constants mean anything here."""
+        return Env(1, np.zeros(1, dtype=np.int64), {}, self)
+
 
 def evaluate(expr: ir.Expr, env: Env):
     return _EVALUATORS[type(expr)](expr, env)

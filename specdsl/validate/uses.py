@@ -1,69 +1,44 @@
-"""Which attributes of a bound object an expression reads (to leave out objects whose attribute is broken)."""
+"""What an expression reads: the attributes and rule variables, found by one walk over the IR."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 
 from specdsl import ir
 
+_AGGREGATES = (ir.ECount, ir.EShare)
+
+
+def nodes(expr, *, into_aggregates: bool = False) -> Iterator[ir.Expr]:
+    """Every expression node under ``expr``; the filters of count/exists/share (which range over other
+    objects) only with ``into_aggregates``."""
+    if isinstance(expr, tuple):
+        for item in expr:
+            yield from nodes(item, into_aggregates=into_aggregates)
+        return
+    if not is_dataclass(expr):
+        return
+    yield expr
+    if isinstance(expr, _AGGREGATES) and not into_aggregates:
+        return
+    for f in fields(expr):
+        yield from nodes(getattr(expr, f.name), into_aggregates=into_aggregates)
+
 
 def uses(expr: ir.Expr, var: str | None) -> set[str]:
-    found: set[str] = set()
-    _walk(expr, var, found)
-    return found
-
-
-def _walk(node, var: str | None, found: set[str]) -> None:
-    if isinstance(node, (ir.ECount, ir.EShare)):
-        return  # their filters range over other objects
-    if isinstance(node, ir.EAttr) and node.var == var:
-        found.add(node.name)
-        return
-    if is_dataclass(node):
-        for f in fields(node):
-            _walk(getattr(node, f.name), var, found)
-    elif isinstance(node, tuple):
-        for item in node:
-            _walk(item, var, found)
-
-
-def classes_named(expr: ir.Expr) -> set[str]:
-    """Classes an expression counts or measures (count/exists/share)."""
-    found: set[str] = set()
-
-    def walk(node) -> None:
-        if isinstance(node, (ir.ECount, ir.EShare)) and node.class_name:
-            found.add(node.class_name)
-        if is_dataclass(node):
-            for f in fields(node):
-                walk(getattr(node, f.name))
-        elif isinstance(node, tuple):
-            for item in node:
-                walk(item)
-
-    walk(expr)
-    return found
+    """Attributes of the object bound to ``var`` (None: ``self``) that ``expr`` reads."""
+    return {n.name for n in nodes(expr) if isinstance(n, ir.EAttr) and n.var == var}
 
 
 def variables_read(expr: ir.Expr) -> set[str | None]:
-    """The rule variables an expression reads (count/exists/share filters range over other objects)."""
+    """The rule variables an expression reads."""
     found: set[str | None] = set()
-
-    def walk(node) -> None:
-        if isinstance(node, (ir.ECount, ir.EShare)):
-            return
-        if isinstance(node, (ir.EAttr, ir.EProp, ir.EPointCoord)):
-            found.add(node.var)
-        elif isinstance(node, (ir.ESame, ir.EPair)):
-            found.update((node.left, node.right))
-        if is_dataclass(node):
-            for f in fields(node):
-                walk(getattr(node, f.name))
-        elif isinstance(node, tuple):
-            for item in node:
-                walk(item)
-
-    walk(expr)
+    for n in nodes(expr):
+        if isinstance(n, (ir.EAttr, ir.EProp, ir.EPointCoord)):
+            found.add(n.var)
+        elif isinstance(n, (ir.ESame, ir.EPair)):
+            found.update((n.left, n.right))
     return found
 
 

@@ -8,10 +8,10 @@ import numpy as np
 import shapely
 
 from specdsl import ir
-from specdsl.values import value_problem
 from specdsl.data.columns import MISSING_CODE, Categorical
 from specdsl.data.dataset import Dataset, Geometry, ObjectTable, Ragged
 from specdsl.validate import geometry as geo
+from specdsl.values import value_problem
 
 GEOMETRY_KEY = {"polyline": "points", "polygon": "points", "box": "box", "point": "point", "mask": "mask"}
 
