@@ -86,9 +86,7 @@ def _attribute_values(values: AttributeValues, kind: str, index: np.ndarray):
     if kind in ("int", "float"):
         table = np.array([_as_float(c) for c in column.categories] + [np.nan], dtype=float)
         return table[column.codes[index]]
-    if kind == "bool":
-        table = np.array([c is True for c in column.categories] + [False], dtype=bool)
-        return table[column.codes[index]]
+    # bools stay coded too: a missing one must be neither true nor false in == and in { }
     return CatVal(column.category_array(), column.codes[index])
 
 
@@ -125,8 +123,9 @@ def _compare(expr: ir.ECompare, env: Env):
     left, right = _plain(left), _plain(right)
     with np.errstate(invalid="ignore"):
         result = op(left, right)
-    if expr.op != "!=" and (_is_object(left) or _is_object(right)):
-        result = result & _not_none(left) & _not_none(right)
+    if _is_object(left) or _is_object(right):
+        known = _not_none(left) & _not_none(right)  # a missing value is unequal to everything, even another
+        result = result | ~known if expr.op == "!=" else result & known
     return result
 
 

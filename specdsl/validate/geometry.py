@@ -170,7 +170,21 @@ def endpoint_gap(a_ends: tuple[np.ndarray, np.ndarray], b_ends: tuple[np.ndarray
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    inter = shapely.area(shapely.intersection(a, b))
-    union = shapely.area(shapely.union(a, b))
+    try:
+        inter, union = _overlay_areas(a, b)
+    except shapely.errors.GEOSException:  # a self-intersecting polygon: overlay needs valid inputs
+        inter, union = _overlay_areas(_repaired(a), _repaired(b))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(union > 0, inter / union, 0.0)
+
+
+def _overlay_areas(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return shapely.area(shapely.intersection(a, b)), shapely.area(shapely.union(a, b))
+
+
+def _repaired(shapes: np.ndarray) -> np.ndarray:
+    """Invalid geometries made valid (a bowtie becomes its two triangles); others kept as they are."""
+    bad = shapely.is_geometry(shapes) & ~shapely.is_valid(shapes)
+    out = shapes.copy()
+    out[bad] = shapely.make_valid(shapes[bad])
+    return out

@@ -1,0 +1,71 @@
+"""Edge cases of the checker found in review: missing values, invalid polygons, the two-process reader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from specdsl.compiler import compile_text
+from specdsl.data.build import build_dataset
+from specdsl.data.parallel import load_split
+from specdsl.data.readers import ReadOptions, read_export
+from specdsl.data.records import ImageRecord
+from specdsl.validate import run_checks
+
+
+def _findings(spec_text: str, images: list[dict]) -> list[tuple]:
+    records = [ImageRecord(img, "mem.json", f"/images/{k}") for k, img in enumerate(images)]
+    findings = run_checks(compile_text("spec t version 1\n" + spec_text), build_dataset(records, "mem.json"))
+    return sorted((f.check, f.image, f.objects) for f in findings)
+
+
+def _point(oid: str, cls: str, **attributes) -> dict:
+    return {"id": oid, "class": cls, "point": [1, 1], "attributes": attributes}
+
+
+def test_not_equal_is_true_when_both_sides_are_missing() -> None:
+    spec = """
+class a: point { s: string ?  e: enum { p, q } ? }
+rule strings: error { "s" for u in a for v in a where u != v and u.s != v.s  require false }
+rule enums: error { "e" for u in a for v in a where u != v and u.e != v.e  require false }
+"""
+    found = _findings(spec, [{"id": "i", "objects": [_point("o1", "a"), _point("o2", "a")]}])
+    assert found == [("enums", "i", ("o1", "o2")), ("enums", "i", ("o2", "o1")),
+                     ("strings", "i", ("o1", "o2")), ("strings", "i", ("o2", "o1"))]
+
+
+def test_a_missing_optional_bool_equals_neither_true_nor_false() -> None:
+    spec = """
+class a: point { f: bool ?
+  require not (f == false)
+  require f != true
+  require not (f in { false })
+  require not f
+}
+"""
+    assert _findings(spec, [{"id": "i", "objects": [_point("o1", "a")]}]) == []
+    assert _findings(spec, [{"id": "i", "objects": [_point("o1", "a", f=False)]}]) == [
+        ("a.require.1", "i", ("o1",)), ("a.require.3", "i", ("o1",))]
+
+
+def test_iou_of_a_self_intersecting_polygon_does_not_crash() -> None:
+    spec = """
+class pg: polygon { }
+rule overlap: error { "o" for a in pg for b in pg where a != b and iou(a, b) > 0.1  require false }
+"""
+    bowtie = {"id": "p1", "class": "pg", "points": [[0, 0], [4, 4], [4, 0], [0, 4]]}
+    square = {"id": "p2", "class": "pg", "points": [[0, 0], [4, 0], [4, 4], [0, 4]]}
+    found = _findings(spec, [{"id": "i", "width": 10, "height": 10, "objects": [bowtie, square]}])
+    assert found == [("overlap", "i", ("p1", "p2")), ("overlap", "i", ("p2", "p1"))]
+
+
+def test_images_without_id_are_named_alike_by_both_readers(tmp_path: Path) -> None:
+    images = [{"id": f"img{k}", "objects": []} for k in range(6)]
+    del images[4]["id"]  # in the second half
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"spec": "t", "images": images}))
+    serial = build_dataset(read_export(path), str(path))
+    split = load_split(path, ReadOptions())
+    assert split is not None
+    assert split.images.ids == serial.images.ids
+    assert [p.image for p in split.problems] == [p.image for p in serial.problems] == ["<image 4>"]
