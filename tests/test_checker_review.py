@@ -69,3 +69,14 @@ def test_images_without_id_are_named_alike_by_both_readers(tmp_path: Path) -> No
     assert split is not None
     assert split.images.ids == serial.images.ids
     assert [p.image for p in split.problems] == [p.image for p in serial.problems] == ["<image 4>"]
+
+
+def test_an_object_without_geometry_still_meets_the_checks_that_do_not_read_it() -> None:
+    spec = """
+class a: point { e: enum { p, q }  require e == p  require inside_image }
+rule only_p: error { "p" for x in a require x.e == p }
+rule near: error { "n" for x in a for y in a where x != y and distance(x, y) < 5  require false }
+"""
+    shapeless = {"id": "o1", "class": "a", "attributes": {"e": "q"}}
+    found = _findings(spec, [{"id": "i", "width": 9, "height": 9, "objects": [shapeless, _point("o2", "a", e="p")]}])
+    assert found == [("a.require.1", "i", ("o1",)), ("only_p", "i", ("o1",)), ("schema", "i", ("o1",))]

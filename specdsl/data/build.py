@@ -24,8 +24,9 @@ FLAG_KEYS = ("occluded", "z_order")
 
 
 def build_dataset(records: Iterable[ImageRecord | ReadIssue], source: str, spec_name: str | None = None,
-                  progress=None) -> Dataset:
-    builder = _DatasetBuilder(source)
+                  progress=None, first_image: int = 0) -> Dataset:
+    """``first_image``: the index of the first record in the export (a later part of a split read)."""
+    builder = _DatasetBuilder(source, first_image)
     for batch in _batches(records, builder.problems):
         builder.add_batch(batch)
         if progress is not None:
@@ -48,10 +49,10 @@ def _batches(records, problems: list[ReadIssue]) -> Iterator[list[ImageRecord]]:
 
 
 class _DatasetBuilder:
-    def __init__(self, source: str):
+    def __init__(self, source: str, first_image: int = 0):
         self.source = source
         self.problems: list[ReadIssue] = []
-        self.images = _ImageColumns()
+        self.images = _ImageColumns(first_image)
         self.tables: dict[str, _TableBuilder] = {}
 
     def add_batch(self, batch: list[ImageRecord]) -> None:
@@ -154,7 +155,8 @@ def _json_type(value) -> str:
 
 
 class _ImageColumns:
-    def __init__(self) -> None:
+    def __init__(self, first: int = 0) -> None:
+        self.first = first  # images without an id are named by their index in the whole export
         self.ids: list[str] = []
         self.width: list[float] = []
         self.height: list[float] = []
@@ -168,7 +170,7 @@ class _ImageColumns:
     def add(self, record: ImageRecord, problems: list[ReadIssue]) -> list:
         data = record.data if isinstance(record.data, dict) else {}
         image_id = data.get("id")
-        index = len(self.ids)
+        index = self.first + len(self.ids)
         self.ids.append(image_id if isinstance(image_id, str) else f"<image {index}>")
         self.pointers.append(record.pointer)
         self.sources.append(record.source)

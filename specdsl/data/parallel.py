@@ -55,7 +55,7 @@ def _load_split(path: Path, options, progress, images) -> Dataset | None:
     first = build_dataset(_records(images, 0, middle, path, options), str(path), progress=progress)
     second = _receive(receive, child)
     if second is None:  # the child failed: read its half here rather than fail the check
-        second = build_dataset(_records(images, middle, len(images), path, options), str(path))
+        second = build_dataset(_records(images, middle, len(images), path, options), str(path), first_image=middle)
     elif progress is not None:
         progress(len(second.images))
     return merge_datasets(first, second)
@@ -74,7 +74,7 @@ def _records(images, start: int, stop: int, path: Path, options):
 
 def _build_part(send, images, start: int, stop: int, path: Path, options) -> None:
     try:
-        dataset = build_dataset(_records(images, start, stop, path, options), str(path))
+        dataset = build_dataset(_records(images, start, stop, path, options), str(path), first_image=start)
         send.send_bytes(pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 - the parent reads this half itself instead
         send.send_bytes(b"")

@@ -18,7 +18,7 @@ from specdsl.validate.evaluate import EvalContext, truth
 from specdsl.validate.findings import FindingFactory
 from specdsl.validate.rules import rule_failures
 from specdsl.validate.schema import attribute_findings, schema_findings
-from specdsl.validate.uses import uses
+from specdsl.validate.uses import reads_geometry, uses
 from specdsl.validate.view import AttributeValues, ClassView
 
 __all__ = ["run_checks", "check_example", "Checker"]
@@ -49,7 +49,8 @@ class Checker:
 
     def usable(self, expr: ir.Expr | None, var: str | None, view: ClassView) -> np.ndarray:
         """Objects whose parts that ``expr`` reads are sound (broken ones are reported elsewhere, not here)."""
-        ok = view.geometry_ok.copy()
+        needs_geometry = expr is not None and reads_geometry(expr, var)
+        ok = view.geometry_ok.copy() if needs_geometry else ~view.table.broken
         if expr is not None:
             for name in uses(expr, var):
                 if name in view.attributes:

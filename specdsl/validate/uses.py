@@ -31,6 +31,21 @@ def uses(expr: ir.Expr, var: str | None) -> set[str]:
     return {n.name for n in nodes(expr) if isinstance(n, ir.EAttr) and n.var == var}
 
 
+_NOT_GEOMETRY = frozenset({"id", "class", "occluded", "z_order"})
+
+
+def reads_geometry(expr: ir.Expr, var: str | None) -> bool:
+    """Whether ``expr`` reads the geometry of the object bound to ``var`` (None: ``self``)."""
+    for n in nodes(expr):
+        if isinstance(n, ir.EPointCoord) and n.var == var:
+            return True
+        if isinstance(n, ir.EProp) and n.var == var and n.name not in _NOT_GEOMETRY:
+            return True
+        if isinstance(n, ir.EPair) and var in (n.left, n.right):
+            return True
+    return False
+
+
 def variables_read(expr: ir.Expr) -> set[str | None]:
     """The rule variables an expression reads."""
     found: set[str | None] = set()
