@@ -78,7 +78,8 @@ def main() -> None:
         check, check_mem = measure([sys.executable, "-m", "specdsl.cli.main", "check", str(spec), str(export),
                                     "--format", "json", "--progress", "none"], args.runs)
         size = export.stat().st_size / 1e6
-        print(f"{n:>9} {size:>6.0f} {base:>9.2f} {check:>8.2f} {check / base:>6.2f} {base_mem:>10.0f} {check_mem:>9.0f}")
+        ratio = check / base
+        print(f"{n:>9} {size:>6.0f} {base:>9.2f} {check:>8.2f} {ratio:>6.2f} {base_mem:>10.0f} {check_mem:>9.0f}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from __future__ import annotations
 CODES: dict[str, tuple[str, str]] = {
     "E0001": ("syntax error", "The text does not follow the grammar: a token appears where the language does not "
               "allow it. The message names what was found and what could come next.\n\n"
-              "    require lenght >= 10     # fine syntactically\n    requir length >= 10      # E0001: did you mean 'require'?"),
+              "    require lenght >= 10     # fine syntactically\n"
+              "    requir length >= 10      # E0001: did you mean 'require'?"),
     "E0002": ("unexpected character or unterminated string", "A character that no token starts with (such as '@'), "
               "or a string that is not closed on its line. Strings use double quotes; documentation spanning "
               "several lines uses triple quotes \"\"\"...\"\"\"."),

@@ -11,7 +11,7 @@ class SpecReadError(OSError):
 
 
 def split_rev(arg: str) -> tuple[str, str | None]:
-    """``specs/lanes.spec@HEAD~1`` -> (path, rev); a plain path (even one containing '@' that exists) -> (path, None)."""
+    """``specs/lanes.spec@HEAD~1`` -> (path, rev); a plain path, even an existing one with '@', -> (path, None)."""
     if "@" not in arg or Path(arg).exists():
         return arg, None
     path, _, rev = arg.rpartition("@")
@@ -24,7 +24,8 @@ def read_spec_text(arg: str) -> str:
         try:
             return Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise SpecReadError(f"cannot read spec {path}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) else exc
+            raise SpecReadError(f"cannot read spec {path}: {reason}") from None
     return show_at_revision(path, rev)
 
 

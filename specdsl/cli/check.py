@@ -16,6 +16,7 @@ from specdsl.cli.common import (
     err_console,
     write_out,
 )
+from specdsl.cli.exports import add_reader_options, load_or_exit
 
 LINE_FORMATS = ("sarif", "github", "gitlab")  # formats that annotate lines of the export
 FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab")
@@ -27,10 +28,7 @@ def register(sub) -> None:
     parser.add_argument("exports", nargs="+", metavar="EXPORT", help="annotation export files")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--output-file", metavar="FILE", help="write the formatted findings to FILE")
-    parser.add_argument("--input-format", metavar="NAME", help="export format (default: detected from content)")
-    parser.add_argument("--mapping", metavar="FILE", help="mapping of the format's names to the spec's")
-    parser.add_argument("--class-file", metavar="FILE", help="TuSimple: per-lane class ids, one line per frame")
-    parser.add_argument("--image-size", metavar="WxH", help="image size for formats that do not record it")
+    add_reader_options(parser)
     parser.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in this baseline")
     parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
     parser.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto")
@@ -58,40 +56,11 @@ def run(args) -> int:
 
 
 def _load(export: str, args):
-    from specdsl.data import load_export
-    from specdsl.data.readers import ReaderError, ReadOptions
     from specdsl.report.progress import make_progress
 
-    if not Path(export).exists():
-        raise UsageError(f"cannot read export {export}: no such file")
-    options = ReadOptions(mapping=_mapping(args.mapping) if args.mapping else None,
-                          class_file=Path(args.class_file) if args.class_file else None,
-                          image_size=_size(args.image_size) if args.image_size else None)
     mode = "none" if args.quiet else args.progress
-    try:
-        with make_progress(mode, None, "images") as progress:
-            return load_export(export, args.input_format, options, progress=progress.advance)
-    except ReaderError as exc:
-        raise UsageError(f"{exc.location()}: {exc.message}") from None
-    except ValueError as exc:
-        raise UsageError(f"{export}: {exc}") from None
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise UsageError(f"--image-size takes WIDTHxHEIGHT, e.g. 1280x720, not {text!r}") from None
-    return width, height
-
-
-def _mapping(path: str):
-    from specdsl.data.mapping import load_mapping
-
-    try:
-        return load_mapping(path)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read mapping {path}: {exc}") from None
+    with make_progress(mode, None, "images") as progress:
+        return load_or_exit(export, args, progress=progress.advance)
 
 
 def _report(spec, findings, images: int, objects: int):

@@ -40,7 +40,8 @@ def write_out(text: str) -> None:
 def add_fail_on(parser, default: str = "error") -> None:
     parser.add_argument("--fail-on", choices=("error", "warning", "info"), default=default,
                         help="lowest severity that makes the exit code 1 (default: %(default)s)")
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means broken input)")
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even with findings (2 still means broken input)")
 
 
 def compile_or_exit(spec_arg: str, *, color: bool | None = None):

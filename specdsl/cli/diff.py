@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, err_console, write_out
+from specdsl.cli.exports import add_reader_options, load_or_exit, reader_options
 
 FAIL_ON = ("breaking", "dangerous", "migratable", "safe", "none")
 
@@ -17,8 +18,7 @@ def register(sub) -> None:
     parser.add_argument("specs", nargs="+", metavar="SPEC", help="OLD NEW, or one SPEC with --against REV")
     parser.add_argument("--against", metavar="REV", help="compare SPEC as it was at git revision REV with SPEC")
     parser.add_argument("--labels", nargs="+", metavar="EXPORT", default=[], help="exports whose labels to assess")
-    parser.add_argument("--input-format", metavar="NAME", help="format of the exports (default: detected)")
-    parser.add_argument("--mapping", metavar="FILE", help="mapping of the exports' names to the spec's")
+    add_reader_options(parser)
     parser.add_argument("--labeled-under", type=int, metavar="N",
                         help="the spec version of images whose export does not say (default: OLD's version)")
     parser.add_argument("--history", metavar="REV-RANGE",
@@ -28,7 +28,8 @@ def register(sub) -> None:
     parser.add_argument("--output-file", metavar="FILE", help="write the output to FILE instead of stdout")
     parser.add_argument("--fail-on", choices=FAIL_ON, default="none",
                         help="exit 1 when a change is at or above this severity (default: %(default)s)")
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with changes (2 still means broken input)")
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even with changes (2 still means broken input)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no notes on stderr")
     parser.set_defaults(run=run)
 
@@ -67,8 +68,8 @@ def assess(args: argparse.Namespace, old, new, new_arg: str):
     from specdsl.diff.impact import analyze_impact, merge_impacts
 
     known = known_versions(args, old, new, new_arg)
-    options = read_options(args.mapping)
-    impacts = [analyze_impact(load(path, args.input_format, options), new, known, old.version, args.labeled_under)
+    options = reader_options(args)
+    impacts = [analyze_impact(load_or_exit(path, args, options), new, known, old.version, args.labeled_under)
                for path in args.labels]
     impact = merge_impacts(impacts)
     if not args.quiet:
@@ -94,32 +95,6 @@ def known_versions(args: argparse.Namespace, old, new, new_arg: str) -> dict:
     known[old.version] = old
     known[new.version] = new
     return known
-
-
-def read_options(mapping: str | None):
-    from specdsl.data.mapping import load_mapping
-    from specdsl.data.readers import ReadOptions
-
-    if mapping is None:
-        return ReadOptions()
-    try:
-        return ReadOptions(mapping=load_mapping(mapping))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read mapping {mapping}: {exc}") from None
-
-
-def load(path: str, fmt: str | None, options=None):
-    from specdsl.data import load_export
-    from specdsl.data.readers import ReaderError
-
-    if not Path(path).exists():
-        raise UsageError(f"cannot read export {path}: no such file")
-    try:
-        return load_export(path, fmt, options)
-    except ReaderError as exc:
-        raise UsageError(f"{exc.location()}: {exc.message}") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: {exc}") from None
 
 
 def _write(text: str, output_file: str | None) -> None:

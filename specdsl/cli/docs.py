@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
+from specdsl.cli.exports import add_reader_options, load_or_exit
 
 
 def register(sub) -> None:
@@ -19,7 +20,7 @@ def register(sub) -> None:
                        help="start with what changed since SPEC as it was at git revision REV")
     parser.add_argument("--labels", nargs="+", metavar="EXPORT",
                         help="count the labeled objects each change affects (needs --since or --against)")
-    parser.add_argument("--input-format", metavar="NAME", help="format of the --labels exports (default: detected)")
+    add_reader_options(parser, "the --labels exports")
     parser.add_argument("--assets-dir", metavar="DIR",
                         help="write the CSS to DIR/specdsl.css and link it, for hosts that forbid inline styles")
     parser.set_defaults(run=run)
@@ -57,25 +58,11 @@ def _changes(spec, old, since: int) -> list:
 def _impact(args, spec, old, since: int) -> list:
     from specdsl.docs.changes import label_impact
 
-    datasets = [_load_labels(path, args.input_format) for path in args.labels]
+    datasets = [load_or_exit(path, args) for path in args.labels]
     items, notes = label_impact(datasets, spec, old, since)
     for note in notes:
         err_console().print(f"[yellow]note:[/] {note}", highlight=False)
     return items
-
-
-def _load_labels(path: str, fmt: str | None):
-    from specdsl.data import load_export
-    from specdsl.data.readers import ReaderError
-
-    if not Path(path).exists():
-        raise UsageError(f"cannot read export {path}: no such file")
-    try:
-        return load_export(path, fmt)
-    except ReaderError as exc:
-        raise UsageError(f"{exc.location()}: {exc.message}") from None
-    except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from None
 
 
 def _assets(args) -> str:

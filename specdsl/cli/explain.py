@@ -48,5 +48,6 @@ def _from_spec(spec_arg: str, name: str) -> str | None:
     for cls in spec.classes:
         for constraint in cls.constraints:
             if constraint.check == name:
-                return f"{constraint.check} (error) at {constraint.loc}\n\n{constraint.message}\n\nrequire {constraint.text}\n"
+                return (f"{constraint.check} (error) at {constraint.loc}\n\n{constraint.message}\n\n"
+                        f"require {constraint.text}\n")
     return None

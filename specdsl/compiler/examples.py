@@ -57,4 +57,5 @@ def _check_reference(lowerer: Lowerer, decl: ast.ExampleDecl) -> None:
     if decl.check not in names:
         lowerer.sink.error("E0116", f"example names an unknown check '{decl.check}'", decl.check_span,
                            "no such rule, quota or constraint",
-                           help=did_you_mean(decl.check, names) or "name a rule, a quota, CLASS.require.N or CLASS.ATTR")
+                           help=did_you_mean(decl.check, names)
+                           or "name a rule, a quota, CLASS.require.N or CLASS.ATTR")

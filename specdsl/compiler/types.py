@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BOOL_KIND, NUM, STR_KIND, ENUM, OBJECT, POINT_KIND, ERROR_KIND = "bool", "num", "str", "enum", "object", "point", "error"
+BOOL_KIND, NUM, STR_KIND, ENUM = "bool", "num", "str", "enum"
+OBJECT, POINT_KIND, ERROR_KIND = "object", "point", "error"
 
 UNIT_NAMES = {None: "a plain number", "px": "pixels", "px2": "square pixels", "deg": "degrees",
               "ratio": "a fraction", "count": "a count"}

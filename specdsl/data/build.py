@@ -300,7 +300,8 @@ class _TableBuilder:
             return ids
         for k, oid in enumerate(ids):
             if oid.__class__ is not str:
-                message = "object has no 'id'" if oid is None else f"object 'id' must be a string, not {_json_type(oid)}"
+                message = ("object has no 'id'" if oid is None
+                           else f"object 'id' must be a string, not {_json_type(oid)}")
                 self._problem(image_index, position, k, objs, message)
                 broken[k] = True
                 ids[k] = f"#{int(position[k])}"
@@ -325,7 +326,8 @@ class _TableBuilder:
         if row is None:
             return {}
         if row.__class__ is not dict:
-            self._problem(image_index, position, k, objs, f"object 'attributes' must be an object, not {_json_type(row)}")
+            message = f"object 'attributes' must be an object, not {_json_type(row)}"
+            self._problem(image_index, position, k, objs, message)
             broken[k] = True
             return {}
         return row

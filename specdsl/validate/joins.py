@@ -68,7 +68,8 @@ def endpoint_pairs(query: ClassView, rows: np.ndarray, view: ClassView, candidat
     q_start, q_end = query.ends
     t_start, t_end = view.ends
     q_xy = np.concatenate([_shifted(query, rows, q_start[rows]), _shifted(query, rows, q_end[rows])])
-    t_xy = np.concatenate([_shifted(view, candidates, t_start[candidates]), _shifted(view, candidates, t_end[candidates])])
+    t_xy = np.concatenate([_shifted(view, candidates, t_start[candidates]),
+                           _shifted(view, candidates, t_end[candidates])])
     q_owner, t_owner = np.tile(np.arange(len(rows)), 2), np.tile(np.arange(len(candidates)), 2)
     q_ok, t_ok = np.isfinite(q_xy).all(axis=1), np.isfinite(t_xy).all(axis=1)
     i, j = close_points(q_xy[q_ok], t_xy[t_ok], distance)

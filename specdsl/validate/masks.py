@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from specdsl.data.dataset import ObjectTable
@@ -34,8 +36,6 @@ def mask_areas(table: ObjectTable) -> np.ndarray:
     areas = np.full(len(table), np.nan)
     for k, (mask, present) in _each_mask(table):
         if present:
-            try:
+            with contextlib.suppress(ValueError, TypeError, KeyError):  # an unreadable mask has no area
                 areas[k] = mask_area(mask)
-            except (ValueError, TypeError, KeyError):
-                pass
     return areas

@@ -28,7 +28,8 @@ class _Document(msgspec.Struct):
     spec: str | None = None
 
 
-def read_native(path: Path, options: ReadOptions = ReadOptions()) -> Iterator[Item]:
+def read_native(path: Path, options: ReadOptions | None = None) -> Iterator[Item]:
+    options = options or ReadOptions()
     data = read_bytes(path)
     with gc_paused():
         if _is_jsonl(path, data):
