@@ -43,6 +43,18 @@ def cache_dir() -> Path | None:
     return Path(base) / "specdsl"
 
 
+def writable_cache_dir() -> Path | None:
+    """The cache directory, created private to this user (0700); None when caching is off or impossible."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return directory if os.access(directory, os.W_OK) else None
+
+
 def _compiler_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     for part in _COMPILER_PARTS:
@@ -76,11 +88,10 @@ def load(source: Source) -> CachedResult | None:
 
 def store(result) -> None:
     """Keep a successful compile; a cache that cannot be written is silently skipped."""
-    directory = cache_dir()
-    if directory is None or not result.ok:
+    directory = writable_cache_dir() if result.ok else None
+    if directory is None:
         return
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         target = _entry(directory, result.source)
         with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as handle:
             pickle.dump((result.spec, result.diagnostics), handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -6,7 +6,6 @@ declaration, so one run reports one error per broken declaration.
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from importlib import resources
@@ -37,16 +36,25 @@ def grammar_text() -> str:
 
 @lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
-    return lark.Lark(grammar_text(), parser="lalr", strict=True, propagate_positions=True,
-                     maybe_placeholders=True, start=["start", "items"], cache=_cache_file())
+    text = grammar_text()
+    return lark.Lark(text, parser="lalr", strict=True, propagate_positions=True,
+                     maybe_placeholders=True, start=["start", "items"], cache=_cache_file(text))
 
 
-def _cache_file() -> str | bool:
-    """Building the LALR tables takes ~1 s; lark keeps them in a file keyed by the grammar's hash."""
-    import tempfile
+def _cache_file(grammar: str) -> str | bool:
+    """Building the LALR tables takes ~1 s, so lark keeps them in a file (it checks the grammar's hash on load).
 
-    directory = Path(tempfile.gettempdir())
-    return str(directory / "specdsl-grammar-cache.lark") if os.access(directory, os.W_OK) else False
+    The file lives in the user's own cache directory, never in a shared temp directory: lark stores it
+    as a pickle, and loading a pickle someone else could have written would run their code.
+    """
+    import hashlib
+
+    from specdsl.compile_cache import writable_cache_dir
+
+    directory = writable_cache_dir()
+    if directory is None:
+        return False
+    return str(directory / f"grammar-{hashlib.sha256(grammar.encode()).hexdigest()[:16]}.lark")
 
 
 class ParseFailure(Exception):
