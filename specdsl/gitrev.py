@@ -29,6 +29,13 @@ def read_spec_text(arg: str) -> str:
     return show_at_revision(path, rev)
 
 
+def read_source(arg: str):
+    """A spec as a :class:`~specdsl.source.Source` named as given: a path or ``PATH@REV``."""
+    from specdsl.source import Source
+
+    return Source(arg, read_spec_text(arg))
+
+
 def show_at_revision(path: str, rev: str) -> str:
     target = Path(path).resolve()
     cwd = target.parent if target.parent.exists() else Path.cwd()

@@ -44,14 +44,14 @@ def add_fail_on(parser, default: str = "error") -> None:
                         help="exit 0 even with findings (2 still means broken input)")
 
 
-def compile_or_exit(spec_arg: str, *, color: bool | None = None):
-    """Compile a spec argument (path or PATH@REV); on errors print them and raise :class:`SpecFailed`."""
+def compile_or_exit(spec_arg: str, *, quiet: bool = False):
+    """Compile a spec argument (path or PATH@REV); on errors raise :class:`SpecFailed`, after printing the
+    diagnostics to stderr unless ``quiet`` (the caller prints them in a machine format)."""
     from specdsl import compile_cache
-    from specdsl.gitrev import SpecReadError, read_spec_text
-    from specdsl.source import Source
+    from specdsl.gitrev import SpecReadError, read_source
 
     try:
-        source = Source(spec_arg, read_spec_text(spec_arg))
+        source = read_source(spec_arg)
     except SpecReadError as exc:
         raise UsageError(str(exc)) from None
     result = compile_cache.load(source)
@@ -60,7 +60,7 @@ def compile_or_exit(spec_arg: str, *, color: bool | None = None):
 
         result = compile_source(source)
         compile_cache.store(result)
-    if result.diagnostics:
+    if result.diagnostics and not quiet:
         from specdsl.diagnostics import render_all
 
         sys.stderr.write(render_all(result.source, result.diagnostics) + "\n")

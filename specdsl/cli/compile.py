@@ -20,7 +20,7 @@ def run(args) -> int:
     from specdsl.cli.common import SpecFailed
 
     try:
-        result = compile_or_exit(args.spec) if args.format == "text" else _quiet_compile(args)
+        result = compile_or_exit(args.spec, quiet=args.format != "text")
     except SpecFailed as failed:
         if args.format != "text":
             _print_diagnostics(args, failed.result)
@@ -36,20 +36,6 @@ def run(args) -> int:
 
         write_out(orjson.dumps(export_schema(result.spec), option=orjson.OPT_INDENT_2).decode())
     return EXIT_OK
-
-
-def _quiet_compile(args):
-    from specdsl.cli.common import SpecFailed, UsageError
-    from specdsl.compiler import compile_source, read_source
-    from specdsl.gitrev import SpecReadError
-
-    try:
-        result = compile_source(read_source(args.spec))
-    except SpecReadError as exc:
-        raise UsageError(str(exc)) from None
-    if not result.ok:
-        raise SpecFailed(result)
-    return result
 
 
 def _print_diagnostics(args, result) -> None:

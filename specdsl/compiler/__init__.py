@@ -14,6 +14,7 @@ from specdsl import ir
 from specdsl.compiler.lower import Lowerer
 from specdsl.compiler.symbols import collect
 from specdsl.diagnostics import Diagnostic, DiagnosticSink, SpecError
+from specdsl.gitrev import read_source
 from specdsl.source import Source
 from specdsl.syntax import ast
 from specdsl.syntax.parser import ParseFailure, parse
@@ -77,13 +78,6 @@ def _check_unique_changes(changes: list[ir.Changes], decls: list[ast.ChangesDecl
             sink.error("E0101", f"changes {change.version} is declared twice", decl.span, "declared again here",
                        help="merge the two blocks")
         seen.add(change.version)
-
-
-def read_source(path: str) -> Source:
-    """A spec from a path, or ``PATH@REV`` read through git."""
-    from specdsl.gitrev import read_spec_text
-
-    return Source(path, read_spec_text(path))
 
 
 def compile_file(path: str | Path) -> ir.Spec:

@@ -17,6 +17,7 @@ import numpy as np
 from specdsl.data import geometry_parse as gp
 from specdsl.data.columns import MISSING, CategoricalBuilder
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
+from specdsl.data.geometry_parse import types_of as _types
 from specdsl.data.records import ImageRecord, ReadIssue
 
 BATCH = 1000
@@ -132,10 +133,6 @@ class _DatasetBuilder:
 
 
 _UNCLASSIFIED = "\x00unclassified"  # stands for a missing or non-string class while grouping
-
-
-def _types(values) -> set:
-    return set(map(type, values))
 
 
 def _flatten(objects_per_image: list[list], base: int):

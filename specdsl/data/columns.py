@@ -22,7 +22,7 @@ class _Missing:
 MISSING = _Missing()
 
 
-def _key(value):
+def value_key(value):
     """A dict key that keeps True apart from 1 and makes lists/dicts hashable."""
     if value.__class__ is str:
         return value
@@ -72,7 +72,7 @@ class CategoricalBuilder:
     def _code(self, value) -> int:
         if value is MISSING:
             return MISSING_CODE
-        key = _key(value)
+        key = value_key(value)
         code = self._lut.get(key)
         if code is None:
             code = self._lut[key] = len(self.categories)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from specdsl.data.columns import MISSING_CODE, Categorical, _key
+from specdsl.data.columns import MISSING_CODE, Categorical, value_key
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
 
 
@@ -23,11 +23,11 @@ def merge_categoricals(a: Categorical | None, b: Categorical | None, len_a: int,
     if b is None:
         b = Categorical(np.full(len_b, MISSING_CODE, dtype=np.int32), [])
     categories = list(a.categories)
-    known = {_key(c): k for k, c in enumerate(categories)}
+    known = {value_key(c): k for k, c in enumerate(categories)}
     remap = np.empty(len(b.categories) + 1, dtype=np.int32)
     remap[-1] = MISSING_CODE  # b's missing code (-1) indexes the last slot
     for k, value in enumerate(b.categories):
-        key = _key(value)
+        key = value_key(value)
         if key not in known:
             known[key] = len(categories)
             categories.append(value)

@@ -41,9 +41,6 @@ class FindingFactory:
         pointer = self.dataset.object_pointer(image, int(table.position[row]))
         return self._finding(check, kind, severity, image, (table.ids[row],), message, pointer, loc)
 
-    def object_finding(self, check, kind, severity, view: ClassView, row: int, message, loc) -> Finding:
-        return self.row_finding(check, kind, severity, view.table, row, message, loc)
-
     def image_finding(self, check, kind, severity, image: int, message, loc, pointer=None) -> Finding:
         pointer = self.dataset.images.pointers[image] if pointer is None else pointer
         return self._finding(check, kind, severity, image, (), message, pointer, loc)
@@ -54,7 +51,7 @@ class FindingFactory:
                        pointer=issue.pointer, spec_location=self.header, help=_anchor("schema", "schema"))
 
     def constraint(self, constraint: ir.Constraint, view: ClassView, rows: np.ndarray) -> list[Finding]:
-        return [self.object_finding(constraint.check, "constraint", "error", view, int(r), constraint.message,
+        return [self.row_finding(constraint.check, "constraint", "error", view.table, int(r), constraint.message,
                                     constraint.loc) for r in rows]
 
     def rule(self, rule: ir.Rule, env, failing: np.ndarray) -> list[Finding]:

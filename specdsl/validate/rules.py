@@ -20,7 +20,7 @@ from specdsl.validate.view import ClassView
 
 def rule_failures(rule: ir.Rule, context: EvalContext, usable) -> tuple[Env, np.ndarray]:
     """The environment of all candidate tuples and the mask of those failing ``require``."""
-    env = _image_rows(context) if not rule.bindings else None
+    env = context.image_env() if not rule.bindings else None
     for binding in rule.bindings:
         view = context.views[binding.class_name]
         env = _bind(env, binding, view, usable(binding.var, view), context)
@@ -29,10 +29,6 @@ def rule_failures(rule: ir.Rule, context: EvalContext, usable) -> tuple[Env, np.
     if env.rows == 0:
         return env, np.zeros(0, dtype=bool)
     return env, ~truth(rule.require, env)
-
-
-def _image_rows(context: EvalContext) -> Env:
-    return context.image_env()
 
 
 def _bind(env: Env | None, binding: ir.Binding, view: ClassView, usable: np.ndarray, context: EvalContext) -> Env:

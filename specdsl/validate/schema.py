@@ -20,7 +20,7 @@ def schema_findings(spec, dataset, views, make) -> list:
         missing = ~view.geometry_ok & ~view.table.broken
         key = GEOMETRY_KEY.get(view.cls.geometry)
         message = f"{view.cls.name} is a {view.cls.geometry}: '{key}' is missing"
-        findings += [make.object_finding("schema", "schema", "error", view, int(r), message, view.cls.loc)
+        findings += [make.row_finding("schema", "schema", "error", view.table, int(r), message, view.cls.loc)
                      for r in np.flatnonzero(missing)]
     return findings
 
@@ -54,7 +54,7 @@ class _ObjectReporter:
         self.make, self.view = make, view
 
     def __call__(self, check, row, message, loc):
-        return self.make.object_finding(check, "attribute", "error", self.view, row, message, loc)
+        return self.make.row_finding(check, "attribute", "error", self.view.table, row, message, loc)
 
 
 class _ImageReporter:

@@ -38,17 +38,6 @@ def read_native(path: Path, options: ReadOptions | None = None) -> Iterator[Item
             yield from _read_document(path, data, options)
 
 
-def spec_name_of(path: Path) -> str | None:
-    """The ``spec`` field of a native JSON document (None for JSON Lines or when absent)."""
-    data = read_bytes(path)
-    if _is_jsonl(path, data):
-        return None
-    try:
-        return msgspec.json.decode(data, type=_Document).spec
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
-
-
 @contextmanager
 def gc_paused():
     """Decoding allocates many containers that all stay alive: collecting them mid-way is wasted work."""
