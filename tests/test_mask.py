@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import orjson
 import pytest
+from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -22,8 +21,7 @@ from specdsl.data.mask import (
     mask_problem,
 )
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-BOUNDARY = REALDATA / "scalabel/tests/eval/testcases/boundary/boundary_gts.json"
+BOUNDARY = DATA / "scalabel/tests/eval/testcases/boundary/boundary_gts.json"
 
 bitmaps = st.tuples(st.integers(1, 12), st.integers(1, 12)).flatmap(
     lambda shape: arrays(np.bool_, shape, elements=st.booleans()))

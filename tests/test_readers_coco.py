@@ -1,4 +1,4 @@
-"""COCO reader on Datumaro's and Label Studio's real COCO files, malformed input, and round trips."""
+"""COCO reader on Datumaro's and Label Studio's real COCO files (vendored in tests/data), malformed input, round trips."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specdsl.data.mask import mask_area
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-COCO = REALDATA / "datumaro/coco_dataset"
-ANNOTATOR = REALDATA / "label-studio-sdk/tests/custom/converter/data/test_import_coco/coco_import_input.json"
+COCO = DATA / "datumaro/coco_dataset"
+ANNOTATOR = DATA / "label-studio-sdk/tests/custom/converter/data/test_import_coco/coco_import_input.json"
 
 
 def read(path: Path, **options):

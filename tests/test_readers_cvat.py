@@ -1,4 +1,8 @@
-"""CVAT for images / video 1.1 XML reader, on the real app.cvat.ai export and Datumaro's fixtures."""
+"""CVAT for images / video 1.1 XML reader, on the real app.cvat.ai export and Datumaro's fixtures.
+
+Datumaro's fixtures are vendored (MIT); the app.cvat.ai export has no licence, so its tests are opt-in
+(``realdata``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,15 +20,14 @@ from specdsl.data.mask import decode, mask_area, mask_bbox
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
 from specdsl.data.readers.cvat_labels import cvat_labels
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-URBAN = REALDATA / "cvat-urban-scene/annotations.xml"
-DATUMARO = REALDATA / "datumaro/cvat_dataset"
+URBAN = "cvat-urban-scene/annotations.xml"
+DATUMARO = DATA / "datumaro/cvat_dataset"
 GEOMETRY_KEYS = ("mask", "box", "points", "point")
 
 
 @pytest.fixture(scope="module")
-def urban():
-    return split_items(read_export(URBAN, "cvat"))
+def urban(realdata):
+    return split_items(read_export(realdata / URBAN, "cvat"))
 
 
 def geometry(obj: dict) -> str:
@@ -69,8 +73,8 @@ def test_occluded_flag_and_attribute_stay_apart(urban):
                    "source": "manual"}
 
 
-def test_cvat_labels_reads_the_declarations():
-    labels = cvat_labels(URBAN)
+def test_cvat_labels_reads_the_declarations(realdata):
+    labels = cvat_labels(realdata / URBAN)
     assert len(labels) == 10
     assert labels["CAR"].type == "mask" and labels["TRAFFIC_SIGN"].type == "rectangle"
     assert labels["TRAFFIC_SIGN"].attributes["truncated"].input_type == "select"
@@ -117,7 +121,7 @@ def write_xml(tmp_path: Path, body: str, name: str = "a.xml") -> Path:
 
 def test_truncated_xml_raises_reader_error_with_line_and_column(tmp_path):
     path = tmp_path / "cut.xml"
-    path.write_bytes(URBAN.read_bytes()[:5000])
+    path.write_bytes((DATUMARO / "for_images/export_project/annotations.xml").read_bytes()[:3000])
     with pytest.raises(ReaderError) as caught:
         split_items(read_export(path, "cvat"))
     assert caught.value.path == str(path) and caught.value.line is not None and caught.value.col >= 1

@@ -1,4 +1,4 @@
-"""Label Studio JSON export reader on the real converter fixtures (label-studio-converter / -sdk)."""
+"""Label Studio JSON export reader on the real converter fixtures (label-studio-converter / -sdk, vendored)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import DATA
 
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
 from specdsl.data.readers.label_studio import rotated_corners
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-CONVERTER = REALDATA / "label-studio-converter/tests/data"
-SDK = REALDATA / "label-studio-sdk/tests/custom/converter/data"
+CONVERTER = DATA / "label-studio-converter/tests/data"
+SDK = DATA / "label-studio-sdk/tests/custom/converter/data"
 
 
 def read(path: Path, **options):

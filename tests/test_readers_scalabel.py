@@ -1,4 +1,8 @@
-"""BDD100K / Scalabel frames reader on the real bdd100k and scalabel files."""
+"""BDD100K / Scalabel frames reader on the real bdd100k and scalabel files.
+
+Scalabel's files are vendored (Apache-2.0); BDD100K's labels are under a custom licence, so their tests are
+opt-in (``realdata``).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,21 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import DATA
 
 from specdsl.data.mask import mask_area
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-BDD = REALDATA / "bdd100k/tests/label/testcases"
-SCALABEL = REALDATA / "scalabel"
+BDD = "bdd100k/tests/label/testcases"
+SCALABEL = DATA / "scalabel"
 
 
 def read(path: Path, **options):
     return split_items(read_export(path, "scalabel", ReadOptions(**options)))
 
 
-def test_poly2d_cars_keep_parts_bezier_vertices_and_duplicate_ids():
-    records, issues = read(BDD / "example_annotation.json")
+def test_poly2d_cars_keep_parts_bezier_vertices_and_duplicate_ids(realdata):
+    records, issues = read(realdata / BDD / "example_annotation.json")
     assert issues == [] and len(records) == 1
     image = records[0].data
     assert (image["id"], image["width"], image["height"]) == ("b1c81faa-3df17267-0000001.jpg", 1280, 720)
@@ -38,8 +42,8 @@ def test_poly2d_cars_keep_parts_bezier_vertices_and_duplicate_ids():
     assert multi["points"] is multi["polygons"][1] and multi["vertex_types"] == "LLCCLLLLL"
 
 
-def test_box2d_is_inclusive_and_null_labels_are_an_empty_frame():
-    records, issues = read(BDD / "example_ignore_annotation.json")
+def test_box2d_is_inclusive_and_null_labels_are_an_empty_frame(realdata):
+    records, issues = read(realdata / BDD / "example_ignore_annotation.json")
     assert issues == []
     assert [len(r.data["objects"]) for r in records] == [2, 0]
     other = records[0].data["objects"][0]
@@ -112,7 +116,7 @@ def test_malformed_labels_are_issues_and_the_rest_is_read(tmp_path):
 
 def test_truncated_frames_name_line_and_column(tmp_path):
     path = tmp_path / "cut.json"
-    path.write_bytes((BDD / "example_ignore_annotation.json").read_bytes()[:200])
+    path.write_bytes((SCALABEL / "tests/eval/testcases/pose/pose_sample.json").read_bytes()[:200])
     with pytest.raises(ReaderError) as caught:
         read(path)
     assert caught.value.line is not None and caught.value.col >= 1
