@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_specc
+from conftest import git, run_specc
 
 from specdsl.cli import main as cli
 from specdsl.diff import KINDS
@@ -73,11 +72,6 @@ def test_broken_inputs_exit_2(capsys, tmp_path: Path) -> None:
     assert code == 2 and "no such file" in err
     assert specc(capsys, "diff", good)[0] == 2  # one spec without --against
     assert specc(capsys, "diff", good, good, "--against", "HEAD")[0] == 2
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd,
-                   check=True, capture_output=True)
 
 
 @pytest.fixture()

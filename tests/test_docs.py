@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import html5lib
 import pytest
+from conftest import git
 
 from specdsl import ir
 from specdsl.cli.main import main
@@ -483,11 +483,10 @@ def test_cli_against_a_git_revision_with_labels(tmp_path, capsys):
 def _git_repo_with_old_lanes(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
     (repo / "lanes.spec").write_text(_older_lanes())
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    subprocess.run(["git", "add", "lanes.spec"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "v2"], cwd=repo, check=True)
+    git(repo, "init", "-q")
+    git(repo, "add", "lanes.spec")
+    git(repo, "commit", "-qm", "v2")
     shutil.copy(ROOT / "specs" / "lanes.spec", repo / "lanes.spec")
     return repo
 

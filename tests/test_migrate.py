@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git
 
 from specdsl.cli import main as cli
 from specdsl.compiler import compile_file
@@ -128,11 +128,6 @@ def test_cli_rejects_exports_that_are_not_native(tmp_path: Path, capsys) -> None
     assert code == 2 and "not a native export" in capsys.readouterr().err
     assert cli.main(["migrate", str(CASES / "ATTRIBUTE_RENAMED/new.spec"), str(tmp_path / "none.json"),
                      "-o", str(tmp_path / "o.json")]) == 2
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd,
-                   check=True, capture_output=True)
 
 
 def test_cli_history_from_git_makes_removals_mechanical(tmp_path: Path, capsys) -> None:
