@@ -83,7 +83,8 @@ def test_tightened_constraint_flags_what_was_valid_and_now_fails(tusimple, reald
         return float(np.hypot(*np.diff(points, axis=0).T).sum())
 
     expected = {(image, lane) for image, lane, _, points in raw_lanes(realdata) if 20 <= length(points) < 200}
-    assert expected and impacted(impact, "relabel") == expected
+    assert expected
+    assert impacted(impact, "relabel") == expected
 
 
 def test_labels_already_under_the_new_version_are_not_affected(tusimple) -> None:
@@ -92,7 +93,8 @@ def test_labels_already_under_the_new_version_are_not_affected(tusimple) -> None
     assert analyze_impact(tusimple, new, {1: old, 2: new}, default_version=2).items == ()
     assert analyze_impact(tusimple, new, {1: old, 2: new}, default_version=1, labeled_under=2).items == ()
     reviewed = analyze_impact(tusimple, new, {1: old, 2: new}, default_version=1).items
-    assert len(reviewed) == 500 and {i.action for i in reviewed} == {"review"}  # every frame has lanes
+    assert len(reviewed) == 500
+    assert {i.action for i in reviewed} == {"review"}  # every frame has lanes
 
 
 # ---- several versions, read from git ----------------------------------------------------------------
@@ -119,7 +121,8 @@ def history(tmp_path: Path) -> Path:
 
 def test_history_reads_every_version(history: Path) -> None:
     read = read_history(str(history), "HEAD", "roads")
-    assert sorted(read.specs) == [1, 2, 3] and read.skipped == ()
+    assert sorted(read.specs) == [1, 2, 3]
+    assert read.skipped == ()
     assert read.specs[1].source.startswith(f"{history}@")
 
 
@@ -150,7 +153,8 @@ def test_every_object_appears_once_with_all_its_changes(history: Path) -> None:
     known = read_history(str(history), "HEAD", "roads").specs
     impact = analyze_impact(load_export(CASES / "labels.json"), known[3], known, default_version=1)
     keys = Counter((i.image, o) for i in impact.items for o in i.objects)
-    assert keys and max(keys.values()) == 1
+    assert keys
+    assert max(keys.values()) == 1
     assert impact.objects_affected == len(keys)
 
 
@@ -179,5 +183,6 @@ def test_lanes_v3_relabels_white_lines_labeled_under_v2(tmp_path) -> None:
     impact = analyze_impact(load_export(path), new, {2: old, 3: new}, default_version=2)
     whites = {(i["id"], o["id"]) for i in export["images"] for o in i["objects"]
               if o["attributes"].get("color") == "white"}
-    assert len(whites) == 5 and impacted(impact, "relabel") == whites
+    assert len(whites) == 5
+    assert impacted(impact, "relabel") == whites
     assert {i.changes for i in impact.items} == {("ENUM_VALUE_ADDED", "RELABEL_DECLARED")}

@@ -66,9 +66,12 @@ def test_page_in_the_browser(browser, artifacts, tmp_path, name, spec):
         assert figure.locator("h3").inner_text() == example.title
         assert figure.locator("svg.figure-svg g.obj").count() == drawable_count(spec, example)
         box = figure.locator("svg.figure-svg").bounding_box()
-        assert box["width"] > 250 and box["height"] > 60  # drawn at a readable size
+        assert box["width"] > 250
+        assert box["height"] > 60  # drawn at a readable size
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"
-    assert visit.console == [] and visit.errors == [] and visit.dialogs == []
+    assert visit.console == []
+    assert visit.errors == []
+    assert visit.dialogs == []
     assert visit.fetched() == []
     page.screenshot(path=str(artifacts / f"docs-{Path(name).stem}.png"), full_page=True)
     visit.close()
@@ -90,7 +93,9 @@ def test_hostile_spec_runs_nothing_in_the_browser(browser, tmp_path):
     }""")
     assert injected == 0
     assert "<script>alert('title')</script>" in page.locator("#example-1 h3").inner_text()
-    assert visit.dialogs == [] and visit.errors == [] and visit.console == []
+    assert visit.dialogs == []
+    assert visit.errors == []
+    assert visit.console == []
     assert visit.fetched() == []
     visit.close()
 
@@ -104,6 +109,7 @@ def test_linked_stylesheet_loads_under_the_page_policy(browser, artifacts, tmp_p
     visit = Visit(browser, path, width=700)
     assert visit.page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"
     assert visit.fetched() == [(tmp_path / "static" / STYLESHEET_NAME).as_uri()]
-    assert visit.console == [] and visit.errors == []
+    assert visit.console == []
+    assert visit.errors == []
     visit.page.locator("#examples").screenshot(path=str(artifacts / "docs-narrow-examples.png"))
     visit.close()

@@ -75,7 +75,8 @@ def test_real_scalabel_lane_masks_round_trip_and_measure():
         assert encode(array, compressed=True)["counts"] == rle["counts"]
         assert mask_area(rle) == int(array.sum())
         assert mask_bbox(rle) == bbox_by_numpy(array)
-    assert mask_area(rles[0]) == 11034 and mask_bbox(rles[0]) == (0, 383, 1280, 327)
+    assert mask_area(rles[0]) == 11034
+    assert mask_bbox(rles[0]) == (0, 383, 1280, 327)
 
 
 def cvat_runs(local: np.ndarray) -> list[int]:

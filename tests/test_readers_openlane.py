@@ -60,7 +60,9 @@ def test_cipo_boxes_with_string_ids(realdata):
     first = records[0].data
     assert first["id"].startswith("training/segment-1146261869236413282_1680_000_1700_000")
     box = first["objects"][0]
-    assert box["class"] == "cipo" and box["track_id"] == "4" and box["attributes"] == {"type": 1}
+    assert box["class"] == "cipo"
+    assert box["track_id"] == "4"
+    assert box["attributes"] == {"type": 1}
     assert box["box"] == pytest.approx([1494.026145, 776.22411, 425.973855, 443.37618])
     assert Counter(o["attributes"]["type"] for r in records for o in r.data["objects"])[1] > 0
 

@@ -84,7 +84,8 @@ def test_native_is_recognised_as_document_and_as_json_lines(tmp_path):
     document.write_bytes(orjson.dumps({"spec": "s", "images": [image]}, option=orjson.OPT_INDENT_2))
     lines = tmp_path / "export.data"
     lines.write_bytes(orjson.dumps(image) + b"\n" + orjson.dumps(image) + b"\n")
-    assert detect_format(document) == "native" and detect_format(lines) == "native"
+    assert detect_format(document) == "native"
+    assert detect_format(lines) == "native"
 
 
 def test_native_reader_is_loaded_lazily_through_the_registry(tmp_path):
@@ -92,13 +93,15 @@ def test_native_reader_is_loaded_lazily_through_the_registry(tmp_path):
     path = tmp_path / "export.json"
     path.write_bytes(orjson.dumps({"images": [image]}))
     records, issues = split_items(read_export(path))
-    assert issues == [] and records[0].data["objects"][0]["class"] == "car"
+    assert issues == []
+    assert records[0].data["objects"][0]["class"] == "car"
 
 
 def test_missing_file_and_unknown_format(tmp_path):
     with pytest.raises(ReaderError) as caught:
         split_items(read_export(tmp_path / "nope.json", "coco"))
-    assert caught.value.line is None and str(caught.value).startswith(str(tmp_path / "nope.json"))
+    assert caught.value.line is None
+    assert str(caught.value).startswith(str(tmp_path / "nope.json"))
     with pytest.raises(ReaderError):
         detect_format(tmp_path / "nope.json")
     with pytest.raises(ValueError, match="unknown export format 'yolo'"):
