@@ -21,7 +21,7 @@ from specdsl.data.geometry_parse import types_of as _types
 from specdsl.data.records import ImageRecord, ReadIssue
 
 BATCH = 1000
-FLAG_KEYS = ("occluded", "z_order")
+FLAG_KEYS = ("occluded", "z_order", "rotation")  # rotation: of a box, degrees clockwise about its centre
 
 
 def build_dataset(records: Iterable[ImageRecord | ReadIssue], source: str, spec_name: str | None = None,

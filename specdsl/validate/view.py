@@ -119,8 +119,7 @@ class ClassView:
         if geometry in ("polyline", "polygon"):
             return geo.vertex_bounds(g.points)
         if geometry == "box":
-            b = g.box
-            return np.column_stack([b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]])
+            return geo.box_bounds(self.table)
         if geometry == "point":
             return np.column_stack([g.point, g.point])
         if geometry == "mask":
