@@ -147,7 +147,19 @@ def shapes(table: ObjectTable, geometry: str, shift: np.ndarray) -> np.ndarray:
         out[ok] = shapely.points(g.point[ok] + np.column_stack([shift[ok], np.zeros(int(ok.sum()))]))
     elif geometry in ("polyline", "polygon"):
         _vertex_shapes(g.points, g.has_points, geometry, out, shift)
+        if geometry == "polygon":
+            _multipart_shapes(table, shift, out)
     return out
+
+
+def _multipart_shapes(table: ObjectTable, shift: np.ndarray, out: np.ndarray) -> None:
+    """Objects with several polygon parts are the union of their parts (validate/parts.py)."""
+    from specdsl.validate.parts import Parts
+
+    parts = Parts(table)
+    if parts:
+        drawn = table.geometry.has_points[parts.rows]  # a broken 'points' stays a schema finding, not a shape
+        out[parts.rows[drawn]] = parts.shapes(shift[parts.rows])[drawn]
 
 
 def _rotated_boxes(table: ObjectTable, ok: np.ndarray, shift: np.ndarray, out: np.ndarray) -> None:
