@@ -6,12 +6,11 @@ import math
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
-import numpy as np
-
 from specdsl.validate.geometry import box_corners
 
 REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
