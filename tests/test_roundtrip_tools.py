@@ -16,6 +16,7 @@ A config from ``specc export-config`` must give exports that read back as what t
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -384,19 +385,17 @@ def test_coco_multipart_polygon_is_measured_as_the_union_of_its_parts(tmp_path, 
     spec = tmp_path / "s.spec"
     spec.write_text("spec s version 1\nclass Class_2: polygon { require area >= 12000\n require inside_image }\n"
                     "class Class_1: polygon { }\n")
-    assert data_findings(findings := findings_of(capsys, spec, MULTIPART)) == []
-    assert findings == []  # the largest part alone has 6052 px: the union has 12103
-    from specdsl.compiler import compile_file as compile_spec
+    assert findings_of(capsys, spec, MULTIPART) == []  # the largest part alone has 6052 px: the union 12103
     from specdsl.validate.view import ClassView
 
     dataset = load_export(MULTIPART, "coco")
-    view = ClassView(compile_spec(spec).classes[0], dataset.tables["Class_2"], dataset)
-    doc = json.loads(MULTIPART.read_text())
-    (ann,) = [a for a in doc["annotations"] if a["category_id"] == 2]
+    view = ClassView(compile_file(spec).classes[0], dataset.tables["Class_2"], dataset)
     assert view.prop("area")[0] == pytest.approx(12103)
     assert view.bounds_cached[0].tolist() == [4787, 1362, 5128, 1774]  # pycocotools' bbox of the merged mask
+    assert view.prop("points")[0] == 256 and view.prop("valid")[0]
     pycocotools = pytest.importorskip("pycocotools.mask")
-    image = doc["images"][0]
+    doc = json.loads(MULTIPART.read_text())
+    (ann,), (image,) = doc["annotations"], doc["images"]
     rle = pycocotools.merge(pycocotools.frPyObjects(ann["segmentation"], image["height"], image["width"]))
     assert view.prop("area")[0] == pytest.approx(float(pycocotools.area(rle)), rel=1e-3)
 
@@ -411,3 +410,51 @@ def test_coco_part_outside_the_image_is_seen(tmp_path, capsys):
                                   "annotations": [{"id": 1, "image_id": 1, "category_id": 1,
                                                    "segmentation": [big, small], "bbox": [10, 10, 50, 50]}]}))
     assert [f["check"] for f in findings_of(capsys, spec, export)] == ["blob.require.1"]
+
+
+# ---- real exports written by others (opt-in: SPECDSL_REALDATA=/path/to/shared/realdata) ---------------
+
+REALDATA = Path(os.environ["SPECDSL_REALDATA"]) if os.environ.get("SPECDSL_REALDATA") else None
+realdata = pytest.mark.skipif(REALDATA is None, reason="set SPECDSL_REALDATA to the shared realdata folder")
+
+
+@realdata
+def test_real_label_studio_rotated_boxes_match_the_sdk_converter():
+    path = REALDATA / "label-studio-converter/tests/data/test_export_yolo/data_obb.json"
+    records, issues = split_items(read_export(path, "label-studio"))
+    assert issues == []
+    results = [r for task in json.loads(path.read_text()) for a in task["annotations"] for r in a["result"]]
+    objects = [o for record in records for o in record.data["objects"]]
+    assert len(objects) == len(results) == 25
+    for result, obj in zip(results, objects):
+        label = {**result["value"], "original_width": result["original_width"],
+                 "original_height": result["original_height"]}
+        corners = box_corners(np.array([obj["box"]]), np.array([obj["rotation"]]))[0]
+        assert corners == pytest.approx(np.array(convert_annotation_to_yolo_obb(label, normalize=False)))
+
+
+@realdata
+def test_real_cvat_export_reads_the_same_with_the_spec(capsys):
+    spec, export = ROOT / "specs/realdata/cvat_urban.spec", REALDATA / "cvat-urban-scene/annotations.xml"
+    main(["check", str(spec), str(export), "--mapping", str(ROOT / "specs/realdata/cvat_urban.toml"),
+          "--format", "json", "-q"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"] == {"images": 20, "objects": 313, "errors": 0, "warnings": 0, "infos": 7}
+
+
+@realdata
+def test_real_coco_multipart_area_is_pycocotools_area():
+    pycocotools = pytest.importorskip("pycocotools.mask")
+    path = REALDATA / "label-studio-sdk/tests/custom/converter/data/test_import_coco/coco_import_input.json"
+    doc = json.loads(path.read_text())
+    dataset = load_export(path, "coco")
+    from specdsl.ir import Class
+    from specdsl.validate.view import ClassView
+
+    for name, table in dataset.tables.items():
+        view = ClassView(Class(name, "polygon", None, (), ()), table, dataset)
+        for row, obj_id in enumerate(table.ids):
+            ann = next(a for a in doc["annotations"] if str(a["id"]) == obj_id)
+            image = next(i for i in doc["images"] if i["id"] == ann["image_id"])
+            rle = pycocotools.merge(pycocotools.frPyObjects(ann["segmentation"], image["height"], image["width"]))
+            assert view.prop("area")[row] == pytest.approx(float(pycocotools.area(rle)), rel=2e-3)
