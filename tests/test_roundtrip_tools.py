@@ -22,6 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specdsl.cli.main import main
 from specdsl.compiler import compile_file
@@ -30,6 +33,7 @@ from specdsl.configs.cvat import cvat_meta_xml
 from specdsl.data import load_export
 from specdsl.data.readers import ReadOptions, read_export, split_items
 from specdsl.data.readers.declared import declared_from_spec
+from specdsl.data.readers.label_studio import centred_box
 from specdsl.validate.geometry import box_corners
 
 label_studio_sdk = pytest.importorskip("label_studio_sdk")
@@ -225,6 +229,30 @@ def test_label_studio_rotated_rectangles_are_where_the_sdk_converter_puts_them(t
     assert corners[:, 0].max() > WIDTH
     assert [f["check"] for f in findings_of(capsys, spec, export)] == ["car.require.1"]
 
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=st.floats(0, 90), y=st.floats(0, 90), w=st.floats(0.5, 50), h=st.floats(0.5, 50),
+       rotation=st.floats(0, 360), width=st.integers(10, 4000), height=st.integers(10, 4000))
+def test_label_studio_boxes_turn_as_the_sdk_converter_says(x, y, w, h, rotation, width, height):
+    """Any rectangle: the reader's box (turned about its centre) has the SDK converter's corners."""
+    sx, sy = width / 100, height / 100
+    value = {"x": x, "y": y, "width": w, "height": h, "rotation": rotation}
+    obj = {"box": centred_box([x * sx, y * sy, w * sx, h * sy], rotation), "rotation": rotation}
+    corners = box_corners(np.array([obj["box"]]), np.array([obj["rotation"]]))[0]
+    label = {**value, "original_width": width, "original_height": height}
+    expected = np.array(convert_annotation_to_yolo_obb(label, normalize=False))
+    assert corners == pytest.approx(expected, abs=1e-6 * max(width, height))
+
+
+@settings(max_examples=200, deadline=None)
+@given(box=st.tuples(st.floats(-500, 500), st.floats(-500, 500), st.floats(0, 300), st.floats(0, 300)),
+       rotation=st.floats(-720, 720))
+def test_box_corners_are_shapely_rotation_about_the_centre(box, rotation):
+    x, y, w, h = box
+    turned = shapely.affinity.rotate(shapely.box(x, y, x + w, y + h), rotation, origin="center")
+    corners = box_corners(np.array([box]), np.array([rotation]))[0]
+    assert shapely.Polygon(corners).symmetric_difference(turned).area <= 1e-6 * max(1.0, w * h)
 
 # ---- CVAT -----------------------------------------------------------------------------------------
 
