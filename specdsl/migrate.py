@@ -27,9 +27,10 @@ from specdsl import ir
 from specdsl.data.build import build_dataset
 from specdsl.data.dataset import Dataset
 from specdsl.data.records import ImageRecord
-from specdsl.diff.context import IMAGE
+from specdsl.diff import payloads as p
 from specdsl.diff.impact import analyze_impact, version_groups
 from specdsl.diff.model import Change
+from specdsl.diff.payloads import IMAGE
 from specdsl.validate import run_checks
 
 
@@ -138,19 +139,19 @@ class Rewrite:
 def rewrite_for(changes: list[Change], spec: ir.Spec) -> Rewrite:
     rewrite = Rewrite(new_defaults=_defaults(spec))
     for change in changes:
-        d = change.details
-        if change.id == "ATTRIBUTE_RENAMED":
-            rewrite.renames[(d["owner"], d["attribute"])] = d["new_name"]
-        elif change.id == "ATTRIBUTE_REMOVED":
-            rewrite.drops.add((d["owner"], d["attribute"]))
-        elif change.id == "ENUM_VALUE_RENAMED":
-            for use in d["uses"]:
-                rewrite.value_renames.setdefault(tuple(use), {})[d["value"]] = d["new_value"]
+        fact = change.payload
+        if isinstance(fact, p.AttributeRenamed):
+            rewrite.renames[(fact.owner, fact.old)] = fact.new
+        elif isinstance(fact, p.AttributeRemoved):
+            rewrite.drops.add((fact.owner, fact.attribute))
+        elif isinstance(fact, p.EnumValueRenamed):
+            for use in fact.uses:
+                rewrite.value_renames.setdefault(use, {})[fact.old] = fact.new
     for change in changes:
-        d = change.details
-        if change.id == "DEFAULT_CHANGED" and d["action"] == "migrate":
-            name = rewrite.renames.get((d["owner"], d["attribute"]), d["attribute"])
-            rewrite.old_defaults[(d["owner"], name)] = d["old_default"]
+        fact = change.payload
+        if isinstance(fact, p.DefaultChanged) and fact.action == "migrate":
+            name = rewrite.renames.get((fact.owner, fact.attribute), fact.attribute)
+            rewrite.old_defaults[(fact.owner, name)] = fact.old_default
     return rewrite
 
 

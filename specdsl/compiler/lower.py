@@ -36,7 +36,7 @@ class Lowerer:
             text = self.text(require.expr)
             message = require.doc or f"{decl.name} requires {text}"
             constraints.append(ir.Constraint(f"{decl.name}.require.{index}", index, expr or FALSE, message, text,
-                                             self.loc(require)))
+                                             self.loc(require), doc=require.doc))
         return ir.Class(decl.name, decl.geometry, decl.doc, tuple(info.attributes.values()), tuple(constraints),
                         self.loc(decl))
 
@@ -54,7 +54,8 @@ class Lowerer:
         require = self.exprs.condition(decl.require, scope, "a rule's require") if decl.require else FALSE
         message = decl.doc or f"rule {decl.name} failed"
         text = self.text(decl.require) if decl.require else "false"
-        return ir.Rule(decl.name, decl.severity, message, tuple(bindings), require or FALSE, text, self.loc(decl))
+        return ir.Rule(decl.name, decl.severity, message, tuple(bindings), require or FALSE, text, self.loc(decl),
+                       doc=decl.doc)
 
     def _binding(self, clause: ast.ForClause, variables: dict[str, ClassInfo], broken: set[str]) -> ir.Binding | None:
         info = self.lookup_class(clause.class_name, clause.class_span)
@@ -90,7 +91,8 @@ class Lowerer:
         self._severity(decl.severity, decl.severity_span)
         expr = self.exprs.condition(decl.expr, Scope(aggregates="share"), "a quota")
         message = decl.doc or f"quota {decl.name} is not met: {self.text(decl.expr)}"
-        return ir.Quota(decl.name, decl.severity, message, expr or FALSE, self.text(decl.expr), self.loc(decl))
+        return ir.Quota(decl.name, decl.severity, message, expr or FALSE, self.text(decl.expr), self.loc(decl),
+                        doc=decl.doc)
 
     # ---- examples
     def lower_example(self, decl: ast.ExampleDecl) -> ir.Example:
