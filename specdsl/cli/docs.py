@@ -15,7 +15,8 @@ def register(sub) -> None:
     parser.add_argument("-o", "--output", metavar="OUT.html", help="write the page here (default: stdout)")
     since = parser.add_mutually_exclusive_group()
     since.add_argument("--since", type=int, metavar="N",
-                       help="start with what changed since version N (the spec's own `changes` blocks)")
+                       help="start with what changed since version N (read from git when the history holds it, "
+                       "else the spec's own `changes` blocks)")
     since.add_argument("--against", metavar="REV",
                        help="start with what changed since SPEC as it was at git revision REV")
     parser.add_argument("--labels", nargs="+", metavar="EXPORT",
@@ -34,7 +35,9 @@ def run(args) -> int:
     spec = compile_or_exit(args.spec).spec
     old = _old_spec(args) if args.against else None
     since = old.version if old is not None else args.since
-    changes = _changes(spec, old, since) if since is not None else None
+    changes = None
+    if since is not None:
+        changes, old = _changes(args, spec, old, since)
     impact = _impact(args, spec, old, since) if args.labels else None
     href = _assets(args) if args.assets_dir else None
     html = render_docs(spec, changes=changes, impact=impact, assets_dir=href, since=since)
@@ -49,20 +52,30 @@ def _old_spec(args):
     return compile_or_exit(f"{path}@{args.against}").spec
 
 
-def _changes(spec, old, since: int) -> list:
-    from specdsl.docs.changes import declared_changes, diff_changes
+def _changes(args, spec, old, since: int) -> tuple[list, object]:
+    """The changes to show and the older spec they were found against (None: declared changes only)."""
+    from specdsl.diff import diff_specs
+    from specdsl.docs.changes import changes_since
 
-    return diff_changes(old, spec) if old is not None else declared_changes(spec, since)
+    if old is not None:
+        return diff_specs(old, spec), old
+    changes, old, notes = changes_since(spec, args.spec, since)
+    _print_notes(notes)
+    return changes, old
 
 
-def _impact(args, spec, old, since: int) -> list:
+def _impact(args, spec, old, since: int):
     from specdsl.docs.changes import label_impact
 
     datasets = [load_or_exit(path, args) for path in args.labels]
-    items, notes = label_impact(datasets, spec, old, since)
+    impact = label_impact(datasets, spec, old, since)
+    _print_notes(impact.notes)
+    return impact
+
+
+def _print_notes(notes) -> None:
     for note in notes:
         err_console().print(f"[yellow]note:[/] {note}", highlight=False)
-    return items
 
 
 def _assets(args) -> str:
