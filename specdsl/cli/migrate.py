@@ -18,7 +18,8 @@ def register(sub) -> None:
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="where to write (never the input)")
     parser.add_argument("--history", metavar="REV-RANGE",
                         help="read older versions of SPEC from git, to migrate exactly what changed since each "
-                        "image's version (without it only the `changes` blocks and the defaults are known)")
+                        "image's version (without it only the `changes` blocks and the defaults are known); "
+                        "unlike git, A..B includes A itself")
     parser.add_argument("--labeled-under", type=int, metavar="N",
                         help="the version of images whose export does not say (default: leave them alone)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
