@@ -7,6 +7,8 @@ from pathlib import Path
 
 from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
 
+HELD_SHOWN = 10  # reasons printed on stderr; the rest are one `specc diff --labels` away
+
 
 def register(sub) -> None:
     parser = sub.add_parser("migrate", help="apply mechanical migrations (renames, defaults) to an export",
@@ -66,6 +68,11 @@ def _print(report, args: argparse.Namespace, version: int) -> None:
     console = err_console()
     for note in report.notes:
         console.print(f"note: {note}", highlight=False)
+    for held in report.held[:HELD_SHOWN]:
+        console.print(f"needs a person: {held.image}: {held.reason}", highlight=False, soft_wrap=True)
+    if len(report.held) > HELD_SHOWN:
+        console.print(f"... and {len(report.held) - HELD_SHOWN} more images that need a person "
+                      "(`specc diff --labels` lists them all)", highlight=False)
     console.print(f"{report.migrated} of {report.images} images migrated to version {version} "
                   f"({report.rewritten} rewritten); {report.needs_work} need a person "
                   f"(see `specc diff --labels`), {report.current} already current, "
