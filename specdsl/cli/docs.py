@@ -35,10 +35,14 @@ def run(args) -> int:
     spec = compile_or_exit(args.spec).spec
     old = _old_spec(args) if args.against else None
     since = old.version if old is not None else args.since
-    changes = None
-    if since is not None:
-        changes, old = _changes(args, spec, old, since)
-    impact = _impact(args, spec, old, since) if args.labels else None
+    changes, known = None, {old.version: old} if old is not None else {}
+    if since is not None and old is None:
+        changes, known = _changes_since(args, spec, since)
+    elif old is not None:
+        from specdsl.diff import diff_specs
+
+        changes = diff_specs(old, spec)
+    impact = _impact(args, spec, known, since) if args.labels else None
     href = _assets(args) if args.assets_dir else None
     html = render_docs(spec, changes=changes, impact=impact, assets_dir=href, since=since)
     _write(args.output, html)
@@ -52,23 +56,20 @@ def _old_spec(args):
     return compile_or_exit(f"{path}@{args.against}").spec
 
 
-def _changes(args, spec, old, since: int) -> tuple[list, object]:
-    """The changes to show and the older spec they were found against (None: declared changes only)."""
-    from specdsl.diff import diff_specs
+def _changes_since(args, spec, since: int) -> tuple[list, dict]:
+    """The changes since version ``since`` and the versions at hand (read from git when it has them)."""
     from specdsl.docs.changes import changes_since
 
-    if old is not None:
-        return diff_specs(old, spec), old
-    changes, old, notes = changes_since(spec, args.spec, since)
+    changes, known, notes = changes_since(spec, args.spec, since)
     _print_notes(notes)
-    return changes, old
+    return changes, known
 
 
-def _impact(args, spec, old, since: int):
+def _impact(args, spec, known: dict, since: int):
     from specdsl.docs.changes import label_impact
 
     datasets = [load_or_exit(path, args) for path in args.labels]
-    impact = label_impact(datasets, spec, old, since)
+    impact = label_impact(datasets, spec, known, since)
     _print_notes(impact.notes)
     return impact
 

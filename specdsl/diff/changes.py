@@ -529,7 +529,7 @@ def doc_changed(d: Diffing) -> Iterator[Change]:
 
 EXAMPLE_ADDED = ChangeKind("EXAMPLE_ADDED", "safe", "an example was added", """\
 A new `example` block: a test of the spec and a figure in the labeler docs.""", p.ExampleChange,
-                           lambda c, w: _say("New example: {}.", c.title))
+                           lambda c, w: _say("New example \u201c{}\u201d.", c.title))
 
 
 def example_added(d: Diffing) -> Iterator[Change]:
@@ -541,7 +541,7 @@ def example_added(d: Diffing) -> Iterator[Change]:
 
 EXAMPLE_REMOVED = ChangeKind("EXAMPLE_REMOVED", "safe", "an example was removed", """\
 An `example` block is gone from the spec and from the labeler docs.""", p.ExampleChange,
-                             lambda c, w: _say("The example {} was removed.", c.title))
+                             lambda c, w: _say("The example \u201c{}\u201d was removed.", c.title))
 
 
 def example_removed(d: Diffing) -> Iterator[Change]:
@@ -553,7 +553,8 @@ def example_removed(d: Diffing) -> Iterator[Change]:
 
 EXAMPLE_CHANGED = ChangeKind("EXAMPLE_CHANGED", "safe", "an example changed", """\
 An `example` block shows another image or expects another verdict. Labelers see the new figure.""",
-                             p.ExampleChange, lambda c, w: _say("The example {} changed: look at it again.", c.title))
+                             p.ExampleChange,
+                             lambda c, w: _say("The example \u201c{}\u201d changed: look at it again.", c.title))
 
 
 def example_changed(d: Diffing) -> Iterator[Change]:

@@ -81,42 +81,45 @@ class ChangePanel:
         return sum(len(g.items) for g in self.groups)
 
 
-def changes_since(spec: ir.Spec, spec_arg: str, since: int) -> tuple[list[Change], ir.Spec | None, list[str]]:
-    """The changes since version ``since``, the older spec when git has it, and notes on what is missing."""
+def changes_since(spec: ir.Spec, spec_arg: str, since: int) -> tuple[list[Change], dict[int, ir.Spec], list[str]]:
+    """The changes since version ``since``, the versions at hand (from git when its history holds
+    version ``since``; empty otherwise) and notes on what is missing."""
     from specdsl.diff.changes import declared_changes, diff_specs
 
-    old = version_from_history(spec_arg, spec.name, since)
-    if old is None:
+    known = versions_from_history(spec_arg, spec.name)
+    if since not in known:
         note = (f"version {since} of {spec_arg} is not in its git history: only the `changes` blocks are listed, "
                 "not structural changes (use --against REV to name the older version)")
-        return declared_changes(spec, since), None, [note]
-    return diff_specs(old, spec), old, []
+        return declared_changes(spec, since), {}, [note]
+    return diff_specs(known[since], spec), known, []
 
 
-def version_from_history(spec_arg: str, name: str, version: int) -> ir.Spec | None:
-    """The newest commit's spec of ``version`` in the history of the spec file (up to ``PATH@REV``'s REV)."""
+def versions_from_history(spec_arg: str, name: str) -> dict[int, ir.Spec]:
+    """Every version of the spec file in its git history (up to ``PATH@REV``'s REV); empty outside git."""
     from specdsl.diff.history import read_history
     from specdsl.gitrev import SpecReadError, split_rev
 
     _, rev = split_rev(spec_arg)
     try:
-        return read_history(spec_arg, rev or "HEAD", name).specs.get(version)
+        return read_history(spec_arg, rev or "HEAD", name).specs
     except SpecReadError:
-        return None
+        return {}
 
 
-def label_impact(datasets: Iterable, new: ir.Spec, old: ir.Spec | None, since: int) -> Impact:
-    """The impact of the change from ``old`` (or the spec's own ``changes`` blocks) on labeled data.
+def label_impact(datasets: Iterable, new: ir.Spec, known: dict[int, ir.Spec], since: int) -> Impact:
+    """The impact of the changes since ``since`` on labeled data, given the versions at hand.
 
-    Images that do not record their ``spec_version`` are taken as labeled under ``since``.
+    Images that do not record their ``spec_version`` are taken as labeled under ``since``. With no
+    older version at hand only the spec's own ``changes`` blocks are known, as the panel says.
     """
     from dataclasses import replace
 
     from specdsl.diff.impact import analyze_impact, merge_impacts
 
-    known = {old.version: old} if old is not None else {new.version: new}
+    known = {**known, new.version: new}
     impact = merge_impacts([analyze_impact(d, new, known, since) for d in datasets])
-    notes = tuple(n for n in impact.notes if old is not None or "predate every known version" not in n)
+    declared_only = min(known) == new.version
+    notes = tuple(n for n in impact.notes if not declared_only or "predate every known version" not in n)
     return replace(impact, notes=notes)
 
 
