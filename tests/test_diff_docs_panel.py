@@ -77,3 +77,12 @@ def test_since_without_git_lists_what_the_blocks_declare_and_says_so(repo: Path,
     items = panel_items(out.read_text(encoding="utf-8"))
     assert [i.split(".")[0] for i in items] == ["The value botts_dots of lane"]
     assert "ENUM_VALUE_REMOVED" not in out.read_text(encoding="utf-8")
+
+
+def test_panel_links_come_from_the_typed_payload() -> None:
+    panel = build_panel(NEW, diff_specs(OLD, NEW), None, since=1)
+    links = {(item.change_id, item.target): item.link for g in panel.groups for item in g.items}
+    assert links == {("RELABEL_DECLARED", "traffic_light"): "#class-traffic_light",
+                     ("ATTRIBUTE_RENAMED", "traffic_light.hidden"): "#class-traffic_light-attr-hidden",
+                     ("ATTRIBUTE_RENAMED", "sign.shape"): "#class-sign-attr-shape"}
+    assert all(item.objects is None for g in panel.groups for item in g.items)  # no labels given: no counts

@@ -15,6 +15,7 @@ Severities describe what a change does to labels made under the old version:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from markupsafe import Markup
@@ -513,18 +514,24 @@ changes what a correct label is, declare it in a `changes` block (`relabel CLASS
 
 
 def doc_changed(d: Diffing) -> Iterator[Change]:
-    texts = [("spec", d.old.doc, d.new.doc, _header(d.old), _header(d.new))]
-    texts += [(n, d.old_class(n).doc, d.new_class(n).doc, d.old_class(n).loc, d.new_class(n).loc)
-              for n in d.classes[2]]
-    texts += [(pair.target, old.doc, new.doc, old.loc, new.loc) for pair, old, new in _kept_attributes(d)]
-    texts += [(v.target, v.old.doc, v.new.doc, v.old.loc, v.new.loc) for v in d.values if v.old and v.new]
-    texts += [(new.check, old.doc, new.doc, old.loc, new.loc) for old, new in _both_constraints(d)]
-    texts += [(new.name, old.doc, new.doc, old.loc, new.loc) for old, new in _both(d, "rules")]
-    texts += [(new.name, old.doc, new.doc, old.loc, new.loc) for old, new in _both(d, "quotas")]
-    for target, old, new, old_loc, new_loc in texts:
+    """Each documented thing kept in both versions, as (payload without the texts, old, new, locations)."""
+    texts = [(p.DocChanged("spec", None, None, "spec"), d.old.doc, d.new.doc, _header(d.old), _header(d.new))]
+    texts += [(p.DocChanged(n, None, None, "class", n), d.old_class(n).doc, d.new_class(n).doc, d.old_class(n).loc,
+               d.new_class(n).loc) for n in d.classes[2]]
+    texts += [(p.DocChanged(pair.target, None, None, "attribute", pair.owner, new.name), old.doc, new.doc, old.loc,
+               new.loc) for pair, old, new in _kept_attributes(d)]
+    texts += [(p.DocChanged(v.target, None, None, "value", *(v.uses[0] if v.uses else ("", ""))), v.old.doc,
+               v.new.doc, v.old.loc, v.new.loc) for v in d.values if v.old and v.new]
+    texts += [(p.DocChanged(new.check, None, None, "constraint", check_owner(new.check), index=new.index), old.doc,
+               new.doc, old.loc, new.loc) for old, new in _both_constraints(d)]
+    texts += [(p.DocChanged(new.name, None, None, "rule", name=new.name), old.doc, new.doc, old.loc, new.loc)
+              for old, new in _both(d, "rules")]
+    texts += [(p.DocChanged(new.name, None, None, "quota", name=new.name), old.doc, new.doc, old.loc, new.loc)
+              for old, new in _both(d, "quotas")]
+    for subject, old, new, old_loc, new_loc in texts:
         if (old or "") != (new or ""):
-            yield DOC_CHANGED.change(p.DocChanged(target, old, new), target, f"Documentation of {target} changed.",
-                                     old_loc, new_loc)
+            yield DOC_CHANGED.change(replace(subject, old_text=old, new_text=new), subject.target,
+                                     f"Documentation of {subject.target} changed.", old_loc, new_loc)
 
 
 EXAMPLE_ADDED = ChangeKind("EXAMPLE_ADDED", "safe", "an example was added", """\

@@ -126,6 +126,10 @@ class DocChanged:
     target: str
     old_text: str | None
     new_text: str | None
+    of: str  # spec | class | attribute | value | constraint | rule | quota
+    owner: str = ""  # the class (``image``) of an attribute, value or constraint
+    name: str = ""  # the attribute, rule or quota
+    index: int = 0  # the constraint's position in its class
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from specdsl import ir
+from specdsl.diff import payloads as p
 from specdsl.diff.model import SEVERITIES, Change
 from specdsl.docs import anchors, prose
 from specdsl.docs.markdown import render_inline
@@ -134,7 +135,7 @@ def build_panel(spec: ir.Spec, changes: Iterable[Change], impact: Impact | None,
 def _item(spec: ir.Spec, change: Change, impact: Impact | None) -> PanelItem:
     count = impact.count(change) if impact is not None else None
     message = Markup(change.kind.labeler(change.payload, PageWords()))
-    return PanelItem(change.id, change.target, target_link(spec, change.target), message,
+    return PanelItem(change.id, change.target, target_link(spec, change), message,
                      count.objects if count else None, count.images if count else None)
 
 
@@ -145,21 +146,49 @@ def _notes(spec: ir.Spec, since: int | None) -> tuple[AuthorNote, ...]:
                  if block.version > since and block.summary)
 
 
-def target_link(spec: ir.Spec, target: str) -> str | None:
-    """The anchor of a change's target (a class, ``CLASS.ATTR``, a rule, an enum value, an example) if any."""
+def target_link(spec: ir.Spec, change: Change) -> str | None:
+    """The anchor on this page of what a change is about (a class, an attribute, a check, an example), if any."""
     ids = anchors.page_ids(spec)
-    return next(("#" + c for c in _target_candidates(spec, target) if c in ids or c.startswith("example-")), None)
+    return next(("#" + c for c in _anchor_candidates(spec, change.payload) if c in ids or c.startswith("example-")),
+                None)
 
 
-def _target_candidates(spec: ir.Spec, target: str) -> list[str]:
-    owner, _, member = target.partition(".")
-    candidates = []
-    if member:
-        attribute = member.partition(".")[0]
-        candidates.append(anchors.image_attribute_id(attribute) if owner == "image"
-                          else anchors.attribute_id(owner, attribute))
-    candidates += [anchors.rule_id(target), anchors.quota_id(target), anchors.class_id(owner)]
-    candidates += [anchors.attribute_id(c.name, a.name) for c in spec.classes for a in c.attributes
-                   if a.type.enum == owner]  # an enum value: where labelers pick it
-    candidates += [anchors.example_id(k) for k, e in enumerate(spec.examples, 1) if e.title == target]
-    return candidates
+def _anchor_candidates(spec: ir.Spec, fact: object) -> list[str]:
+    """Most precise first, read from the change's typed payload (never from its target text)."""
+    if isinstance(fact, (p.ClassChange, p.RelabelDeclared)):
+        return [anchors.class_id(fact.class_name)]
+    if isinstance(fact, p.AttributeRenamed):
+        return _attribute_anchors(fact.owner, fact.new)
+    if isinstance(fact, (p.AttributeAdded, p.AttributeRemoved, p.AttributeRequirement, p.AttributeTypeChanged,
+                         p.DefaultChanged)):
+        return _attribute_anchors(fact.owner, fact.attribute)
+    if isinstance(fact, (p.EnumValue, p.EnumValueRenamed)):
+        uses = [a for owner, attribute in fact.uses for a in _attribute_anchors(owner, attribute)]
+        return uses + [anchors.attribute_id(c.name, a.name) for c in spec.classes for a in c.attributes
+                       if a.type.enum == fact.enum]  # a named enum: where labelers pick it
+    if isinstance(fact, p.CheckChange) and fact.kind == "rule":
+        return [anchors.rule_id(fact.check)]
+    if isinstance(fact, p.CheckChange):  # a removed constraint falls back to its class card
+        return [a for a in [anchors.anchor_for_check(fact.check, fact.kind, spec).lstrip("#")] if a != anchors.SCHEMA_ID]
+    if isinstance(fact, p.QuotaChange):
+        return [anchors.quota_id(fact.name)]
+    if isinstance(fact, p.ExampleChange):
+        return [anchors.example_id(k) for k, e in enumerate(spec.examples, 1) if e.title == fact.title]
+    if isinstance(fact, p.DocChanged):
+        return _documented_anchors(fact)
+    return []
+
+
+def _documented_anchors(fact: p.DocChanged) -> list[str]:
+    if fact.of in ("attribute", "value"):
+        return _attribute_anchors(fact.owner, fact.name)
+    by_kind = {"class": lambda: anchors.class_id(fact.owner), "rule": lambda: anchors.rule_id(fact.name),
+               "quota": lambda: anchors.quota_id(fact.name),
+               "constraint": lambda: anchors.constraint_id(fact.owner, fact.index)}
+    return [by_kind[fact.of]()] if fact.of in by_kind else []
+
+
+def _attribute_anchors(owner: str, attribute: str) -> list[str]:
+    if owner == p.IMAGE:
+        return [anchors.image_attribute_id(attribute)]
+    return [anchors.attribute_id(owner, attribute), anchors.class_id(owner)]
