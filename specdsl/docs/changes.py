@@ -169,7 +169,8 @@ def _anchor_candidates(spec: ir.Spec, fact: object) -> list[str]:
     if isinstance(fact, p.CheckChange) and fact.kind == "rule":
         return [anchors.rule_id(fact.check)]
     if isinstance(fact, p.CheckChange):  # a removed constraint falls back to its class card
-        return [a for a in [anchors.anchor_for_check(fact.check, fact.kind, spec).lstrip("#")] if a != anchors.SCHEMA_ID]
+        anchor = anchors.anchor_for_check(fact.check, fact.kind, spec).lstrip("#")
+        return [anchor] if anchor != anchors.SCHEMA_ID else []
     if isinstance(fact, p.QuotaChange):
         return [anchors.quota_id(fact.name)]
     if isinstance(fact, p.ExampleChange):
