@@ -155,3 +155,26 @@ def test_declared_renames_alone_compose_too() -> None:
     assert [(c.payload.old, c.payload.new) for c in declared] == [("botts_dots", "botts")]
     declared = [c for c in diff_specs(v3, v3, since=2) if c.id == "ENUM_VALUE_RENAMED"]
     assert [(c.payload.old, c.payload.new) for c in declared] == [("raised_markers", "botts")]
+
+
+def test_attribute_chains_and_a_value_renamed_under_an_attribute_renamed_later() -> None:
+    v1 = compile_text("spec r version 1\nclass lane: polyline {\n  marking: enum { solid, botts_dots }\n"
+                      "  color: enum { white, yellow } ?\n}\n", "v1")
+    v3 = compile_text("""spec r version 3
+class lane: polyline {
+  kind: enum { solid, botts }
+  hue: enum { white, yellow } ?
+}
+changes 2 {
+  rename lane.marking.botts_dots -> raised_markers
+  rename lane.color -> colour
+}
+changes 3 {
+  rename lane.marking -> kind
+  rename lane.kind.raised_markers -> botts
+  rename lane.colour -> hue
+}
+""", "v3")
+    found = {(c.id, c.payload.old, c.payload.new) for c in diff_specs(v1, v3)}
+    assert found == {("ATTRIBUTE_RENAMED", "color", "hue"), ("ATTRIBUTE_RENAMED", "marking", "kind"),
+                     ("ENUM_VALUE_RENAMED", "botts_dots", "botts")}
