@@ -178,3 +178,16 @@ changes 3 {
     found = {(c.id, c.payload.old, c.payload.new) for c in diff_specs(v1, v3)}
     assert found == {("ATTRIBUTE_RENAMED", "color", "hue"), ("ATTRIBUTE_RENAMED", "marking", "kind"),
                      ("ENUM_VALUE_RENAMED", "botts_dots", "botts")}
+
+
+def test_migrate_json_lists_each_image_left_to_a_person_with_its_reason(repo: Path, tmp_path: Path, capsys) -> None:
+    labels, out = tmp_path / "labels.json", tmp_path / "out.json"
+    labels.write_text(json.dumps(LABELS), encoding="utf-8")
+    assert cli.main(["migrate", str(repo), str(labels), "-o", str(out), "--history", "v1..HEAD", "--format", "json",
+                     "--quiet"]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["needs_work"] == len(summary["needs_person"]) == 1
+    assert summary["needs_person"] == [{"image": "old_double.jpg", "reason": "relabel d (ENUM_VALUE_REMOVED: Value "
+                                        "'double_dashed' was removed from lane.marking.)"}]
+    assert captured.err == ""

@@ -62,7 +62,8 @@ def _print(report, args: argparse.Namespace, version: int) -> None:
     if args.format == "json":
         import orjson
 
-        write_out(orjson.dumps(report.to_dict()).decode())
+        held = [{"image": h.image, "reason": h.reason} for h in report.held]
+        write_out(orjson.dumps({**report.to_dict(), "needs_person": held}).decode())
     if args.quiet:
         return
     console = err_console()
