@@ -153,6 +153,8 @@ def test_declared_renames_alone_compose_too() -> None:
         [("ENUM_VALUE_RENAMED", "botts_dots", "botts")]
     declared = [c for c in diff_specs(v3, v3, since=1) if c.id == "ENUM_VALUE_RENAMED"]
     assert [(c.payload.old, c.payload.new) for c in declared] == [("botts_dots", "botts")]
+    assert declared[0].message == ("Value 'botts_dots' of lane.marking was renamed to 'botts' through "
+                                   "'raised_markers' (version 2 and later).")
     declared = [c for c in diff_specs(v3, v3, since=2) if c.id == "ENUM_VALUE_RENAMED"]
     assert [(c.payload.old, c.payload.new) for c in declared] == [("raised_markers", "botts")]
 

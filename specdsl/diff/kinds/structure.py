@@ -136,7 +136,7 @@ def attribute_renamed(d: Diffing) -> Iterator[Change]:
         owner = action.class_name
         yield ATTRIBUTE_RENAMED.change(p.AttributeRenamed(owner, action.old, current, block.version),
                                        f"{owner}.{current}", f"{attr_kind(owner)} '{owner}.{action.old}' was "
-                                       f"renamed to '{current}' in version {block.version}.", new=block.loc)
+                                       f"renamed to '{current}' {_when(block, action.new, current)}.", new=block.loc)
 
 
 ATTRIBUTE_TYPE_CHANGED = ChangeKind("ATTRIBUTE_TYPE_CHANGED", "breaking", "an attribute changed its type", """\
@@ -285,4 +285,11 @@ def enum_value_renamed(d: Diffing) -> Iterator[Change]:
         yield ENUM_VALUE_RENAMED.change(p.EnumValueRenamed(target, action.old, value, ((action.class_name, old_attr),),
                                                            block.version),
                                         f"{target}.{value}", f"Value '{action.old}' of {target} was renamed "
-                                        f"to '{value}' in version {block.version}.", new=block.loc)
+                                        f"to '{value}' {_when(block, action.new, value)}.", new=block.loc)
+
+
+def _when(block: ir.Changes, written: str, current: str) -> str:
+    """When a declared rename happened; a chain says through which name (``a -> b`` in 2, ``b -> c`` later)."""
+    if written == current:
+        return f"in version {block.version}"
+    return f"through '{written}' (version {block.version} and later)"
