@@ -223,6 +223,7 @@ class Constraint:
     message: str
     text: str  # the expression as written, for docs and messages
     loc: Loc | None = _loc()
+    doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,7 @@ class Rule:
     require: Expr
     text: str = ""  # the require clause as written
     loc: Loc | None = _loc()
+    doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,7 @@ class Quota:
     expr: Expr
     text: str = ""
     loc: Loc | None = _loc()
+    doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
 
 
 @dataclass(frozen=True)
