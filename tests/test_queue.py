@@ -114,24 +114,28 @@ def test_build_from_diff_makes_one_item_per_impact_entry(tmp_path):
 
 def test_build_is_idempotent(tmp_path):
     with open_queue(tmp_path / "q.db") as queue:
-        assert queue.build_from_documents([DIFF, CHECK]) == 5
+        assert queue.build_from_documents([DIFF, CHECK]) == 4  # 3 images in the diff, 1 in the check
         before = [item.to_dict() for item in queue.items()]
         assert queue.build_from_documents([DIFF, CHECK]) == 0
         assert queue.build_from_documents([DIFF]) == 0
         assert [item.to_dict() for item in queue.items()] == before
 
 
-def test_check_findings_are_grouped_per_image_and_action(tmp_path):
+def test_check_findings_make_one_item_per_image(tmp_path):
     with open_queue(tmp_path / "q.db") as queue:
-        assert queue.build_from_documents([CHECK]) == 2
-        relabel, review = queue.items()
-    assert relabel.action == "relabel" and relabel.image == "seq12/000200.jpg"
-    assert relabel.objects == ("a7", "a9", "a3")
-    assert relabel.reasons == ("orange_overrides_white", "LaneLine.color")
-    assert relabel.severity == "error"
-    assert review.action == "review" and review.objects == () and review.reasons == ("image.weather",)
+        assert queue.build_from_documents([CHECK]) == 1
+        (item,) = queue.items()
+    assert item.action == "relabel" and item.image == "seq12/000200.jpg"  # relabel is stronger than review
+    assert item.objects == ("a7", "a9", "a3")
+    assert item.reasons == ("image.weather", "orange_overrides_white", "LaneLine.color")
+    record = item.to_dict()
+    assert record["object_reasons"] == {"a7": ["orange_overrides_white"], "a9": ["orange_overrides_white"],
+                                        "a3": ["LaneLine.color"]}
+    assert record["image_reasons"] == ["image.weather"]
+    assert record["object_actions"] == {"a7": "relabel", "a9": "relabel", "a3": "relabel"}
+    assert item.severity == "error"
     # the quota finding (image null) is not queue work
-    assert "min_lanes_per_image" not in relabel.reasons + review.reasons
+    assert "min_lanes_per_image" not in item.reasons
 
 
 def test_new_findings_merge_into_a_pending_item(tmp_path):
@@ -141,9 +145,10 @@ def test_new_findings_merge_into_a_pending_item(tmp_path):
         queue.build_from_documents([CHECK])
         counts = queue.upsert(_items(extra))
         assert (counts.added, counts.merged) == (0, 1)
-        relabel = queue.items()[0]
-    assert relabel.objects == ("a7", "a9", "a3", "a11")
-    assert relabel.reasons[-1] == "LaneLine.require.1"
+        (item,) = queue.items()
+    assert item.objects == ("a7", "a9", "a3", "a11")
+    assert item.work.object_reasons()["a9"] == ["orange_overrides_white", "LaneLine.require.1"]
+    assert item.work.object_reasons()["a11"] == ["LaneLine.require.1"]
 
 
 def test_new_work_for_a_done_item_becomes_a_new_item(tmp_path):
@@ -151,10 +156,11 @@ def test_new_work_for_a_done_item_becomes_a_new_item(tmp_path):
              "findings": [finding("LaneLine.require.1", "seq12/000200.jpg", ["a12"])]}
     with open_queue(tmp_path / "q.db") as queue:
         queue.build_from_documents([CHECK])
-        queue.done([1, 2])
+        queue.done([1])
         assert queue.build_from_documents([CHECK]) == 0  # the same input after the work is done: nothing
         assert queue.build_from_documents([later]) == 1
-        assert [i.status for i in queue.items()] == ["done", "done", "pending"]
+        assert [i.status for i in queue.items()] == ["done", "pending"]
+        assert queue.items()[1].objects == ("a12",)  # only the new work, not what was done
 
 
 def test_rare_reasons_come_first_among_equal_severity(tmp_path):
@@ -231,9 +237,9 @@ def test_stats_counts_by_status_action_and_reason(tmp_path):
         queue.build_from_documents([DIFF, CHECK])
         queue.claim("l-01", 1)
         stats = queue.stats()
-    assert stats["total"] == 5
-    assert stats["status"] == {"pending": 4, "claimed": 1, "done": 0}
-    assert stats["action"]["relabel"] == 3 and stats["action"]["review"] == 2
+    assert stats["total"] == 4
+    assert stats["status"] == {"pending": 3, "claimed": 1, "done": 0}
+    assert stats["action"]["relabel"] == 3 and stats["action"]["review"] == 1
     assert stats["reason"]["ENUM_VALUE_ADDED"] == 2 and stats["reason"]["image.weather"] == 1
 
 
@@ -243,7 +249,7 @@ def test_queue_file_is_marked_and_in_wal_mode(tmp_path):
     open_queue(tmp_path / "q.db").close()
     conn = sqlite3.connect(tmp_path / "q.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     assert conn.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()[0] == "specdsl-relabel-queue"
 
 
@@ -330,7 +336,7 @@ def test_cli_builds_from_jsonl_on_stdin(tmp_path, specc, capsys, monkeypatch):
     assert specc("build", "--queue", str(tmp_path / "r.db"), "-") == 0
     assert specc("list", "--queue", str(tmp_path / "r.db"), "--format", "json") == 0
     items = orjson.loads(capsys.readouterr().out)
-    assert [(i["action"], i["objects"]) for i in items] == [("relabel", ["a7", "a9", "a3"]), ("review", [])]
+    assert [(i["action"], i["objects"]) for i in items] == [("relabel", ["a7", "a9", "a3"])]
 
 
 def test_cli_unknown_done_ids_exit_2_naming_them(tmp_path, specc, capsys):
