@@ -243,6 +243,141 @@ def test_stats_counts_by_status_action_and_reason(tmp_path):
     assert stats["reason"]["ENUM_VALUE_ADDED"] == 2 and stats["reason"]["image.weather"] == 1
 
 
+# --- one item per image, actions, release -------------------------------------------------------------
+
+def test_actions_are_ordered_strongest_first():
+    from specdsl.queue.item import ACTIONS, Work, strongest
+
+    assert ACTIONS == ("relabel", "delete", "fill", "migrate", "review", "label")
+    assert strongest(["review", "fill", "migrate"]) == "fill"
+    assert strongest(["delete", "relabel"]) == "relabel"
+    work = Work.uniform("fill", ["a1"], ["ATTRIBUTE_ADDED"]).merged(Work.uniform("review", [], ["image.weather"]))
+    assert work.action == "fill" and work.object_actions() == {"a1": "fill"}
+    # one reason asked with two actions on one object keeps the stronger
+    both = Work.uniform("migrate", ["a1"], ["X"]).merged(Work.uniform("delete", ["a1"], ["X"]))
+    assert both.objects == {"a1": {"X": "delete"}}
+
+
+def test_diff_and_check_of_one_image_merge_into_one_item(tmp_path):
+    check = {"spec": "other-name", "version": 9, "summary": {},  # names and versions need not agree
+             "findings": [finding("LaneLine.style", "seq12/000124.jpg", ["a2"], kind="attribute") | {"action": "fill"},
+                          finding("image.weather", "seq12/000124.jpg", [], kind="attribute")]}
+    with open_queue(tmp_path / "q.db") as queue:
+        counts = queue.upsert(_items(DIFF) + _items(check))
+        assert (counts.added, counts.merged) == (3, 1)
+        item = next(i for i in queue.items() if i.image == "seq12/000124.jpg")
+    assert item.action == "relabel" and item.objects == ("a1", "a2")
+    assert item.work.object_reasons() == {"a1": ["ENUM_VALUE_REMOVED"], "a2": ["ENUM_VALUE_REMOVED", "LaneLine.style"]}
+    assert item.work.object_actions() == {"a1": "relabel", "a2": "relabel"}
+    assert item.work.objects["a2"] == {"ENUM_VALUE_REMOVED": "relabel", "LaneLine.style": "fill"}
+    assert item.to_dict()["image_reasons"] == ["image.weather"]
+
+
+def test_new_work_while_claimed_waits_in_a_new_item_that_folds_back_on_release(tmp_path):
+    later = {"spec": "lanes", "version": 3, "summary": {},
+             "findings": [finding("LaneLine.require.1", "seq12/000124.jpg", ["a5"])]}
+    with open_queue(tmp_path / "q.db") as queue:
+        queue.build_from_documents([DIFF])
+        claimed = next(i for i in queue.claim("l-07", 3) if i.image == "seq12/000124.jpg")
+        assert queue.build_from_documents([DIFF]) == 0  # the claimed item already asks for it
+        assert queue.build_from_documents([later]) == 1  # new work: pending, the claimed item untouched
+        assert {(i.labeler, i.objects) for i in queue.items("claimed") if i.id == claimed.id} == {
+            ("l-07", ("a1", "a2"))}
+        (waiting,) = [i for i in queue.items("pending") if i.image == claimed.image]
+        assert waiting.objects == ("a5",)
+        assert queue.release([claimed.id], labeler="l-07") == 1
+        (back,) = [i for i in queue.items() if i.image == claimed.image]
+    assert back.id == claimed.id and back.status == "pending" and back.labeler is None
+    assert back.objects == ("a1", "a2", "a5")  # the waiting item folded into the released one
+
+
+def test_an_expired_lease_also_folds_waiting_work(tmp_path):
+    now = [1_000_000.0]
+    later = {"spec": "lanes", "version": 3, "summary": {},
+             "findings": [finding("LaneLine.require.1", "seq12/000124.jpg", ["a5"])]}
+    with open_queue(tmp_path / "q.db", clock=lambda: now[0]) as queue:
+        queue.build_from_documents([DIFF])
+        queue.claim("l-07", 3, lease_seconds=10)
+        queue.build_from_documents([later])
+        now[0] += 11
+        pending = queue.items("pending")
+    assert len(pending) == 3 and len({i.image for i in pending}) == 3
+
+
+def test_release_refuses_done_items_and_other_labelers_claims_without_changing_anything(tmp_path):
+    with open_queue(tmp_path / "q.db") as queue:
+        queue.build_from_documents([DIFF])
+        first, second = queue.claim("l-07", 2)
+        queue.done([3])
+        with pytest.raises(UnknownItemsError, match="77"):
+            queue.release([first.id, 77])
+        with pytest.raises(QueueError, match="3 are done"):
+            queue.release([first.id, 3])
+        queue.release([first.id])
+        assert queue.claim("l-08", 1)[0].id == first.id
+        with pytest.raises(QueueError, match="claimed by l-08, not l-07"):
+            queue.release([first.id, second.id], labeler="l-07")
+        assert [i.status for i in queue.items()] == ["claimed", "claimed", "done"]
+        assert queue.release([second.id], labeler="l-07") == 1
+        assert queue.release([second.id]) == 0  # already pending: nothing to do
+
+
+def test_cli_release(tmp_path, specc, capsys):
+    queue = str(tmp_path / "r.db")
+    specc("build", "--queue", queue, str(write_json(tmp_path / "d.json", DIFF)))
+    specc("claim", "--queue", queue, "--labeler", "l-07", "--n", "2", "--format", "json")
+    ids = [str(i["id"]) for i in orjson.loads(capsys.readouterr().out)]
+    assert specc("release", "--queue", queue, "--labeler", "l-99", *ids) == 2
+    assert "claimed by l-07, not l-99" in capsys.readouterr().err
+    assert specc("release", "--queue", queue, "--labeler", "l-07", *ids) == 0
+    assert "2 item(s) released" in capsys.readouterr().err
+    assert specc("list", "--queue", queue, "--status", "claimed", "--format", "json") == 0
+    assert orjson.loads(capsys.readouterr().out) == []
+
+
+V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, dedupe_key TEXT NOT NULL, image TEXT NOT NULL,
+    objects TEXT NOT NULL DEFAULT '[]',
+    action TEXT NOT NULL CHECK (action IN ('relabel', 'review', 'fill', 'migrate', 'delete')),
+    reasons TEXT NOT NULL DEFAULT '[]', severity TEXT NOT NULL, spec TEXT, from_version INTEGER,
+    to_version INTEGER, priority REAL NOT NULL DEFAULT 0, score REAL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'claimed', 'done')),
+    labeler TEXT, claimed_at TEXT, lease_seconds REAL, lease_expires REAL, done_at TEXT,
+    created_at TEXT NOT NULL, details TEXT NOT NULL DEFAULT '{}');
+INSERT INTO meta VALUES ('application', 'specdsl-relabel-queue');
+INSERT INTO items (dedupe_key, image, objects, action, reasons, severity, spec, to_version, priority, status,
+                   labeler, created_at) VALUES
+  ('k1', 'a.jpg', '["a1"]', 'relabel', '["R1"]', 'warning', 'lanes', 3, 0.5, 'pending', NULL, 't'),
+  ('k2', 'a.jpg', '["a2"]', 'fill', '["R2"]', 'error', NULL, NULL, 0.7, 'pending', NULL, 't'),
+  ('k3', 'a.jpg', '["a3"]', 'relabel', '["R3"]', 'error', NULL, NULL, 0.9, 'claimed', 'l-1', 't'),
+  ('k4', 'b.jpg', '[]', 'review', '["R4"]', 'info', NULL, NULL, 0.1, 'done', NULL, 't'),
+  ('k5', 'c.jpg', '["c1"]', 'delete', '["R5"]', 'info', NULL, NULL, 0.2, 'pending', NULL, 't');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_queue_is_migrated_with_one_pending_item_per_image(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_SCHEMA)
+    conn.close()
+    with open_queue(path, create=False) as queue:
+        items = {i.id: i for i in queue.items()}
+        assert sorted(items) == [1, 3, 4, 5]  # item 2 folded into item 1 (same image, both pending)
+        assert items[1].objects == ("a1", "a2") and items[1].action == "relabel"
+        assert items[1].work.object_actions() == {"a1": "relabel", "a2": "fill"}
+        assert items[1].severity == "error" and items[1].priority == 0.7
+        assert (items[3].status, items[3].labeler) == ("claimed", "l-1")
+        assert items[4].work.image == {"R4": "review"}
+        assert queue.add_items([{"image": "d.jpg", "action": "label", "reasons": ["uncertainty"]}]) == 1
+        assert max(i.id for i in queue.items()) == 6  # ids of folded items are not reused
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+
+
 # --- the file: identity and refusals ----------------------------------------------------------------------
 
 def test_queue_file_is_marked_and_in_wal_mode(tmp_path):
@@ -307,9 +442,13 @@ def test_cli_build_list_claim_done_export_stats(tmp_path, specc, capsys):
     assert [i["id"] for i in orjson.loads(capsys.readouterr().out)] == [claimed[0]["id"]]
 
     out = tmp_path / "items.jsonl"
-    assert specc("export", "--queue", queue, "-o", str(out)) == 0
+    assert specc("export", "--queue", queue, "-o", str(out), "--status", "all") == 0
     lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     assert [i["id"] for i in lines] == [1, 2, 3]
+    assert specc("export", "--queue", queue, "-o", str(out)) == 0  # pending items by default
+    assert [orjson.loads(line)["id"] for line in out.read_bytes().splitlines()] == [
+        i for i in (1, 2, 3) if i != claimed[0]["id"]]
+    assert not list(tmp_path.glob(".items.jsonl.*"))  # written beside and renamed: no temporary left
 
     assert specc("stats", "--queue", queue, "--format", "json") == 0
     stats = orjson.loads(capsys.readouterr().out)

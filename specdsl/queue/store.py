@@ -253,14 +253,14 @@ class Queue:
         counted = [i for i in items if i.status == "claimed" or (i.status == "done" and not reopen_done)]
         covered = set().union(*(i.work.pairs() for i in counted))
         fresh = new.work.without(covered)
+        if not fresh:  # all of it is asked for already: the input must not touch any item (idempotence)
+            return "unchanged"
         pending = [i for i in items if i.status == "pending"]
         if pending:
             target = pending[-1]
             grows = bool(fresh.without(target.work.pairs()))
             self._merge(target, _replace_work(new, fresh))
             return "merged" if grows else "unchanged"
-        if not fresh:
-            return "unchanged"
         self._insert(_replace_work(new, fresh), now)
         return "added"
 
