@@ -1,0 +1,98 @@
+"""The labeler page on a phone (375 px wide) in a real browser: nothing leaves the screen sideways,
+attribute names stay whole, long enum values wrap. Needs Debian's chromium and Python playwright."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specdsl.compiler import compile_file, compile_text
+from specdsl.docs import render_docs
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+PHONE_WIDTH = 375
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian chromium at /usr/bin/chromium (apt-get install -y chromium)"),
+]
+
+LONG_VALUES_SPEC = '''spec signage version 1
+
+class traffic_sign_with_a_long_name: box {
+  regulatory_category_of_the_sign: enum { prohibitory_no_heavy_goods_vehicles_over_seven_and_a_half_tonnes, mandatory_roundabout, warning }
+  electronically_variable_message_panel: bool = false
+  mounting: enum { post, gantry, overhead_wire_suspended_from_a_catenary_cable } ?
+}
+
+example "A sign" valid {
+  image 400 x 300
+  traffic_sign_with_a_long_name { regulatory_category_of_the_sign: prohibitory_no_heavy_goods_vehicles_over_seven_and_a_half_tonnes, box: [10, 10, 50, 50] }
+}
+'''
+
+# For each attribute name, the characters after which a line ends: the name wraps only between words.
+MEASURE = """() => {
+  const right = (e) => e.getBoundingClientRect().right;
+  const lineEnds = (element) => {
+    const ends = [];
+    let previous = null;
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.data.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const top = range.getBoundingClientRect().top;
+        if (previous && top > previous.top + 2) ends.push(previous.char);
+        previous = {top: top, char: node.data[i]};
+      }
+    }
+    return ends;
+  };
+  const names = [...document.querySelectorAll('table.attributes tbody th code, .class-card h3 code')];
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    pills: [...document.querySelectorAll('table.attributes .pill')].map(right),
+    values: [...document.querySelectorAll('table.attributes .values code, table.objects code')].map(right),
+    drawings: [...document.querySelectorAll('svg.figure-svg')].map(right),
+    names: names.map(right),
+    nameLineEnds: names.flatMap(lineEnds),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Python playwright (pip install playwright)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("name", ["long-values", "lanes"])
+def test_the_page_fits_a_phone_screen(browser, tmp_path, name):
+    spec = compile_text(LONG_VALUES_SPEC, "signage.spec") if name == "long-values" else \
+        compile_file(ROOT / "specs" / "lanes.spec")
+    page_file = tmp_path / "page.html"
+    page_file.write_text(render_docs(spec), encoding="utf-8")
+    page = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 800})
+    try:
+        page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
+        measured = page.evaluate(MEASURE)
+    finally:
+        page.close()
+    assert measured["scrollWidth"] <= PHONE_WIDTH
+    assert measured["pills"] and max(measured["pills"]) <= PHONE_WIDTH  # "required" stays on screen
+    assert max(measured["values"]) <= PHONE_WIDTH
+    assert max(measured["drawings"]) <= PHONE_WIDTH
+    assert measured["names"] and max(measured["names"]) <= PHONE_WIDTH  # whole, not cut off
+    assert set(measured["nameLineEnds"]) <= {"_"}  # a long name wraps after an underscore, never mid-word
+    if name == "long-values":
+        assert measured["nameLineEnds"]  # the long names did have to wrap: the check above has teeth
