@@ -273,6 +273,15 @@ def test_diff_and_check_of_one_image_merge_into_one_item(tmp_path):
     assert item.to_dict()["image_reasons"] == ["image.weather"]
 
 
+def test_a_finding_with_an_unknown_action_is_refused_by_name(tmp_path, specc, capsys):
+    bad = {"spec": "lanes", "version": 3, "summary": {},
+           "findings": [finding("LaneLine.style", "seq12/000200.jpg", ["a1"]) | {"action": "paint"}]}
+    assert specc("build", "--queue", str(tmp_path / "r.db"), str(write_json(tmp_path / "bad.json", bad))) == 2
+    err = capsys.readouterr().err
+    assert "bad.json" in err and "unknown action 'paint'" in err and "Traceback" not in err
+    assert not (tmp_path / "r.db").exists()  # the input is refused before the queue is created
+
+
 def test_new_work_while_claimed_waits_in_a_new_item_that_folds_back_on_release(tmp_path):
     later = {"spec": "lanes", "version": 3, "summary": {},
              "findings": [finding("LaneLine.require.1", "seq12/000124.jpg", ["a5"])]}

@@ -43,8 +43,8 @@ def export_label_studio(items: Sequence[Item], stream: BinaryIO,
                          "object_reasons": item.work.object_reasons()}}
         labels = options.labels.get(item.image)
         if labels is not None:
-            notes = {o: f"{action}: {', '.join(item.work.object_reasons()[o])}"
-                     for o, action in item.work.object_actions().items()}
+            reasons = item.work.object_reasons()
+            notes = {o: f"{action}: {', '.join(reasons[o])}" for o, action in item.work.object_actions().items()}
             result, missed = regions(labels, options.geometry, notes)
             skipped += missed
             unsized += not (labels.width and labels.height)

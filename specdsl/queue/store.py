@@ -276,7 +276,7 @@ class Queue:
 
     def _merge(self, old: Item, new: NewItem) -> Item:
         work = old.work.merged(new.work)
-        severity = worst_severity((old.severity, new.severity)) if new.work else old.severity
+        severity = worst_severity((old.severity, new.severity))
         score = old.score if new.score is None else new.score
         details = _merge_details(old.details, new.details)
         self._conn.execute(
