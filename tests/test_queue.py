@@ -11,9 +11,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from specdsl.cli import main as cli_main
 from specdsl.queue import QueueError, UnknownItemsError, open_queue
+from specdsl.queue.item import ACTIONS, Work, strongest
 from specdsl.queue.priority import SEVERITY_WEIGHT, priority, rarities, rarity, worst_severity
 
 DIFF = {
@@ -246,8 +249,6 @@ def test_stats_counts_by_status_action_and_reason(tmp_path):
 # --- one item per image, actions, release -------------------------------------------------------------
 
 def test_actions_are_ordered_strongest_first():
-    from specdsl.queue.item import ACTIONS, Work, strongest
-
     assert ACTIONS == ("relabel", "delete", "fill", "migrate", "review", "label")
     assert strongest(["review", "fill", "migrate"]) == "fill"
     assert strongest(["delete", "relabel"]) == "relabel"
@@ -542,3 +543,34 @@ def test_the_real_specc_entry_point_has_the_queue_command(tmp_path):
                              str(tmp_path / "none.db")], capture_output=True, text=True, check=False)
     assert result.returncode == 2 and "no queue at" in result.stderr
     assert time.monotonic() - start < 30
+
+
+# --- laws of the per-image work (hypothesis) ---------------------------------------------------------------
+
+_tasks = st.dictionaries(st.sampled_from(["R1", "R2", "R3", "R4"]), st.sampled_from(ACTIONS), max_size=3)
+works = st.builds(Work, objects=st.dictionaries(st.sampled_from(["a1", "a2", "a10", "b"]), _tasks, max_size=3),
+                  image=_tasks)
+
+
+def _canonical(work: Work) -> dict:
+    return {"objects": {o: dict(sorted(t.items())) for o, t in sorted(work.objects.items())},
+            "image": dict(sorted(work.image.items()))}
+
+
+@given(works, works, works)
+def test_merging_work_is_a_union_keeping_the_strongest_action(a, b, c):
+    merged = a.merged(b)
+    assert merged.pairs() == a.pairs() | b.pairs()
+    assert _canonical(merged) == _canonical(b.merged(a))  # the order of inputs does not matter
+    assert _canonical(a.merged(b).merged(c)) == _canonical(a.merged(b.merged(c)))
+    assert _canonical(merged.merged(b)) == _canonical(merged)  # merging again changes nothing
+    if a and b:
+        assert merged.action == strongest([a.action, b.action])
+
+
+@given(works, works)
+def test_without_removes_exactly_the_covered_pairs(a, b):
+    rest = a.without(b.pairs())
+    assert rest.pairs() == a.pairs() - b.pairs()
+    assert not a.without(a.pairs())
+    assert Work.from_json(orjson.loads(orjson.dumps(a.to_json()))) == a
