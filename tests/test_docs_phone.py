@@ -53,7 +53,7 @@ MEASURE = """() => {
     }
     return ends;
   };
-  const names = [...document.querySelectorAll('table.attributes tbody th code, .class-card h3 code')];
+  const names = [...document.querySelectorAll('table.attributes tbody th code, .class-card h3 code, .obj-class, .kv-name')];
   return {
     scrollWidth: document.documentElement.scrollWidth,
     pills: [...document.querySelectorAll('table.attributes .pill')].map(right),
