@@ -61,6 +61,7 @@ MEASURE = """() => {
     drawings: [...document.querySelectorAll('svg.figure-svg')].map(right),
     names: names.map(right),
     nameLineEnds: names.flatMap(lineEnds),
+    valueLineEnds: [...document.querySelectorAll('table.attributes .values code, .kv code')].flatMap(lineEnds),
   };
 }"""
 
@@ -94,5 +95,6 @@ def test_the_page_fits_a_phone_screen(browser, tmp_path, name):
     assert max(measured["drawings"]) <= PHONE_WIDTH
     assert measured["names"] and max(measured["names"]) <= PHONE_WIDTH  # whole, not cut off
     assert set(measured["nameLineEnds"]) <= {"_"}  # a long name wraps after an underscore, never mid-word
-    if name == "long-values":
-        assert measured["nameLineEnds"]  # the long names did have to wrap: the check above has teeth
+    assert set(measured["valueLineEnds"]) <= {"_"}  # so does a long value made of words
+    if name == "long-values":  # the long names and values did have to wrap: the checks above have teeth
+        assert measured["nameLineEnds"] and measured["valueLineEnds"]
