@@ -2,6 +2,9 @@
 
 A document is what one input holds once parsed: a diff document (``changes`` + ``impact``), a check
 document (``findings``), a single finding (one JSONL line) or a list of findings (a whole JSONL file).
+Each kind is a row of :data:`SOURCES`. Every source makes one item per image (the queue's key), with
+per-object reasons and actions (:class:`~specdsl.queue.item.Work`), so that a diff and a check of the
+same labels meet in one item even though their spec names and versions are written differently.
 """
 
 from __future__ import annotations
