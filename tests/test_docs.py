@@ -374,6 +374,130 @@ def test_invalid_examples_highlight_the_objects_the_checker_names():
     assert flagged_in(figures["A car with no lot"]) == ["o1"]
 
 
+PAINT_SPEC = '''spec paint version 1
+
+enum Paint {
+  white
+  yellow
+  light_blue
+}
+
+class marking: polyline {
+  colour: Paint = white
+  style: enum { solid, dashed } = solid
+}
+
+class cone: point {
+  shade: enum { orange, red, green }
+}
+
+class sign: box {
+  kind: enum { stop, yield_sign, speed }
+}
+
+rule markings_apart: error {
+  "Two markings never touch."
+  for a in marking
+  for b in marking where a != b
+  require distance(a, b) > 5
+}
+
+rule no_yellow_beside_white: error {
+  "A yellow marking beside a white one is a labeling mistake."
+  for w in marking where w.colour == white
+  for y in marking where y.colour == yellow and distance(w, y) < 20
+  require false
+}
+
+example "Touching markings" invalid markings_apart {
+  image 100 x 100
+  marking { colour: yellow, points: [(10, 10), (90, 10)] }
+  marking { points: [(10, 12), (90, 12)] }
+  marking { colour: light_blue, points: [(10, 80), (90, 80)] }
+  cone { shade: green, point: (50, 50) }
+  sign { kind: stop, box: [5, 40, 10, 10] }
+}
+
+example "Yellow beside white" invalid no_yellow_beside_white {
+  image 100 x 100
+  marking { colour: white, points: [(10, 10), (90, 10)] }
+  marking { colour: yellow, points: [(10, 20), (90, 20)] }
+}
+'''
+
+
+def _figures(spec_text: str, name: str) -> dict:
+    doc = parse_strict(render_docs(compile_text(spec_text, name)))
+    return {f.findtext(".//h3"): f for f in doc.findall(".//figure")}
+
+
+def _stroke_of(group) -> str:
+    """The colour an object is drawn in (its main shape, not the red halo of a flagged object)."""
+    shape = next(e for e in group if "halo" not in (e.get("class") or "") and e.tag != SVG + "text")
+    return shape.get("stroke") if shape.get("fill") in ("none", None) else shape.get("fill")
+
+
+def test_the_wrong_figure_outlines_only_the_object_the_rule_blames():
+    doc = parse_strict(render_docs(compile_file(ROOT / "specs" / "lanes.spec")))
+    figures = {f.findtext(".//h3"): f for f in doc.findall(".//figure")}
+    wrong = figures["White line left as it was"]
+    # `require w.overridden` is about the white line; the orange one is context: not outlined, not dimmed
+    assert flagged_in(wrong) == ["o2"]
+    groups = {g.get("data-object"): g for g in shapes_in(wrong)}
+    assert groups["o1"].get("opacity") is None
+    assert [h.get("class") for h in groups["o2"] if "halo" in (h.get("class") or "")] == ["halo"]
+    assert not [h for h in groups["o1"] if "halo" in (h.get("class") or "")]
+    assert "o1" not in "".join(wrong.find(".//p[@class='broken']").itertext())
+
+
+def test_a_rule_that_reads_every_variable_or_none_blames_every_object_it_binds():
+    figures = _figures(PAINT_SPEC, "paint.spec")
+    assert flagged_in(figures["Touching markings"]) == ["o1", "o2"]  # distance(a, b) reads both
+    assert flagged_in(figures["Yellow beside white"]) == ["o1", "o2"]  # require false: the pair is wrong
+    dimmed = [g.get("data-object") for g in shapes_in(figures["Touching markings"]) if g.get("opacity")]
+    assert dimmed == ["o3", "o4", "o5"]  # objects the check does not name are dimmed
+
+
+def test_objects_are_drawn_in_the_colour_their_attribute_names():
+    from specdsl.docs.paint import NAMED_COLORS
+    from specdsl.docs.palette import class_colors
+
+    spec = compile_text(PAINT_SPEC, "paint.spec")
+    figure = _figures(PAINT_SPEC, "paint.spec")["Touching markings"]
+    strokes = {g.get("data-object"): _stroke_of(g) for g in shapes_in(figure)}
+    assert strokes["o1"] == NAMED_COLORS["yellow"]
+    assert strokes["o2"] == NAMED_COLORS["white"]  # the default value paints an object that does not say
+    assert strokes["o3"] == NAMED_COLORS["blue"]  # light_blue: the colour word of a compound value
+    assert strokes["o4"] == NAMED_COLORS["green"]  # an enum not named colour whose values are colours
+    assert strokes["o5"] == class_colors(spec)["sign"]  # stop/yield/speed are no colours: class colour
+    assert len({strokes["o1"], strokes["o2"]}) == 2
+    legend = [" ".join("".join(li.itertext()).split()) for li in figure.iter("li")]
+    assert "marking yellow polyline" in legend
+    assert "marking white polyline" in legend
+    rows = {r.findtext(".//td/code"): r for r in figure.iter("tr") if r.find("td") is not None}
+    swatch = next(rows["o1"].iter(SVG + "rect"))
+    assert swatch.get("fill") == NAMED_COLORS["yellow"]
+
+
+def test_colour_attribute_is_found_by_name_or_by_colour_values():
+    from specdsl.docs.paint import color_attribute
+
+    spec = compile_text(PAINT_SPEC, "paint.spec")
+    assert color_attribute(spec.cls("marking")).name == "colour"
+    assert color_attribute(spec.cls("cone")).name == "shade"
+    assert color_attribute(spec.cls("sign")) is None
+
+
+def test_the_stylesheet_keeps_attribute_tables_inside_a_phone_screen():
+    css = stylesheet()
+    # names are one word each; values wrap anywhere; under 640 px the rows become cards
+    assert re.search(r"tbody th code[^{]*\{[^}]*word-break: keep-all[^}]*hyphens: none", css)
+    assert re.search(r"\.values code[^{]*\{[^}]*overflow-wrap: anywhere", css)
+    phone = css[css.index("@media (max-width: 640px)"):]
+    assert re.search(r"table\.attributes tr[^{]*\{[^}]*display: block", phone)
+    assert "overflow-wrap: anywhere; }" not in css.split("tbody th {")[1].split("}")[0]
+
+
 def test_geometry_reads_what_can_be_drawn_and_refuses_the_rest():
     assert geometry({"box": [1, 2, 3, 4]}) == ("box", ((1, 2), (4, 2), (4, 6), (1, 6)))
     assert geometry({"points": [[0, 0], [5, 5]]}, "polygon")[0] == "polygon"

@@ -21,10 +21,10 @@ SPECC = [sys.executable, "-c",
          "import sys; import specdsl.cli.main as m; m.COMMANDS = ('specdsl.cli.queue',); sys.exit(m.main())"]
 
 
-def diff_document(n: int, version: int = 3) -> dict:
+def diff_document(n: int, version: int = 3, prefix: str = "seq") -> dict:
     changes = [{"id": f"CHANGE_{k}", "severity": ("breaking", "dangerous", "migratable", "safe")[k % 4],
                 "target": f"Lane.attr{k}", "message": f"change {k}", "old": None, "new": None} for k in range(40)]
-    impact = [{"image": f"seq{k // 100:03d}/{k:06d}.jpg", "objects": [f"a{j}" for j in range(k % 4)],
+    impact = [{"image": f"{prefix}{k // 100:03d}/{k:06d}.jpg", "objects": [f"a{j}" for j in range(k % 4)],
                "changes": [f"CHANGE_{k % 40}", f"CHANGE_{(k * 7) % 40}"], "action": "relabel" if k % 4 else "review"}
               for k in range(n)]
     return {"from": {"spec": "lanes", "version": version - 1}, "to": {"spec": "lanes", "version": version},
@@ -92,7 +92,7 @@ def snapshot(path: Path) -> list[tuple]:
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return conn.execute("SELECT id, dedupe_key, objects, reasons, status, priority FROM items "
+        return conn.execute("SELECT id, image, objects, reasons, status, priority FROM items "
                             "ORDER BY id").fetchall()
     finally:
         conn.close()
@@ -105,7 +105,7 @@ def test_a_build_killed_mid_transaction_leaves_the_old_state(tmp_path):
         queue.claim("l-01", 5)
     old = snapshot(path)
     big = tmp_path / "big.json"
-    big.write_bytes(orjson.dumps(diff_document(30_000)))
+    big.write_bytes(orjson.dumps(diff_document(30_000, prefix="big")))  # images of their own
 
     proc = subprocess.Popen([*SPECC, "queue", "build", "--queue", str(path), str(big)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -131,7 +131,7 @@ def test_kills_at_any_moment_leave_either_the_old_or_the_new_state(tmp_path):
         queue.build_from_documents([diff_document(20, version=2)])
     old_count = len(snapshot(path))
     doc = tmp_path / "doc.json"
-    doc.write_bytes(orjson.dumps(diff_document(5_000)))
+    doc.write_bytes(orjson.dumps(diff_document(5_000, prefix="new")))
     seen = set()
     for delay in (0.05, 0.3, 0.5, 0.7, 0.9, 1.2):
         proc = subprocess.Popen([*SPECC, "queue", "build", "--queue", str(path), str(doc)],

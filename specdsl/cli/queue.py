@@ -1,4 +1,4 @@
-"""`specc queue`: build, list, claim, done, export and stats over the relabel queue (docs/queue.md)."""
+"""`specc queue`: build, list, claim, release, done, export and stats over the relabel queue (docs/queue.md)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ STATUSES = ("pending", "claimed", "done")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("queue", help="the relabel queue: build, list, claim, done, export, stats",
+    parser = subparsers.add_parser("queue", help="the relabel queue: build, list, claim, release, done, export, "
+                                   "stats",
                                    description="The relabel queue, a SQLite file of work for labelers.")
     actions = parser.add_subparsers(dest="queue_command", metavar="ACTION")
     actions.required = True
-    for add in (_add_build, _add_list, _add_claim, _add_done, _add_export, _add_stats):
+    for add in (_add_build, _add_list, _add_claim, _add_release, _add_done, _add_export, _add_stats):
         add(actions)
 
 
@@ -60,18 +61,35 @@ def _add_claim(actions: argparse._SubParsersAction) -> None:
     _add_format(parser)
 
 
+def _add_release(actions: argparse._SubParsersAction) -> None:
+    parser = _action(actions, "release", "give claimed items back: pending again, no labeler", run_release)
+    parser.add_argument("ids", nargs="+", type=int, metavar="ID", help="item ids")
+    parser.add_argument("--labeler", metavar="NAME",
+                        help="refuse (and change nothing) if an item is claimed by someone else")
+
+
 def _add_done(actions: argparse._SubParsersAction) -> None:
     parser = _action(actions, "done", "mark items done", run_done)
     parser.add_argument("ids", nargs="+", type=int, metavar="ID", help="item ids")
 
 
 def _add_export(actions: argparse._SubParsersAction) -> None:
+    from specdsl.cli.exports import add_reader_options
     from specdsl.queue.exporters import EXPORTERS
 
-    parser = _action(actions, "export", "write items, sorted by id, for a labeling tool", run_export)
+    parser = _action(actions, "export", "write items for a labeling tool (default: the pending ones)", run_export)
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="output file, - for stdout")
     parser.add_argument("--format", choices=tuple(EXPORTERS), default="jsonl", help="(default: %(default)s)")
-    parser.add_argument("--status", choices=STATUSES, help="only items with this status")
+    parser.add_argument("--status", choices=(*STATUSES, "all"), default="pending",
+                        help="items with this status (default: %(default)s)")
+    parser.add_argument("--labels", nargs="+", metavar="EXPORT",
+                        help="the export holding the images' labels: their sizes (cvat, label-studio) and "
+                             "objects (as label-studio predictions)")
+    parser.add_argument("--spec", metavar="SPEC", help="the spec, for the geometry of each class "
+                        "(polygon or polyline) in label-studio predictions")
+    parser.add_argument("--image-url-prefix", metavar="URL",
+                        help="label-studio: data.image is URL + the image path (percent-encoded)")
+    add_reader_options(parser, "the --labels exports")
 
 
 def _add_stats(actions: argparse._SubParsersAction) -> None:
@@ -129,6 +147,13 @@ def run_claim(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_release(args: argparse.Namespace) -> int:
+    with _opened(args) as queue:
+        changed = queue.release(args.ids, labeler=args.labeler)
+    err_console().print(f"{args.queue}: {changed} item(s) released")
+    return EXIT_OK
+
+
 def run_done(args: argparse.Namespace) -> int:
     with _opened(args) as queue:
         changed = queue.done(args.ids)
@@ -140,18 +165,69 @@ def run_export(args: argparse.Namespace) -> int:
     from specdsl.queue.exporters import EXPORTERS
 
     with _opened(args) as queue:
-        items = queue.items(args.status)
+        items = queue.items(None if args.status == "all" else args.status)
+    options = _export_options(args, {item.image for item in items})
+    exporter = EXPORTERS[args.format]
     if args.output == "-":
-        EXPORTERS[args.format](items, sys.stdout.buffer)
+        notes = exporter(items, sys.stdout.buffer, options)
         sys.stdout.buffer.flush()
     else:
-        try:
-            with Path(args.output).open("wb") as stream:
-                EXPORTERS[args.format](items, stream)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+        notes = _write_atomically(Path(args.output), lambda stream: exporter(items, stream, options))
         err_console().print(f"{args.output}: {len(items)} item(s)")
+    for note in notes:
+        err_console().print(f"note: {note}")
     return EXIT_OK
+
+
+def _export_options(args: argparse.Namespace, images: set[str]) -> Any:
+    from specdsl.queue.labels import ExportOptions
+
+    labels = _read_labels(args, images) if args.labels else {}
+    geometry = {}
+    if args.spec:
+        from specdsl.cli.common import compile_or_exit
+
+        spec = compile_or_exit(args.spec).spec
+        geometry = {cls.name: cls.geometry for cls in spec.classes}
+    return ExportOptions(labels=labels, geometry=geometry, image_url_prefix=args.image_url_prefix)
+
+
+def _read_labels(args: argparse.Namespace, images: set[str]) -> dict[str, Any]:
+    from specdsl.cli.exports import reader_options
+    from specdsl.data.readers import ReaderError
+    from specdsl.queue.labels import read_labels
+
+    for path in args.labels:
+        if not Path(path).exists():
+            raise UsageError(f"cannot read export {path}: no such file")
+    try:
+        return read_labels(args.labels, args.input_format, reader_options(args), images)
+    except ReaderError as exc:
+        raise UsageError(f"{exc.location()}: {exc.message}") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--labels: {exc}") from None
+
+
+def _write_atomically(path: Path, write: Callable[[Any], list[str]]) -> list[str]:
+    """Write next to ``path`` and rename: a failed export never leaves a half-written file under its name."""
+    import os
+    import tempfile
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            notes = write(stream)
+        os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return notes
 
 
 def run_stats(args: argparse.Namespace) -> int:

@@ -1,8 +1,11 @@
 """Examples as figures: an SVG drawing, a legend, the objects and what is wrong with them.
 
 For an ``invalid`` example the checker is run on it to learn which objects break the named
-check (:func:`specdsl.validate.check_example`); those are highlighted. A check that fires on
-the image as a whole (a rule without ``for``) marks the frame instead.
+check (:func:`specdsl.validate.check_example`). Only the objects to blame are outlined: for a rule,
+those bound to the variables its ``require`` reads (``require w.overridden`` blames the white line,
+not the orange one beside it, which stays undimmed as context). A check that fires on the image as a
+whole (a rule without ``for``) marks the frame instead. Objects are drawn in their own colour when
+the spec gives them one (:mod:`specdsl.docs.paint`).
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ from markupsafe import Markup
 from specdsl import ir
 from specdsl.docs import anchors, prose, snippets, svg
 from specdsl.docs.markdown import render_inline
+from specdsl.docs.paint import FALLBACK_COLOR, Painter
 from specdsl.docs.palette import FLAG_COLOR
 
 
 @dataclass(frozen=True)
 class Offense:
-    objects: frozenset[str]  # the objects the named check reports
+    objects: frozenset[str]  # the objects to blame for the named check
     fired: bool  # the named check fired on the example at all
+    context: frozenset[str] = frozenset()  # named by its findings too, but not to blame
 
 
 @dataclass(frozen=True)
@@ -68,14 +73,31 @@ def offense(spec: ir.Spec, example: ir.Example) -> Offense:
     from specdsl.validate import check_example  # numpy and shapely: loaded only when a figure needs them
 
     findings = [f for f in check_example(spec, example) if f.check == example.check]
-    return Offense(frozenset(o for f in findings for o in f.objects), bool(findings))
+    blamed_at = _blamed_positions(spec, example.check)
+    named = frozenset(o for f in findings for o in f.objects)
+    blamed = frozenset(o for f in findings for k, o in enumerate(f.objects) if blamed_at is None or k in blamed_at)
+    return Offense(blamed, bool(findings), named - blamed)
+
+
+def _blamed_positions(spec: ir.Spec, check: str) -> frozenset[int] | None:
+    """Which of a rule finding's objects (one per ``for`` line, in order) its ``require`` is about; None:
+    all of them (not a rule, or a require that reads no variable, such as ``require false``)."""
+    rule = next((r for r in spec.rules if r.name == check), None)
+    if rule is None or not rule.bindings:
+        return None
+    from specdsl.validate.uses import variables_read
+
+    read = variables_read(rule.require)
+    positions = frozenset(k for k, b in enumerate(rule.bindings) if b.var in read)
+    return positions or None
 
 
 def example_view(spec: ir.Spec, index: int, example: ir.Example, colors: Mapping[str, str]) -> ExampleView:
     found = offense(spec, example)
     geometries = {c.name: c.geometry for c in spec.classes}
     objects = example.image.get("objects", [])
-    shapes = svg.shapes_of(objects, geometries, colors, found.objects)
+    painter = Painter.for_spec(spec, colors)
+    shapes = svg.shapes_of(objects, geometries, painter.color, found.objects, found.context)
     figure = svg.Figure(anchors.example_id(index), example.title, _size(example, "width"), _size(example, "height"),
                         shapes, found.fired and not found.objects)
     check = example.check if not example.valid else None
@@ -85,8 +107,8 @@ def example_view(spec: ir.Spec, index: int, example: ir.Example, colors: Mapping
         check_kind=kind, check_href=anchors.anchor_for_check(check, kind, spec) if check and kind else None,
         check_explanation=check_explanation(spec, check, kind) if check and kind else Markup(""),
         image_text=_image_text(example), svg=svg.render_figure(figure), shapes=len(shapes),
-        legend=_legend(objects, geometries, colors, found, kind),
-        objects=tuple(_object_row(spec, o, colors, found) for o in objects), offense=found,
+        legend=_legend(objects, geometries, painter, found, kind),
+        objects=tuple(_object_row(spec, o, painter, found) for o in objects), offense=found,
         source=snippets.highlighted(snippets.example_source(example)))
 
 
@@ -117,23 +139,26 @@ def _image_text(example: ir.Example) -> str:
     return f"{text}; {attributes}" if attributes else text
 
 
-def _legend(objects: list, geometries: Mapping[str, str], colors: Mapping[str, str], found: Offense,
+def _legend(objects: list, geometries: Mapping[str, str], painter: Painter, found: Offense,
             kind: str | None) -> tuple[LegendEntry, ...]:
-    present = dict.fromkeys(str(o.get("class", "")) for o in objects)
-    entries = [LegendEntry(name, geometries.get(name, "unknown class"), colors.get(name, "#CFD8DC"))
-               for name in present]
-    if found.objects:
-        entries.append(LegendEntry(f"breaks the {kind or 'check'}", "highlighted", FLAG_COLOR))
-    return tuple(entries)
+    """One entry per class, or per class and colour value when the objects are painted by an attribute."""
+    entries: dict[tuple[str, str | None], LegendEntry] = {}
+    for obj in objects:
+        name, value = str(obj.get("class", "")), painter.color_value(obj)
+        if (name, value) not in entries:
+            label = name if value is None else f"{name} {value}"
+            entries[(name, value)] = LegendEntry(label, geometries.get(name, "unknown class"), painter.color(obj))
+    flag = (LegendEntry(f"breaks the {kind or 'check'}", "outlined", FLAG_COLOR),) if found.objects else ()
+    return (*entries.values(), *flag)
 
 
-def _object_row(spec: ir.Spec, obj: Mapping, colors: Mapping[str, str], found: Offense) -> ObjectRow:
+def _object_row(spec: ir.Spec, obj: Mapping, painter: Painter, found: Offense) -> ObjectRow:
     class_name = str(obj.get("class", ""))
     cls = spec.cls(class_name)
     attributes = tuple((str(k), _value_text(v)) for k, v in (obj.get("attributes") or {}).items())
     object_id = str(obj.get("id", ""))
     return ObjectRow(object_id, class_name, "#" + anchors.class_id(class_name) if cls else None,
-                     colors.get(class_name, "#CFD8DC"), _geometry_text(obj, cls.geometry if cls else None),
+                     painter.color(obj) or FALLBACK_COLOR, _geometry_text(obj, cls.geometry if cls else None),
                      attributes, object_id in found.objects)
 
 

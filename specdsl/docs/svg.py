@@ -9,7 +9,7 @@ Colours are presentation attributes, not ``style``: they survive a policy that f
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -28,7 +28,8 @@ class Shape:
     kind: str  # polyline | polygon | box | point
     points: tuple[Point, ...]  # a box is its four corners; a point is one
     color: str
-    flagged: bool
+    flagged: bool  # the check blames this object: outlined
+    involved: bool = False  # the check's finding names it, but as context (the orange line beside): not dimmed
 
 
 @dataclass(frozen=True)
@@ -81,16 +82,17 @@ def _numbers(value: object, n: int) -> tuple[float, ...] | None:
     return tuple(float(v) for v in value)
 
 
-def shapes_of(objects: Iterable[Mapping], geometries: Mapping[str, str], colors: Mapping[str, str],
-              flagged: frozenset[str]) -> tuple[Shape, ...]:
-    """One shape per object that has a drawable geometry, in the example's order."""
+def shapes_of(objects: Iterable[Mapping], geometries: Mapping[str, str], color_of: Callable[[Mapping], str],
+              flagged: frozenset[str], involved: frozenset[str] = frozenset()) -> tuple[Shape, ...]:
+    """One shape per object that has a drawable geometry, in the example's order, in ``color_of(obj)``."""
     shapes = []
     for obj in objects:
         class_name = str(obj.get("class", ""))
+        object_id = str(obj.get("id", ""))
         found = geometry(obj, geometries.get(class_name))
         if found is not None:
-            shapes.append(Shape(str(obj.get("id", "")), class_name, found[0], found[1],
-                                colors.get(class_name, "#CFD8DC"), str(obj.get("id", "")) in flagged))
+            shapes.append(Shape(object_id, class_name, found[0], found[1], color_of(obj), object_id in flagged,
+                                object_id in involved))
     return tuple(shapes)
 
 
@@ -154,7 +156,7 @@ def _ticks(step: float, limit: float) -> list[float]:
 
 
 def _shape_view(shape: Shape, label_at: Point, dim: bool) -> dict:
-    return {"shape": shape, "dim": dim and not shape.flagged,
+    return {"shape": shape, "dim": dim and not (shape.flagged or shape.involved),
             "points": " ".join(f"{fmt(x)},{fmt(y)}" for x, y in shape.points),
             "vertices": tuple((fmt(x), fmt(y)) for x, y in shape.points),
             "x": fmt(min(p[0] for p in shape.points)), "y": fmt(min(p[1] for p in shape.points)),

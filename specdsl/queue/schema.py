@@ -11,7 +11,7 @@ from pathlib import Path
 
 APPLICATION = "specdsl-relabel-queue"
 APPLICATION_ID = 0x53504351  # "SPCQ": shows in `file relabel.db` and the SQLite header
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: one open item per image, per-object work, image size, the `label` action
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -20,19 +20,20 @@ class QueueError(Exception):
     """The file is not a queue this version can use (not SQLite, not a queue, newer schema)."""
 
 
-SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE items (
+ITEMS_TABLE = """
+CREATE TABLE {name} (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    dedupe_key TEXT NOT NULL,
     image TEXT NOT NULL,
     objects TEXT NOT NULL DEFAULT '[]',
-    action TEXT NOT NULL CHECK (action IN ('relabel', 'review', 'fill', 'migrate', 'delete')),
+    action TEXT NOT NULL CHECK (action IN ('relabel', 'delete', 'fill', 'migrate', 'review', 'label')),
     reasons TEXT NOT NULL DEFAULT '[]',
+    work TEXT NOT NULL DEFAULT '{{}}',
     severity TEXT NOT NULL,
     spec TEXT,
     from_version INTEGER,
     to_version INTEGER,
+    width INTEGER,
+    height INTEGER,
     priority REAL NOT NULL DEFAULT 0,
     score REAL,
     status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'claimed', 'done')),
@@ -42,11 +43,14 @@ CREATE TABLE items (
     lease_expires REAL,
     done_at TEXT,
     created_at TEXT NOT NULL,
-    details TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX items_by_key ON items (dedupe_key, id);
+    details TEXT NOT NULL DEFAULT '{{}}'
+)"""
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+""" + ITEMS_TABLE.format(name="items") + """;
 CREATE INDEX items_by_status ON items (status, priority DESC, id);
-CREATE INDEX items_by_image ON items (image);
+CREATE INDEX items_by_image ON items (image, id);
 """
 
 
@@ -78,7 +82,10 @@ def prepare(conn: sqlite3.Connection, path: Path, create: bool) -> None:
         raise QueueError(f"{path} is an empty database, not a specc queue")
     if empty:
         _create_once(conn)
-    _verify(conn, path)
+    if _verify(conn, path) < SCHEMA_VERSION:
+        from specdsl.queue.migrations import migrate
+
+        migrate(conn, path)
     # WAL lets readers (list, the torch sampler) run while a build writes; it is a property of the file.
     if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
@@ -113,7 +120,8 @@ def _create(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _verify(conn: sqlite3.Connection, path: Path) -> None:
+def _verify(conn: sqlite3.Connection, path: Path) -> int:
+    """The file's schema version, once it is known to be a queue this specdsl can use or upgrade."""
     if not _names_application(conn):
         raise QueueError(f"{path} is a SQLite database but not a specc queue (no '{APPLICATION}' meta)")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -122,6 +130,7 @@ def _verify(conn: sqlite3.Connection, path: Path) -> None:
                          "this specdsl understands: upgrade specdsl")
     if version < 1:
         raise QueueError(f"{path} has no queue schema version: not a specc queue")
+    return version
 
 
 def _names_application(conn: sqlite3.Connection) -> bool:

@@ -17,12 +17,12 @@ from typing import Any, Self
 
 import orjson
 
-from specdsl.queue.item import ACTIONS, STATUSES, Item, NewItem
+from specdsl.queue.item import ACTIONS, STATUSES, Item, NewItem, Work
 from specdsl.queue.priority import priority, rarities, worst_severity
 from specdsl.queue.schema import QueueError, check_header, connect, prepare
 
 ITEM_COLUMNS = ("id, image, objects, action, reasons, priority, status, labeler, severity, spec, from_version, "
-                "to_version, score, claimed_at, lease_seconds, done_at, created_at, details")
+                "to_version, score, claimed_at, lease_seconds, done_at, created_at, details, work, width, height")
 OPEN_STATUSES = ("pending", "claimed")
 
 
@@ -30,6 +30,10 @@ class UnknownItemsError(QueueError):
     def __init__(self, ids: Sequence[int]) -> None:
         self.ids = tuple(ids)
         super().__init__(f"unknown item id(s): {', '.join(map(str, self.ids))}")
+
+
+class NotReleasableError(QueueError):
+    """``release`` of items that are done, or claimed by someone else than the labeler named."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +85,9 @@ class Queue:
         return self.add_items(items_from_documents(documents))
 
     def upsert(self, items: Iterable[NewItem | Mapping[str, Any]], reopen_done: bool = False) -> UpsertCounts:
-        """Add or merge items. A done item already covering the work absorbs it (so building the same
-        input twice adds nothing) unless ``reopen_done``, which makes a fresh item instead."""
+        """Add or merge items: an image has at most one pending item, which absorbs new work. Work that a
+        claimed or done item of the image already lists is not asked for again (so building the same input
+        twice adds nothing), except that with ``reopen_done`` done items no longer count."""
         new_items = [i if isinstance(i, NewItem) else NewItem.from_dict(i) for i in items]
         with self._write() as now:
             outcomes = [self._upsert_one(item, now, reopen_done) for item in new_items]
@@ -117,6 +122,28 @@ class Queue:
                 [(labeler, _iso(now), float(lease_seconds), now + lease_seconds, i) for i in ids])
             by_id = {item.id: item for item in self._select_ids(ids)}
         return [by_id[i] for i in ids]
+
+    def release(self, ids: Iterable[int], labeler: str | None = None) -> int:
+        """Give claimed items back (pending, no labeler); returns how many changed. Unknown or done ids, or
+        (with ``labeler``) items claimed by someone else, change nothing and raise. Pending ones are skipped."""
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+        with self._write() as now:
+            self._expire_leases(now)
+            found = {item.id: item for item in self._select_ids(wanted)}
+            missing = [i for i in wanted if i not in found]
+            if missing:
+                raise UnknownItemsError(missing)
+            done = [i for i in wanted if found[i].status == "done"]
+            if done:
+                raise NotReleasableError(f"item(s) {', '.join(map(str, done))} are done, not claimed")
+            others = [i for i in wanted if found[i].status == "claimed" and labeler is not None
+                      and found[i].labeler != labeler]
+            if others:
+                raise NotReleasableError("; ".join(f"item {i} is claimed by {found[i].labeler}, not {labeler}"
+                                                   for i in others))
+            claimed = [found[i] for i in wanted if found[i].status == "claimed"]
+            self._return_to_pending(claimed)
+        return len(claimed)
 
     def done(self, ids: Iterable[int]) -> int:
         """Mark items done; returns how many changed. Unknown ids change nothing and raise."""
@@ -185,9 +212,29 @@ class Queue:
         self._conn.execute("COMMIT")
 
     def _expire_leases(self, now: float) -> None:
-        self._conn.execute("UPDATE items SET status = 'pending', labeler = NULL, claimed_at = NULL, "
-                           "lease_seconds = NULL, lease_expires = NULL "
-                           "WHERE status = 'claimed' AND lease_expires < ?", (now,))
+        rows = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE status = 'claimed' AND lease_expires < ?",
+                                  (now,)).fetchall()
+        self._return_to_pending([_item(row) for row in rows])
+
+    def _return_to_pending(self, items: Sequence[Item]) -> None:
+        """Claimed items go back to pending. New work may have opened a pending item for the same image
+        meanwhile; it folds into the returned (older) item, so an image keeps one pending item."""
+        self._conn.executemany("UPDATE items SET status = 'pending', labeler = NULL, claimed_at = NULL, "
+                               "lease_seconds = NULL, lease_expires = NULL WHERE id = ?", [(i.id,) for i in items])
+        folded = [self._fold_pending(image) for image in dict.fromkeys(i.image for i in items)]
+        if any(folded):
+            self._recompute_priorities()
+
+    def _fold_pending(self, image: str) -> bool:
+        rows = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE image = ? AND status = 'pending' "
+                                  "ORDER BY id", (image,)).fetchall()
+        if len(rows) < 2:
+            return False
+        first, *later = (_item(row) for row in rows)
+        for other in later:
+            first = self._merge(first, _as_new(other))
+            self._conn.execute("DELETE FROM items WHERE id = ?", (other.id,))
+        return True
 
     def _select_ids(self, ids: Sequence[int]) -> list[Item]:
         items: list[Item] = []
@@ -199,38 +246,46 @@ class Queue:
         return items
 
     def _upsert_one(self, new: NewItem, now: float, reopen_done: bool) -> str:
-        """Insert, merge into the latest still-pending item with the same key, or see it is already there."""
-        row = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE dedupe_key = ? ORDER BY id DESC "
-                                 "LIMIT 1", (new.dedupe_key,)).fetchone()
-        if row is None:
-            self._insert(new, now)
-            return "added"
-        old = _item(row)
-        grows = not (set(new.objects) <= set(old.objects) and set(new.reasons) <= set(old.reasons))
-        if old.status == "pending":
-            self._merge(old, new)
+        """Merge into the image's pending item, or insert the part of the work no other item lists yet."""
+        rows = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE image = ? ORDER BY id",
+                                  (new.image,)).fetchall()
+        items = [_item(row) for row in rows]
+        counted = [i for i in items if i.status == "claimed" or (i.status == "done" and not reopen_done)]
+        covered = set().union(*(i.work.pairs() for i in counted))
+        fresh = new.work.without(covered)
+        if not fresh:  # all of it is asked for already: the input must not touch any item (idempotence)
+            return "unchanged"
+        pending = [i for i in items if i.status == "pending"]
+        if pending:
+            target = pending[-1]
+            grows = bool(fresh.without(target.work.pairs()))
+            self._merge(target, _replace_work(new, fresh))
             return "merged" if grows else "unchanged"
-        if grows or (reopen_done and old.status == "done"):  # not covered by the claimed/done item: new work
-            self._insert(new, now)
-            return "added"
-        return "unchanged"
+        self._insert(_replace_work(new, fresh), now)
+        return "added"
 
     def _insert(self, new: NewItem, now: float) -> None:
+        work = new.work
         self._conn.execute(
-            "INSERT INTO items (dedupe_key, image, objects, action, reasons, severity, spec, from_version, "
-            "to_version, score, created_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (new.dedupe_key, new.image, _json(new.objects), new.action, _json(new.reasons), new.severity,
-             new.spec, new.from_version, new.to_version, new.score, _iso(now), _json(dict(new.details))))
+            "INSERT INTO items (image, objects, action, reasons, work, severity, spec, from_version, "
+            "to_version, width, height, score, created_at, details) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (new.image, _json(list(work.object_ids)), work.action, _json(list(work.reasons)), _json(work.to_json()),
+             new.severity, new.spec, new.from_version, new.to_version, new.width, new.height, new.score, _iso(now),
+             _json(dict(new.details))))
 
-    def _merge(self, old: Item, new: NewItem) -> None:
-        objects = old.objects + tuple(o for o in new.objects if o not in old.objects)
-        reasons = old.reasons + tuple(r for r in new.reasons if r not in old.reasons)
+    def _merge(self, old: Item, new: NewItem) -> Item:
+        work = old.work.merged(new.work)
         severity = worst_severity((old.severity, new.severity))
         score = old.score if new.score is None else new.score
+        details = _merge_details(old.details, new.details)
         self._conn.execute(
-            "UPDATE items SET objects = ?, reasons = ?, severity = ?, score = ?, details = ? WHERE id = ?",
-            (_json(objects), _json(reasons), severity, score, _json(_merge_details(old.details, new.details)),
-             old.id))
+            "UPDATE items SET objects = ?, action = ?, reasons = ?, work = ?, severity = ?, score = ?, details = ?, "
+            "spec = coalesce(spec, ?), from_version = coalesce(from_version, ?), to_version = coalesce(to_version, ?), "
+            "width = coalesce(width, ?), height = coalesce(height, ?) WHERE id = ?",
+            (_json(list(work.object_ids)), work.action, _json(list(work.reasons)), _json(work.to_json()), severity,
+             score, _json(details), new.spec, new.from_version, new.to_version, new.width, new.height, old.id))
+        return _item(self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (old.id,)).fetchone())
 
     def _recompute_priorities(self) -> None:
         """Rarity depends on the whole queue, so adding work re-ranks every open item."""
@@ -262,14 +317,26 @@ def _merge_details(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, 
     return merged
 
 
+def _replace_work(new: NewItem, work: Work) -> NewItem:
+    return NewItem(image=new.image, severity=new.severity, spec=new.spec, from_version=new.from_version,
+                   to_version=new.to_version, score=new.score, details=new.details, work=work, width=new.width,
+                   height=new.height)
+
+
+def _as_new(item: Item) -> NewItem:
+    return NewItem(image=item.image, severity=item.severity, spec=item.spec, from_version=item.from_version,
+                   to_version=item.to_version, score=item.score, details=item.details, work=item.work,
+                   width=item.width, height=item.height)
+
+
 def _item(row: Sequence[Any]) -> Item:
     (id_, image, objects, action, reasons, priority, status, labeler, severity, spec, from_version,
-     to_version, score, claimed_at, lease_seconds, done_at, created_at, details) = row
+     to_version, score, claimed_at, lease_seconds, done_at, created_at, details, work, width, height) = row
     return Item(id=id_, image=image, objects=tuple(orjson.loads(objects)), action=action,
                 reasons=tuple(orjson.loads(reasons)), priority=priority, status=status, labeler=labeler,
                 severity=severity, spec=spec, from_version=from_version, to_version=to_version, score=score,
                 claimed_at=claimed_at, lease_seconds=lease_seconds, done_at=done_at, created_at=created_at,
-                details=orjson.loads(details))
+                details=orjson.loads(details), work=Work.from_json(orjson.loads(work)), width=width, height=height)
 
 
 def _json(value: Any) -> str:

@@ -22,6 +22,7 @@ class Finding:
     pointer: str
     spec_location: str
     help: str | None = None  # anchor into the labeler docs, e.g. "#rule-orange_overrides_white"
+    action: str | None = None  # what a labeler does about it when it is not the usual fix ("fill": missing value)
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
@@ -29,6 +30,8 @@ class Finding:
                   "pointer": self.pointer, "spec_location": self.spec_location}
         if self.help:
             record["help"] = self.help
+        if self.action:
+            record["action"] = self.action
         return record
 
     def sort_key(self) -> tuple:

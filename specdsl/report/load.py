@@ -12,7 +12,7 @@ def finding_from_dict(record: dict[str, Any]) -> Finding:
                    image=record.get("image"), objects=tuple(record.get("objects", ())),
                    message=record.get("message", ""), source=record.get("source", ""),
                    pointer=record.get("pointer", ""), spec_location=record.get("spec_location", ""),
-                   help=record.get("help"))
+                   help=record.get("help"), action=record.get("action"))
 
 
 def report_from_dict(document: dict[str, Any]) -> CheckReport:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from specdsl.data.columns import Categorical
@@ -70,8 +72,9 @@ def _declared(check: str, values: AttributeValues, report, checker) -> list:
         return []
     attr = values.attribute
     doc = f" ({attr.doc})" if attr.doc else ""
-    out = [report(check, int(r), f"required attribute '{attr.name}' is missing{doc}", attr.loc)
-           for r in np.flatnonzero(values.missing)]
+    # a missing value is filled in, not redrawn: `specc queue build` reads the action (as `specc diff` says)
+    out = [replace(report(check, int(r), f"required attribute '{attr.name}' is missing{doc}", attr.loc),
+                   action="fill") for r in np.flatnonzero(values.missing)]
     codes = values.column.codes
     for r in np.flatnonzero(values.invalid):
         problem = values.category_problems[codes[r]]
