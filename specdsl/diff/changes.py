@@ -257,12 +257,12 @@ def constraint_added(d: Diffing) -> Iterator[Change]:
     for pair in d.constraints:
         new = pair.new
         if pair.old is None and isinstance(new, ir.Constraint):
-            yield CONSTRAINT_ADDED.change(new.check, f"Constraint '{new.text}' was added to {_owner(new)}.",
-                                          new=new.loc, check=new.check)
+            yield CONSTRAINT_ADDED.change(str(new.check), f"Constraint '{new.text}' was added to {_owner(new)}.",
+                                          new=new.loc, check=str(new.check))
 
 
 def _owner(constraint: ir.Constraint) -> str:
-    return constraint.check.rsplit(".require.", 1)[0]
+    return str(constraint.check.owner)
 
 
 CONSTRAINT_CHANGED = ChangeKind("CONSTRAINT_CHANGED", "breaking", "a class's `require` changed", """\
@@ -274,9 +274,9 @@ new constraint on existing labels and asks to relabel the objects valid before a
 def constraint_changed(d: Diffing) -> Iterator[Change]:
     for old, new in _both_constraints(d):
         if old.expr != new.expr:
-            yield CONSTRAINT_CHANGED.change(new.check, f"Constraint of {_owner(new)} changed from '{old.text}' to "
-                                            f"'{new.text}'.", old.loc, new.loc, check=new.check,
-                                            old_check=old.check)
+            yield CONSTRAINT_CHANGED.change(str(new.check), f"Constraint of {_owner(new)} changed from "
+                                            f"'{old.text}' to '{new.text}'.", old.loc, new.loc, check=str(new.check),
+                                            old_check=str(old.check))
 
 
 def _both_constraints(d: Diffing) -> Iterator[tuple[Any, Any]]:
@@ -291,8 +291,8 @@ def constraint_removed(d: Diffing) -> Iterator[Change]:
     for pair in d.constraints:
         old = pair.old
         if pair.new is None and isinstance(old, ir.Constraint):
-            yield CONSTRAINT_REMOVED.change(old.check, f"Constraint '{old.text}' was removed from {_owner(old)}.",
-                                            old=old.loc, check=old.check)
+            yield CONSTRAINT_REMOVED.change(str(old.check), f"Constraint '{old.text}' was removed from "
+                                            f"{_owner(old)}.", old=old.loc, check=str(old.check))
 
 
 RULE_ADDED = ChangeKind("RULE_ADDED", "breaking", "a rule was added", """\
@@ -400,7 +400,7 @@ def doc_changed(d: Diffing) -> Iterator[Change]:
               for n in d.classes[2]]
     texts += [(p.target, old.doc, new.doc, old.loc, new.loc) for p, old, new in _kept_attributes(d)]
     texts += [(p.target, p.old.doc, p.new.doc, p.old.loc, p.new.loc) for p in d.values if p.old and p.new]
-    texts += [(new.check, _constraint_doc(old), _constraint_doc(new), old.loc, new.loc)
+    texts += [(str(new.check), _constraint_doc(old), _constraint_doc(new), old.loc, new.loc)
               for old, new in _both_constraints(d)]
     texts += [(new.name, old.message, new.message, old.loc, new.loc) for old, new in _both(d, "rules")]
     texts += [(new.name, _quota_doc(old), _quota_doc(new), old.loc, new.loc) for old, new in _both(d, "quotas")]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from specdsl.check_id import CheckId
+
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 KINDS = ("schema", "attribute", "constraint", "rule", "quota")
 
@@ -22,6 +24,12 @@ class Finding:
     pointer: str
     spec_location: str
     help: str | None = None  # anchor into the labeler docs, e.g. "#rule-orange_overrides_white"
+    # The typed identity behind ``check`` (the checker sets it; a report read back from JSON has None):
+    # baselines key on its fingerprint, which stays put when require lines move.
+    check_id: CheckId | None = field(default=None, compare=False)
+
+    def identity(self) -> CheckId:
+        return self.check_id if self.check_id is not None else CheckId.from_finding(self.check, self.kind)
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,

@@ -176,6 +176,8 @@ class Attribute(Node):
 class Require(Node):
     expr: Expr
     doc: str | None = None
+    name: str | None = None  # ``require NAME: EXPR``: the check is CLASS.NAME
+    name_span: Span = _span()
 
 
 # ---- declarations ----------------------------------------------------------------------------------

@@ -130,8 +130,10 @@ class SpecBuilder(Transformer):
         return ast.InlineEnum(values=children[0], span=_span_of(meta))
 
     def require(self, meta, children):
-        expr, doc = children
-        return ast.Require(expr=expr, doc=string_value(doc) if doc else None, span=_span_of(meta))
+        name, expr, doc = children
+        return ast.Require(expr=expr, doc=string_value(doc) if doc else None, span=_span_of(meta),
+                           name=str(name) if name is not None else None,
+                           name_span=_tok_span(name) if name is not None else ast.NO_SPAN)
 
     def rule_decl(self, meta, children):
         name, severity, doc, *rest = children
