@@ -13,10 +13,10 @@ import html5lib
 import pytest
 
 from specdsl import ir
+from specdsl.check_id import CheckId
 from specdsl.cli.main import main
 from specdsl.compiler import compile_file, compile_text
 from specdsl.docs import render_docs, stylesheet
-from specdsl.check_id import CheckId
 from specdsl.docs.anchors import anchor_for_check, page_ids
 from specdsl.docs.changes import build_panel, declared_changes, diff_changes
 from specdsl.docs.markdown import render_block, render_inline, safe_link

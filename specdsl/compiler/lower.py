@@ -6,8 +6,8 @@ from specdsl import ir
 from specdsl.check_id import CheckId
 from specdsl.compiler.examples import lower_example
 from specdsl.compiler.symbols import ClassInfo, Symbols
-from specdsl.compiler.typecheck import ExprChecker, Scope
 from specdsl.compiler.symmetry import unordered_pair
+from specdsl.compiler.typecheck import ExprChecker, Scope
 from specdsl.diagnostics import DiagnosticSink, Label, did_you_mean
 from specdsl.syntax import ast
 from specdsl.syntax.node_text import format_expr

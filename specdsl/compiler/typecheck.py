@@ -75,8 +75,7 @@ class ExprChecker:
         return typed
 
     def check(self, expr: ast.Expr, scope: Scope) -> Typed:
-        method = getattr(self, "_" + type(expr).__name__.lower())
-        return method(expr, scope)
+        return HANDLERS[type(expr)](self, expr, scope)
 
     # ---- leaves
     def _number(self, expr: ast.Number, scope: Scope) -> Typed:
@@ -407,3 +406,14 @@ class ExprChecker:
         if where is not None and typed_where is None:
             return None, ERROR
         return ir.EShare(None, typed_where), T(NUM, unit="ratio")
+
+
+# One handler per kind of AST expression (tests/test_check_ids.py checks that none is missing or stray).
+HANDLERS = {
+    ast.Number: ExprChecker._number, ast.String: ExprChecker._string, ast.Bool: ExprChecker._bool,
+    ast.Name: ExprChecker._name, ast.ImageRef: ExprChecker._imageref, ast.Member: ExprChecker._member,
+    ast.ClassFilter: ExprChecker._classfilter, ast.Call: ExprChecker._call, ast.Compare: ExprChecker._compare,
+    ast.InSet: ExprChecker._inset, ast.BoolOp: ExprChecker._boolop, ast.Not: ExprChecker._not,
+    ast.Arith: ExprChecker._arith, ast.Neg: ExprChecker._neg, ast.ListValue: ExprChecker._listvalue,
+    ast.PairValue: ExprChecker._pairvalue,
+}

@@ -186,6 +186,7 @@ class Require(Node):
 @dataclass(frozen=True, kw_only=True)
 class ImageBlock(Node):
     attributes: tuple[Attribute, ...]
+    head_span: Span = _span()  # ``image {``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -193,6 +194,7 @@ class EnumDecl(Node):
     name: str
     values: tuple[EnumValue, ...]
     name_span: Span = _span()
+    head_span: Span = _span()  # ``enum NAME {``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,6 +205,8 @@ class ClassDecl(Node):
     members: tuple[Attribute | Require, ...]
     name_span: Span = _span()
     geometry_span: Span = _span()
+    head_span: Span = _span()  # ``class NAME: GEOMETRY {``
+    doc_span: Span = _span()
 
     @property
     def attributes(self) -> tuple[Attribute, ...]:
@@ -230,6 +234,8 @@ class RuleDecl(Node):
     require: Expr | None
     name_span: Span = _span()
     severity_span: Span = _span()
+    head_span: Span = _span()  # ``rule NAME: SEVERITY {``
+    doc_span: Span = _span()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,6 +246,8 @@ class QuotaDecl(Node):
     expr: Expr
     name_span: Span = _span()
     severity_span: Span = _span()
+    head_span: Span = _span()  # ``quota NAME: SEVERITY {``
+    doc_span: Span = _span()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,6 +260,7 @@ class Field(Node):
 class ExampleObject(Node):
     class_name: str
     fields: tuple[Field, ...]
+    name_span: Span = _span()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -264,6 +273,9 @@ class ExampleDecl(Node):
     image_fields: tuple[Field, ...]
     objects: tuple[ExampleObject, ...]
     check_span: Span = _span()
+    head_span: Span = _span()  # ``example "title" VERDICT {``
+    frame_span: Span = _span()  # ``image W x H [{ fields }]``
+    frame_head_span: Span = _span()  # ``image W x H`` or ``image W x H {``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -292,6 +304,8 @@ class ChangesDecl(Node):
     version: int
     doc: str | None
     actions: tuple[ChangeAction, ...]
+    head_span: Span = _span()  # ``changes N {``
+    doc_span: Span = _span()
 
 
 Declaration = ImageBlock | EnumDecl | ClassDecl | RuleDecl | QuotaDecl | ExampleDecl | ChangesDecl
@@ -310,3 +324,5 @@ class Spec(Node):
     declarations: tuple[Declaration, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)
     name_span: Span = _span()
+    header_span: Span = _span()  # ``spec NAME version N``
+    doc_span: Span = _span()

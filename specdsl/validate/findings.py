@@ -10,7 +10,6 @@ from specdsl.data.dataset import Dataset
 from specdsl.report.finding import Finding
 from specdsl.validate.view import ClassView
 
-
 SCHEMA = CheckId.schema()
 
 
