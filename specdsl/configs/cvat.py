@@ -13,7 +13,7 @@ import math
 
 from specdsl import ir
 from specdsl.configs import ToolConfig
-from specdsl.docs.palette import class_colors
+from specdsl.palette import class_colors
 
 CVAT_TYPES = {"box": "rectangle", "polygon": "polygon", "polyline": "polyline", "point": "points",
               "mask": "mask", "tag": "tag"}

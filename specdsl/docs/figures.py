@@ -16,7 +16,7 @@ from specdsl import ir
 from specdsl.check_id import CheckId
 from specdsl.docs import anchors, prose, snippets, svg
 from specdsl.docs.markdown import render_inline
-from specdsl.docs.palette import FLAG_COLOR
+from specdsl.palette import FLAG_COLOR
 
 
 @dataclass(frozen=True)
