@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 KINDS = ("schema", "attribute", "constraint", "rule", "quota")
 SCHEMA = "schema"
-_UNNAMED = re.compile(r"^(\w+)\.require\.(\d+)$")
-_DOTTED = re.compile(r"^(\w+)\.(\w+)$")
-_BARE = re.compile(r"^\w+$")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"  # the grammar's NAME
+_UNNAMED = re.compile(rf"^({_NAME})\.require\.([0-9]+)$")
+_DOTTED = re.compile(rf"^({_NAME})\.({_NAME})$")
+_BARE = re.compile(rf"^{_NAME}$")
 
 
 class CheckIdError(ValueError):
@@ -32,7 +33,7 @@ class CheckId:
     kind: str  # one of KINDS
     owner: str | None = None  # the class ("image" for image attributes) of an attribute or constraint
     name: str | None = None  # attribute, named constraint, rule or quota name
-    index: int | None = None  # an unnamed constraint's position among its class's requires (1-based)
+    index: int | None = None  # an unnamed constraint's position among its class's requires (from 1)
     expr_key: str | None = field(default=None, compare=False)  # an unnamed constraint's normalised expression
 
     def __post_init__(self) -> None:
@@ -50,7 +51,8 @@ class CheckId:
 
     @classmethod
     def constraint(cls, owner: str, index: int, name: str | None = None, expr_key: str | None = None) -> CheckId:
-        return cls("constraint", owner, name, index, expr_key)
+        """A class constraint: a named one is known by its name alone, so moving it changes nothing."""
+        return cls("constraint", owner, name, None if name else index, expr_key)
 
     @classmethod
     def rule(cls, name: str) -> CheckId:
@@ -86,7 +88,7 @@ class CheckId:
             return cls(kind, None, text)
         parsed = cls.parse(text)
         if kind == "constraint" and parsed.kind == "attribute":
-            return cls.constraint(str(parsed.owner), 0, parsed.name)  # a named one; its position is not recorded
+            return cls.constraint(str(parsed.owner), 0, parsed.name)  # a named one: the name is all of it
         return parsed
 
     # ---- views
