@@ -410,3 +410,9 @@ def test_every_declaration_kind_is_lowered() -> None:
 def test_unordered_pair_needs_two_bindings_of_one_class() -> None:
     assert unordered_pair((), ir.EConst(False)) is None
     assert unordered_pair((ir.Binding("a", "lane", None),), ir.EConst(False)) is None
+
+
+def test_the_grammar_in_the_language_reference_is_the_shipped_one() -> None:
+    reference = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    block = reference[reference.index("## Grammar"):].split("```")[1]
+    assert block.strip() == (ROOT / "grammars" / "spec.lark").read_text(encoding="utf-8").strip()
