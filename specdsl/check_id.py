@@ -66,8 +66,8 @@ class CheckId:
     def parse(cls, text: str) -> CheckId:
         """The check a wire-form string names, without a spec to tell names apart.
 
-        ``CLASS.NAME`` reads as an attribute and a bare name as a rule: where a spec is at hand,
-        resolve with :meth:`specdsl.ir.Spec.check_id` instead, which knows named constraints and quotas.
+        ``CLASS.NAME`` reads as an attribute and a bare name as a rule: where a spec is at hand, look the
+        text up among ``spec.check_ids()`` instead, which knows named constraints and quotas.
         """
         if text == SCHEMA:
             return cls.schema()

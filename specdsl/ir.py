@@ -360,12 +360,6 @@ class Spec:
         """Every check that can fire, by the names findings use."""
         return tuple(str(c) for c in self.check_ids())
 
-    def check_id(self, text: str) -> CheckId | None:
-        """The check of this spec that ``text`` names (the wire form), or None."""
-        if text == "schema":
-            return CheckId.schema()
-        return next((c for c in self.check_ids() if str(c) == text), None)
-
 
 def to_json(node: Any) -> Any:
     """A JSON-ready form of any IR value (``specc compile --emit ir``)."""
