@@ -81,16 +81,6 @@ class CheckId:
             return cls.rule(text)
         raise CheckIdError(f"'{text}' is not a check name (rule, quota, CLASS.ATTR, CLASS.NAME or CLASS.require.N)")
 
-    @classmethod
-    def from_finding(cls, text: str, kind: str) -> CheckId:
-        """The check of a finding read back from a report file, which records both the name and the kind."""
-        if kind in ("rule", "quota"):
-            return cls(kind, None, text)
-        parsed = cls.parse(text)
-        if kind == "constraint" and parsed.kind == "attribute":
-            return cls.constraint(str(parsed.owner), 0, parsed.name)  # a named one: the name is all of it
-        return parsed
-
     # ---- views
     def __str__(self) -> str:
         if self.kind == SCHEMA:
@@ -107,7 +97,8 @@ class CheckId:
 
     @property
     def fingerprint(self) -> str:
-        """The part of a baseline key that names the check; independent of the constraint's position."""
+        """The part of a baseline key that names the check; independent of the constraint's position.
+        Every check but an unnamed constraint is ``KIND:NAME`` (what a finding read back from a file gives)."""
         if self.kind == "constraint" and self.name is None and self.expr_key is not None:
             return f"{self.owner}.require[{self.expr_key}]"
         return f"{self.kind}:{self}"

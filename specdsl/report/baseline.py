@@ -31,7 +31,7 @@ class BaselineError(ValueError):
 
 
 def fingerprint(finding: Finding) -> str:
-    identity = [finding.identity().fingerprint, finding.kind, finding.image, sorted(finding.objects)]
+    identity = [finding.check_key(), finding.kind, finding.image, sorted(finding.objects)]
     return hashlib.sha256(canonical_bytes(identity)).hexdigest()
 
 

@@ -28,8 +28,9 @@ class Finding:
     # baselines key on its fingerprint, which stays put when require lines move.
     check_id: CheckId | None = field(default=None, compare=False)
 
-    def identity(self) -> CheckId:
-        return self.check_id if self.check_id is not None else CheckId.from_finding(self.check, self.kind)
+    def check_key(self) -> str:
+        """The check's stable identity (:attr:`CheckId.fingerprint`); read back from a file, its name and kind."""
+        return self.check_id.fingerprint if self.check_id is not None else f"{self.kind}:{self.check}"
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
