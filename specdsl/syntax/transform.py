@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from dataclasses import dataclass
 
 from lark import Token, Transformer, v_args
 
@@ -62,14 +63,17 @@ def too_large_diagnostic(token: Token) -> Diagnostic:
                       help="numbers must be below 1.8e308")
 
 
-class _Fields(tuple):
-    """The fields of ``{ ... }`` with the span of the opening brace (where a frame's head ends)."""
+@dataclass(frozen=True)
+class _Fields:
+    """``{ field, ... }``: the fields and where the braces are (a frame's head ends at the opening one)."""
 
-    open_span: Span
+    items: tuple[ast.Field, ...]
+    span: Span
 
-    def opened_at(self, span: Span) -> _Fields:
-        self.open_span = Span(span.start, span.start + 1, span.line, span.column, span.line, span.column + 1)
-        return self
+    @property
+    def open_brace(self) -> Span:
+        span = self.span
+        return Span(span.start, span.start + 1, span.line, span.column, span.line, span.column + 1)
 
 
 @v_args(meta=True)
@@ -157,7 +161,7 @@ class SpecBuilder(Transformer):
         name, expr, doc = children
         return ast.Require(expr=expr, doc=string_value(doc) if doc else None, span=_span_of(meta),
                            name=str(name) if name is not None else None,
-                           name_span=_tok_span(name) if name is not None else ast.NO_SPAN)
+                           name_span=_tok_span(name) if name is not None else NO_SPAN)
 
     def rule_decl(self, meta, children):
         (name, severity, head), doc, *rest = children
@@ -211,17 +215,16 @@ class SpecBuilder(Transformer):
     def frame(self, meta, children):
         width, height, fields = children
         span = _span_of(meta)
-        head = _tok_span(height) if fields is None else fields.open_span
-        head = Span(span.start, head.end, span.line, span.column, head.end_line, head.end_column)
-        return _number(width), _number(height), tuple(fields or ()), span, head
+        head = span.to(_tok_span(height) if fields is None else fields.open_brace)
+        return _number(width), _number(height), fields.items if fields else (), span, head
 
     def example_object(self, meta, children):
         name, fields = children
-        return ast.ExampleObject(class_name=str(name), fields=tuple(fields), span=_span_of(meta),
+        return ast.ExampleObject(class_name=str(name), fields=fields.items, span=_span_of(meta),
                                  name_span=_tok_span(name))
 
     def fields(self, meta, children):
-        return _Fields(c for c in children if c is not None).opened_at(_span_of(meta))
+        return _Fields(tuple(c for c in children if c is not None), _span_of(meta))
 
     def field(self, meta, children):
         name, value = children
