@@ -136,18 +136,20 @@ class _Builder:
             case ast.ClassDecl():
                 members = map(self._attr, decl.members)
                 head = f"class {decl.name}: {decl.geometry} {{"
-                return self._block(decl, head, members, doc=decl.doc)
+                return self._block(decl, head, members, doc=decl.doc, doc_span=decl.doc_span)
             case ast.RuleDecl():
                 return self._block(decl, f"rule {decl.name}: {decl.severity} {{", self._rule_body(decl),
-                                   text=decl.doc)
+                                   text=decl.doc, doc_span=decl.doc_span)
             case ast.QuotaDecl():
                 body = [_Line((format_expr(decl.expr),), _loc(decl.expr.span))]
-                return self._block(decl, f"quota {decl.name}: {decl.severity} {{", body, text=decl.doc)
+                return self._block(decl, f"quota {decl.name}: {decl.severity} {{", body, text=decl.doc,
+                                   doc_span=decl.doc_span)
             case ast.ExampleDecl():
                 return self._example(decl)
             case ast.ChangesDecl():
                 actions = (_Line((action_text(a),), _loc(a.span)) for a in decl.actions)
-                return self._block(decl, f"changes {format_number(decl.version)} {{", actions, text=decl.doc)
+                return self._block(decl, f"changes {format_number(decl.version)} {{", actions, text=decl.doc,
+                                   doc_span=decl.doc_span)
         raise TypeError(f"not a declaration: {decl!r}")
 
     def _attr(self, member: ast.Attribute | ast.Require) -> _Line:
@@ -160,13 +162,13 @@ class _Builder:
             body.append(_Line((f"require {format_expr(rule.require)}",), _loc(rule.require.span)))
         return body
 
-    def _block(self, node: _Declaration, head: str, body, *, doc: str | None = None,
-               text: str | None = None) -> _Block:
-        """A declaration ``head { [doc] body }``."""
+    def _block(self, node: _Declaration, head: str, body, *, doc: str | None = None, text: str | None = None,
+               doc_span: Span = NO_SPAN) -> _Block:
+        """A declaration ``head { [doc] body }``: a doc block (``doc``) or a short explanation (``text``)."""
         entries: list[_Entry] = []
         if doc is not None or text is not None:
             parts = doc_lines(doc) if doc is not None else text_lines(text)
-            entries.append(_Line(parts, _loc(getattr(node, "doc_span", NO_SPAN))))
+            entries.append(_Line(parts, _loc(doc_span)))
         return _Block(_Line((head,), _loc(node.head_span)), entries + list(body), _loc(node.span))
 
     def _example(self, example: ast.ExampleDecl) -> _Block:
