@@ -14,7 +14,9 @@ CODES: dict[str, tuple[str, str]] = {
               "or a string that is not closed on its line. Strings use double quotes; documentation spanning "
               "several lines uses triple quotes \"\"\"...\"\"\"."),
     "E0101": ("duplicate declaration", "Two classes, enums, rules or quotas share a name, a class declares an "
-              "attribute twice, an enum lists a value twice, or two `changes` blocks name the same version."),
+              "attribute twice, an enum lists a value twice, or two `changes` blocks name the same version. "
+              "A named constraint (`require NAME: EXPR`) is a check `CLASS.NAME`, so its name may be neither "
+              "another constraint's of the class nor one of the class's attributes."),
     "E0102": ("unknown class", "A rule's `for`, a `count`/`exists`/`share`, a `relabel` or an example object names "
               "a class that the spec does not declare."),
     "E0103": ("unknown type", "An attribute's type is not bool, int, float, string, a range `int LO..HI` / "

@@ -19,7 +19,7 @@ from specdsl import __version__
 from specdsl.source import Source
 
 _PACKAGE = Path(__file__).resolve().parent
-_COMPILER_PARTS = ("compiler", "syntax", "grammars", "ir.py", "diagnostics.py", "source.py")
+_COMPILER_PARTS = ("compiler", "syntax", "grammars", "ir.py", "check_id.py", "diagnostics.py", "source.py")
 
 
 @dataclass(frozen=True)

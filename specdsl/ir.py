@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from specdsl.check_id import CheckId
+
 GEOMETRIES = ("box", "polygon", "polyline", "point", "mask", "tag")
 SEVERITIES = ("error", "warning", "info")
 
@@ -217,13 +219,17 @@ class EShare(Expr):
 
 @dataclass(frozen=True)
 class Constraint:
-    check: str  # CLASS.require.N
-    index: int
+    check: CheckId  # CLASS.NAME when named, else CLASS.require.N (its fingerprint: the normalised expression)
+    index: int  # position among the class's requires, from 1
     expr: Expr
     message: str
     text: str  # the expression as written, for docs and messages
     loc: Loc | None = _loc()
     doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
+
+    @property
+    def name(self) -> str | None:
+        return self.check.name
 
 
 @dataclass(frozen=True)
@@ -256,7 +262,14 @@ class Rule:
     require: Expr
     text: str = ""  # the require clause as written
     loc: Loc | None = _loc()
+    # Two variables the rule reads the same with swapped (same class, same filter, symmetric require):
+    # each unordered pair of objects is one binding, the first variable's object first in export order.
+    unordered: tuple[str, str] | None = None
     doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
+
+    @property
+    def check(self) -> CheckId:
+        return CheckId.rule(self.name)
 
 
 @dataclass(frozen=True)
@@ -269,12 +282,16 @@ class Quota:
     loc: Loc | None = _loc()
     doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
 
+    @property
+    def check(self) -> CheckId:
+        return CheckId.quota(self.name)
+
 
 @dataclass(frozen=True)
 class Example:
     title: str
     valid: bool
-    check: str | None
+    check: CheckId | None  # the check an invalid example must fire
     image: dict  # the example as a native export image
     loc: Loc | None = _loc()
 
@@ -335,12 +352,16 @@ class Spec:
     def image_attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.image_attributes if a.name == name), None)
 
+    def check_ids(self) -> tuple[CheckId, ...]:
+        """Every check that can fire (the schema check aside)."""
+        ids = [CheckId.attribute("image", a.name) for a in self.image_attributes]
+        for c in self.classes:
+            ids += [CheckId.attribute(c.name, a.name) for a in c.attributes] + [k.check for k in c.constraints]
+        return tuple(ids + [r.check for r in self.rules] + [q.check for q in self.quotas])
+
     def check_names(self) -> tuple[str, ...]:
         """Every check that can fire, by the names findings use."""
-        names = [f"image.{a.name}" for a in self.image_attributes]
-        for c in self.classes:
-            names += [f"{c.name}.{a.name}" for a in c.attributes] + [k.check for k in c.constraints]
-        return tuple(names + [r.name for r in self.rules] + [q.name for q in self.quotas])
+        return tuple(str(c) for c in self.check_ids())
 
 
 def to_json(node: Any) -> Any:
@@ -349,7 +370,7 @@ def to_json(node: Any) -> Any:
         out: dict[str, Any] = {"node": type(node).__name__}
         for f in fields(node):
             value = getattr(node, f.name)
-            out[f.name] = str(value) if isinstance(value, Loc) else to_json(value)
+            out[f.name] = str(value) if isinstance(value, (Loc, CheckId)) else to_json(value)
         return out
     if isinstance(node, (tuple, list)):
         return [to_json(v) for v in node]

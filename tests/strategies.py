@@ -132,7 +132,7 @@ def attributes() -> st.SearchStrategy[ast.Attribute]:
 
 
 def requires() -> st.SearchStrategy[ast.Require]:
-    return st.builds(ast.Require, expr=expressions(), doc=maybe(texts()))
+    return st.builds(ast.Require, expr=expressions(), doc=maybe(texts()), name=maybe(names()))
 
 
 def fields() -> st.SearchStrategy[ast.Field]:

@@ -30,8 +30,8 @@ rule strings: error { "s" for u in a for v in a where u != v and u.s != v.s  req
 rule enums: error { "e" for u in a for v in a where u != v and u.e != v.e  require false }
 """
     found = _findings(spec, [{"id": "i", "objects": [_point("o1", "a"), _point("o2", "a")]}])
-    assert found == [("enums", "i", ("o1", "o2")), ("enums", "i", ("o2", "o1")),
-                     ("strings", "i", ("o1", "o2")), ("strings", "i", ("o2", "o1"))]
+    # both rules read the same with u and v swapped: each unordered pair is reported once
+    assert found == [("enums", "i", ("o1", "o2")), ("strings", "i", ("o1", "o2"))]
 
 
 def test_a_missing_optional_bool_equals_neither_true_nor_false() -> None:
@@ -56,7 +56,7 @@ rule overlap: error { "o" for a in pg for b in pg where a != b and iou(a, b) > 0
     bowtie = {"id": "p1", "class": "pg", "points": [[0, 0], [4, 4], [4, 0], [0, 4]]}
     square = {"id": "p2", "class": "pg", "points": [[0, 0], [4, 0], [4, 4], [0, 4]]}
     found = _findings(spec, [{"id": "i", "width": 10, "height": 10, "objects": [bowtie, square]}])
-    assert found == [("overlap", "i", ("p1", "p2")), ("overlap", "i", ("p2", "p1"))]
+    assert found == [("overlap", "i", ("p1", "p2"))]  # iou is symmetric: one finding per pair
 
 
 def test_images_without_id_are_named_alike_by_both_readers(tmp_path: Path) -> None:

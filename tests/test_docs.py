@@ -12,12 +12,13 @@ import pytest
 from conftest import git
 
 from specdsl import ir
+from specdsl.check_id import CheckId
 from specdsl.cli.main import main
 from specdsl.compiler import compile_file, compile_text
 from specdsl.diff import diff_specs
 from specdsl.diff.changes import declared_changes
 from specdsl.docs import render_docs, stylesheet
-from specdsl.docs.anchors import anchor_for_check, check_kind, page_ids
+from specdsl.docs.anchors import anchor_for_check, page_ids
 from specdsl.docs.markdown import render_block, render_inline, safe_link
 from specdsl.docs.prose import requirement, sentence
 from specdsl.docs.svg import DRAWN, geometry
@@ -231,8 +232,8 @@ def test_page_is_well_formed_html5(name, spec):
 @pytest.mark.parametrize(("name", "spec"), SPECS, ids=SPEC_IDS)
 def test_every_check_links_to_an_element_of_the_page(name, spec):
     ids = {e.get("id") for e in parse_strict(render_docs(spec)).iter() if e.get("id")}
-    for check in (*spec.check_names(), "schema"):
-        anchor = anchor_for_check(check, check_kind(spec, check))
+    for check in (*spec.check_ids(), CheckId.schema()):
+        anchor = anchor_for_check(check)
         assert anchor.startswith("#"), (check, anchor)
         assert anchor[1:] in ids, (check, anchor)
     assert page_ids(spec) <= ids
@@ -460,7 +461,7 @@ def test_a_rule_that_reads_every_variable_or_none_blames_every_object_it_binds()
 
 def test_objects_are_drawn_in_the_colour_their_attribute_names():
     from specdsl.docs.paint import NAMED_COLORS
-    from specdsl.docs.palette import class_colors
+    from specdsl.palette import class_colors
 
     spec = compile_text(PAINT_SPEC, "paint.spec")
     figure = _figures(PAINT_SPEC, "paint.spec")["Touching markings"]

@@ -154,7 +154,7 @@ def test_a_spec_without_spans() -> None:
 
 def test_comments_are_kept_without_the_source_too() -> None:
     source = (GOLDEN / "messy_comments.input.spec").read_text(encoding="utf-8")
-    formatted = format_spec(parse_text(source))  # no text: docs and frames have no location
+    formatted = format_spec(parse_text(source))  # docs and frames are located by their AST spans
     assert _comments(formatted) == _comments(source)
     assert parse_text(formatted) == parse_text(source)
 

@@ -52,6 +52,8 @@ def run(args) -> int:
     report = _report(spec, findings, images, objects)
     report = _baseline(report, args)
     _emit(report, args, compiled)
+    if args.write_baseline:
+        return EXIT_OK  # recording the known findings is the point of the run, not a failure
     return _exit_code(report, args)
 
 
@@ -74,7 +76,12 @@ def _baseline(report, args):
     from specdsl.report.baseline import BaselineError, apply_baseline, write_baseline
 
     if args.write_baseline:
-        write_baseline(args.write_baseline, report)
+        try:
+            written = write_baseline(args.write_baseline, report)
+        except OSError as exc:
+            raise UsageError(f"cannot write baseline {args.write_baseline}: {exc.strerror or exc}") from None
+        err_console().print(f"wrote {written} finding{'s' if written != 1 else ''} to {args.write_baseline}",
+                            markup=False, highlight=False, soft_wrap=True)
     if args.baseline:
         try:
             report, removed = apply_baseline(report, args.baseline)

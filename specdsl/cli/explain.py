@@ -47,7 +47,7 @@ def _from_spec(spec_arg: str, name: str) -> str | None:
             return f"quota {quota.name} ({quota.severity}) at {quota.loc}\n\n{quota.message}\n\n{quota.text}\n"
     for cls in spec.classes:
         for constraint in cls.constraints:
-            if constraint.check == name:
+            if str(constraint.check) == name:
                 return (f"{constraint.check} (error) at {constraint.loc}\n\n{constraint.message}\n\n"
                         f"require {constraint.text}\n")
     return None

@@ -22,7 +22,7 @@ def example_outcome(spec, example) -> tuple[bool, list]:
     findings = check_example(spec, example)
     if example.valid:
         return not findings, findings
-    return any(f.check == example.check for f in findings), findings
+    return any(f.check_id == example.check for f in findings), findings
 
 
 def run(args) -> int:

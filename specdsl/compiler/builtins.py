@@ -88,6 +88,7 @@ class PairFunction:
     result: T
     geometries: tuple[str, ...]  # geometries both arguments may have
     doc: str
+    symmetric: bool = True  # f(a, b) == f(b, a): a rule reading only such functions may report pairs once
 
 
 _SHAPES = ("box", "polygon", "polyline", "point", "mask")
@@ -96,7 +97,8 @@ PAIR_FUNCTIONS: dict[str, PairFunction] = {f.name: f for f in (
     PairFunction("distance", _num("px"), _SHAPES, "smallest distance between the two geometries"),
     PairFunction("intersects", BOOL, _SHAPES, "the geometries share at least one point"),
     PairFunction("iou", _num("ratio"), ("box", "polygon", "mask"), "intersection over union of the areas"),
-    PairFunction("contains", BOOL, _SHAPES, "the first geometry contains the second"),
+    PairFunction("contains", BOOL, _SHAPES, "the first geometry contains the second",
+                 symmetric=False),
     PairFunction("endpoint_gap", _num("px"), ("polyline",), "smallest distance between an end of a and an end of b"),
     PairFunction("angle", _num("deg"), ("polyline",), "degrees (0..90) between the overall directions of two lines"),
 )}

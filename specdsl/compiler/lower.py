@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from specdsl import ir
+from specdsl.check_id import CheckId
 from specdsl.compiler.examples import lower_example
 from specdsl.compiler.renames import Later, RenameChains
 from specdsl.compiler.symbols import ClassInfo, Symbols
+from specdsl.compiler.symmetry import unordered_pair
 from specdsl.compiler.typecheck import ExprChecker, Scope
-from specdsl.diagnostics import DiagnosticSink, did_you_mean
+from specdsl.diagnostics import DiagnosticSink, Label, did_you_mean
 from specdsl.syntax import ast
+from specdsl.syntax.node_text import format_expr
 
 FALSE = ir.EConst(False)
 
@@ -31,15 +34,34 @@ class Lowerer:
         if info is None or info.decl is not decl:
             return None  # a duplicate, already reported
         scope = Scope(self_class=info)
+        self._check_constraint_names(decl, info)
         constraints = []
         for index, require in enumerate(decl.requires, start=1):
             expr = self.exprs.condition(require.expr, scope, "a require")
             text = self.text(require.expr)
             message = require.doc or f"{decl.name} requires {text}"
-            constraints.append(ir.Constraint(f"{decl.name}.require.{index}", index, expr or FALSE, message, text,
-                                             self.loc(require), doc=require.doc))
+            check = CheckId.constraint(decl.name, index, require.name, format_expr(require.expr))
+            constraints.append(ir.Constraint(check, index, expr or FALSE, message, text, self.loc(require),
+                                             doc=require.doc))
         return ir.Class(decl.name, decl.geometry, decl.doc, tuple(info.attributes.values()), tuple(constraints),
                         self.loc(decl))
+
+    def _check_constraint_names(self, decl: ast.ClassDecl, info: ClassInfo) -> None:
+        """``CLASS.NAME`` names one check: a constraint's name is unique and is not an attribute's."""
+        seen: dict[str, ast.Require] = {}
+        for require in decl.requires:
+            if require.name is None:
+                continue
+            if require.name in seen:
+                self.sink.error("E0101", f"constraint '{require.name}' is declared twice in class {decl.name}",
+                                require.name_span, "declared again here",
+                                secondary=(Label(seen[require.name].name_span, "first declared here"),),
+                                help="rename one of them; the check of a named constraint is CLASS.NAME")
+            elif require.name in info.attributes:
+                self.sink.error("E0101", f"constraint '{require.name}' has the name of an attribute of {decl.name}",
+                                require.name_span, "same name as an attribute",
+                                help=f"both would be the check {decl.name}.{require.name}; rename the constraint")
+            seen.setdefault(require.name, require)
 
     # ---- rules
     def lower_rule(self, decl: ast.RuleDecl) -> ir.Rule:
@@ -55,8 +77,10 @@ class Lowerer:
         require = self.exprs.condition(decl.require, scope, "a rule's require") if decl.require else FALSE
         message = decl.doc or f"rule {decl.name} failed"
         text = self.text(decl.require) if decl.require else "false"
-        return ir.Rule(decl.name, decl.severity, message, tuple(bindings), require or FALSE, text, self.loc(decl),
-                       doc=decl.doc)
+        bindings = tuple(bindings)
+        require = require or FALSE
+        return ir.Rule(decl.name, decl.severity, message, bindings, require, text, self.loc(decl),
+                       unordered_pair(bindings, require), doc=decl.doc)
 
     def _binding(self, clause: ast.ForClause, variables: dict[str, ClassInfo], broken: set[str]) -> ir.Binding | None:
         info = self.lookup_class(clause.class_name, clause.class_span)

@@ -26,6 +26,7 @@ class Symbols:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     image_attributes: dict[str, ir.Attribute] = field(default_factory=dict)
     checks: dict[str, Span] = field(default_factory=dict)  # rule and quota names
+    quotas: set[str] = field(default_factory=set)  # which of ``checks`` are quotas
 
     def loc(self, span: Span) -> ir.Loc:
         return ir.Loc(self.source.name, span.line, span.column)
@@ -43,6 +44,8 @@ def collect(spec: ast.Spec, sink: DiagnosticSink) -> Symbols:
             _collect_attributes(decl.attributes, symbols.image_attributes, symbols, sink)
         elif isinstance(decl, (ast.RuleDecl, ast.QuotaDecl)):
             _declare(symbols.checks, decl.name, decl.name_span, "check", sink, decl.name_span)
+            if isinstance(decl, ast.QuotaDecl):
+                symbols.quotas.add(decl.name)
     return symbols
 
 

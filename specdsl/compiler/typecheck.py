@@ -55,6 +55,11 @@ def _attr_type(attr: ir.Attribute) -> T:
     return {"bool": BOOL, "string": STR}[kind]
 
 
+def _is_id(expr: ir.Expr | None) -> bool:
+    """An object's or the image's id: ids order as strings (``a.id < b.id`` orders a pair by hand)."""
+    return (isinstance(expr, ir.EProp) and expr.name == "id") or (isinstance(expr, ir.EImage) and expr.name == "id")
+
+
 class ExprChecker:
     def __init__(self, symbols: Symbols, sink: DiagnosticSink):
         self.symbols = symbols
@@ -70,8 +75,7 @@ class ExprChecker:
         return typed
 
     def check(self, expr: ast.Expr, scope: Scope) -> Typed:
-        method = getattr(self, "_" + type(expr).__name__.lower())
-        return method(expr, scope)
+        return HANDLERS[type(expr)](self, expr, scope)
 
     # ---- leaves
     def _number(self, expr: ast.Number, scope: Scope) -> Typed:
@@ -179,7 +183,7 @@ class ExprChecker:
         if self._is_variable(expr.left, scope) or self._is_variable(expr.right, scope):
             return self._identity(expr, scope)
         left, lt, right, rt = self._operands(expr.left, expr.right, scope)
-        if ERROR_KIND in (lt.kind, rt.kind) or not self._comparable(expr, lt, rt):
+        if ERROR_KIND in (lt.kind, rt.kind) or not self._comparable(expr, lt, rt, _is_id(left) or _is_id(right)):
             return None, BOOL
         if lt.kind == NUM:
             self._check_units(expr, expr.left, lt, expr.right, rt)
@@ -234,14 +238,15 @@ class ExprChecker:
                         help=did_you_mean(expr.name, enum_t.values) or "values: " + ", ".join(enum_t.values))
         return None, ERROR
 
-    def _comparable(self, expr: ast.Compare, lt: T, rt: T) -> bool:
+    def _comparable(self, expr: ast.Compare, lt: T, rt: T, ids: bool = False) -> bool:
+        """Same kinds; orderings only between numbers, or between strings when one side is an id."""
         ordering = expr.op in _ORDERING
-        ok = (lt.kind == rt.kind and (not ordering or lt.kind == NUM)
+        ok = (lt.kind == rt.kind and (not ordering or lt.kind == NUM or (ids and lt.kind == STR_KIND))
               and not (lt.kind == ENUM and rt.kind == ENUM and lt.values != rt.values and lt.values and rt.values))
         if ok:
             return True
         if lt.kind == rt.kind and ordering:
-            message = f"'{expr.op}' needs numbers, not {lt.describe()} values"
+            message = f"'{expr.op}' needs numbers (or object ids), not {lt.describe()} values"
         else:
             message = f"cannot compare {lt.describe()} with {rt.describe()}"
         self.sink.error("E0107", message, expr.span, "type mismatch",
@@ -401,3 +406,14 @@ class ExprChecker:
         if where is not None and typed_where is None:
             return None, ERROR
         return ir.EShare(None, typed_where), T(NUM, unit="ratio")
+
+
+# One handler per kind of AST expression (tests/test_check_ids.py checks that none is missing or stray).
+HANDLERS = {
+    ast.Number: ExprChecker._number, ast.String: ExprChecker._string, ast.Bool: ExprChecker._bool,
+    ast.Name: ExprChecker._name, ast.ImageRef: ExprChecker._imageref, ast.Member: ExprChecker._member,
+    ast.ClassFilter: ExprChecker._classfilter, ast.Call: ExprChecker._call, ast.Compare: ExprChecker._compare,
+    ast.InSet: ExprChecker._inset, ast.BoolOp: ExprChecker._boolop, ast.Not: ExprChecker._not,
+    ast.Arith: ExprChecker._arith, ast.Neg: ExprChecker._neg, ast.ListValue: ExprChecker._listvalue,
+    ast.PairValue: ExprChecker._pairvalue,
+}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from specdsl import ir
 from specdsl.configs import ToolConfig
 from specdsl.data.readers.cvat_labels import UNSET_VALUE
-from specdsl.docs.palette import class_colors
+from specdsl.palette import class_colors
 
 CVAT_TYPES = {"box": "rectangle", "polygon": "polygon", "polyline": "polyline", "point": "points",
               "mask": "mask", "tag": "tag"}

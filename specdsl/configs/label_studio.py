@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from specdsl import ir
 from specdsl.configs import ToolConfig
 from specdsl.data.readers.label_studio import TAGS_CONTROL
-from specdsl.docs.palette import class_colors
+from specdsl.palette import class_colors
 
 IMAGE = "image"
 LABEL_TAGS = {"box": ("RectangleLabels", "box_labels"), "polygon": ("PolygonLabels", "polygon_labels"),

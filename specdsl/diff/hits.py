@@ -252,8 +252,8 @@ def enum_value_renamed(payload: p.EnumValueRenamed, scope: Scope) -> HitList:
 
 def check_now_failing(payload: p.CheckChange, scope: Scope) -> HitList:
     """Re-evaluate exactly this check: what fails under the new version and did not under the old one."""
-    new = scope.findings(scope.new, payload.check)
-    old = scope.findings(scope.old, payload.old_check) if payload.old_check is not None else []
+    new = scope.findings(scope.new, str(payload.check))
+    old = scope.findings(scope.old, str(payload.old_check)) if payload.old_check is not None else []
     before = {(f.image, f.objects) for f in old}
     index = _image_index(scope)
     objects: dict[str, list[int]] = {}

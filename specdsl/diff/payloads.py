@@ -11,19 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from specdsl import ir
+from specdsl.check_id import CheckId
 
 IMAGE = "image"  # the owner name of image attributes, as in ``rename image.weather -> sky``
 
 # (owner, attribute name in labels made under the old version): where an enum's values are stored.
 Use = tuple[str, str]
-
-
-def check_owner(check: str) -> str:
-    """The class a per-object constraint belongs to, from its check id ``CLASS.require.N``.
-
-    The one place the diff reads a check id's text: swap it for the typed check id when the IR has one.
-    """
-    return check.rsplit(".require.", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -102,17 +95,17 @@ class EnumValueRenamed:
 class CheckChange:
     """A constraint or rule added, changed or removed: the check to evaluate (and the old one to compare)."""
 
-    check: str
+    check: CheckId
     kind: str  # constraint | rule
     text: str  # the requirement as written in the new version (the old one for a removal)
     expr: ir.Expr  # the same, compiled
-    old_check: str | None = None  # None: nothing to compare with (added)
+    old_check: CheckId | None = None  # None: nothing to compare with (added)
     old_text: str | None = None
     differences: str = ""  # what changed, for a rule: "severity (error -> warning) and require (...)"
 
     @property
     def owner(self) -> str:
-        return check_owner(self.check) if self.kind == "constraint" else self.check
+        return self.check.owner if self.kind == "constraint" else str(self.check)
 
 
 @dataclass(frozen=True)

@@ -167,9 +167,9 @@ def _anchor_candidates(spec: ir.Spec, fact: object) -> list[str]:
         return uses + [anchors.attribute_id(c.name, a.name) for c in spec.classes for a in c.attributes
                        if a.type.enum == fact.enum]  # a named enum: where labelers pick it
     if isinstance(fact, p.CheckChange) and fact.kind == "rule":
-        return [anchors.rule_id(fact.check)]
+        return [anchors.rule_id(fact.check.name)]
     if isinstance(fact, p.CheckChange):  # a removed constraint falls back to its class card
-        anchor = anchors.anchor_for_check(fact.check, fact.kind, spec).lstrip("#")
+        anchor = anchors.anchor_for_check(fact.check, spec).lstrip("#")
         return [anchor] if anchor != anchors.SCHEMA_ID else []
     if isinstance(fact, p.QuotaChange):
         return [anchors.quota_id(fact.name)]

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from specdsl import ir
+from specdsl.check_id import CheckId
 from specdsl.docs import anchors, prose, snippets, svg
 from specdsl.docs.markdown import render_inline
 from specdsl.docs.paint import FALLBACK_COLOR, Painter
-from specdsl.docs.palette import FLAG_COLOR
+from specdsl.palette import FLAG_COLOR
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,17 @@ def offense(spec: ir.Spec, example: ir.Example) -> Offense:
         return Offense(frozenset(), False)
     from specdsl.validate import check_example  # numpy and shapely: loaded only when a figure needs them
 
-    findings = [f for f in check_example(spec, example) if f.check == example.check]
+    findings = [f for f in check_example(spec, example) if f.check_id == example.check]
     blamed_at = _blamed_positions(spec, example.check)
     named = frozenset(o for f in findings for o in f.objects)
     blamed = frozenset(o for f in findings for k, o in enumerate(f.objects) if blamed_at is None or k in blamed_at)
     return Offense(blamed, bool(findings), named - blamed)
 
 
-def _blamed_positions(spec: ir.Spec, check: str) -> frozenset[int] | None:
+def _blamed_positions(spec: ir.Spec, check) -> frozenset[int] | None:
     """Which of a rule finding's objects (one per ``for`` line, in order) its ``require`` is about; None:
     all of them (not a rule, or a require that reads no variable, such as ``require false``)."""
-    rule = next((r for r in spec.rules if r.name == check), None)
+    rule = next((r for r in spec.rules if r.check == check), None)
     if rule is None or not rule.bindings:
         return None
     from specdsl.validate.uses import variables_read
@@ -101,29 +102,31 @@ def example_view(spec: ir.Spec, index: int, example: ir.Example, colors: Mapping
     figure = svg.Figure(anchors.example_id(index), example.title, _size(example, "width"), _size(example, "height"),
                         shapes, found.fired and not found.objects)
     check = example.check if not example.valid else None
-    kind = anchors.check_kind(spec, check) if check else None
+    kind = check.kind if check else None
     return ExampleView(
-        anchor=anchors.example_id(index), index=index, title=example.title, valid=example.valid, check=check,
-        check_kind=kind, check_href=anchors.anchor_for_check(check, kind, spec) if check and kind else None,
-        check_explanation=check_explanation(spec, check, kind) if check and kind else Markup(""),
+        anchor=anchors.example_id(index), index=index, title=example.title, valid=example.valid,
+        check=str(check) if check else None, check_kind=kind,
+        check_href=anchors.anchor_for_check(check, spec) if check else None,
+        check_explanation=check_explanation(spec, check) if check else Markup(""),
         image_text=_image_text(example), svg=svg.render_figure(figure), shapes=len(shapes),
         legend=_legend(objects, geometries, painter, found, kind),
         objects=tuple(_object_row(spec, o, painter, found) for o in objects), offense=found,
         source=snippets.highlighted(snippets.example_source(example)))
 
 
-def check_explanation(spec: ir.Spec, check: str, kind: str) -> Markup:
+def check_explanation(spec: ir.Spec, check: CheckId) -> Markup:
     """Why the named check exists, in the spec's words, to read next to the wrong example."""
     for item in (*spec.rules, *spec.quotas):
-        if item.name == check:
+        if item.check == check:
             return render_inline(item.message)
     for cls in spec.classes:
         for constraint in cls.constraints:
             if constraint.check == check:
                 return Markup("Every {} must satisfy this: {}.").format(
                     prose.code(cls.name), prose.requirement(constraint.expr))
-    if kind == "attribute":
-        return Markup("The attribute {} is missing or holds a value that is not allowed.").format(prose.code(check))
+    if check.kind == "attribute":
+        return Markup("The attribute {} is missing or holds a value that is not allowed.").format(
+            prose.code(str(check)))
     return Markup("")
 
 

@@ -14,8 +14,8 @@ from specdsl import ir
 from specdsl.docs import anchors, figures, sections, snippets
 from specdsl.docs.changes import ChangePanel, build_panel
 from specdsl.docs.markdown import render_block
-from specdsl.docs.palette import class_colors
 from specdsl.docs.templating import environment
+from specdsl.palette import class_colors
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from specdsl import ir
+from specdsl.check_id import CheckId
 from specdsl.docs import anchors, prose, snippets
 from specdsl.docs.markdown import render_block, render_inline
 from specdsl.validate.uses import nodes
@@ -150,7 +151,7 @@ def class_card(spec: ir.Spec, cls: ir.Class, color: str) -> ClassCard:
 
 def _constraint(cls: ir.Class, constraint: ir.Constraint) -> ConstraintItem:
     explanation = render_inline(constraint.doc) if constraint.doc else Markup("")
-    return ConstraintItem(anchors.constraint_id(cls.name, constraint.index), constraint.check,
+    return ConstraintItem(anchors.constraint_id(constraint), str(constraint.check),
                           prose.sentence(prose.requirement(constraint.expr)), explanation,
                           snippets.highlighted(snippets.constraint_source(constraint)))
 
@@ -195,7 +196,7 @@ def rule_section(spec: ir.Spec, rule: ir.Rule) -> RuleSection:
         "rule", rule.name, anchors.rule_id(rule.name), rule.severity, SEVERITY_TEXT.get(rule.severity, ""),
         render_inline(rule.message), tuple(_binding_line(b, k) for k, b in enumerate(rule.bindings)),
         prose.sentence(prose.requirement(rule.require)), snippets.highlighted(snippets.rule_source(rule)),
-        _class_refs(spec, rule_classes(rule)), _examples_of(spec, rule.name))
+        _class_refs(spec, rule_classes(rule)), _examples_of(spec, rule.check))
 
 
 def _binding_line(binding: ir.Binding, position: int) -> Markup:
@@ -211,14 +212,14 @@ def quota_section(spec: ir.Spec, quota: ir.Quota) -> RuleSection:
     return RuleSection(
         "quota", quota.name, anchors.quota_id(quota.name), quota.severity, SEVERITY_TEXT.get(quota.severity, ""),
         explanation, (), prose.sentence(prose.describe(quota.expr)), snippets.highlighted(snippets.quota_source(quota)),
-        _class_refs(spec, tuple(dict.fromkeys(classes_named(quota.expr)))), _examples_of(spec, quota.name))
+        _class_refs(spec, tuple(dict.fromkeys(classes_named(quota.expr)))), _examples_of(spec, quota.check))
 
 
 def _class_refs(spec: ir.Spec, names: tuple[str, ...]) -> tuple[Ref, ...]:
     return tuple(Ref(n, "#" + anchors.class_id(n)) for n in names if spec.cls(n) is not None)
 
 
-def _examples_of(spec: ir.Spec, check: str) -> tuple[Ref, ...]:
+def _examples_of(spec: ir.Spec, check: CheckId) -> tuple[Ref, ...]:
     return tuple(_example_ref(k, e) for k, e in enumerate(spec.examples, 1) if e.check == check)
 
 

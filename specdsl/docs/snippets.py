@@ -35,7 +35,8 @@ def token_css() -> str:
 
 
 def constraint_source(constraint: ir.Constraint) -> str:
-    return f"require {constraint.text}"
+    label = f"{constraint.name}: " if constraint.name else ""
+    return f"require {label}{constraint.text}"
 
 
 def rule_source(rule: ir.Rule) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from specdsl.docs.palette import FLAG_COLOR
 from specdsl.docs.templating import environment
+from specdsl.palette import FLAG_COLOR
 
 Point = tuple[float, float]
 DRAWN = ("polyline", "polygon", "box", "point")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from specdsl.check_id import CheckId
+
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 KINDS = ("schema", "attribute", "constraint", "rule", "quota")
 
@@ -23,6 +25,13 @@ class Finding:
     spec_location: str
     help: str | None = None  # anchor into the labeler docs, e.g. "#rule-orange_overrides_white"
     action: str | None = None  # what a labeler does about it when it is not the usual fix ("fill": missing value)
+    # The typed identity behind ``check`` (the checker sets it; a report read back from JSON has None):
+    # baselines key on its fingerprint, which stays put when require lines move.
+    check_id: CheckId | None = field(default=None, compare=False)
+
+    def check_key(self) -> str:
+        """The check's stable identity (:attr:`CheckId.fingerprint`); read back from a file, its name and kind."""
+        return self.check_id.fingerprint if self.check_id is not None else f"{self.kind}:{self.check}"
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,

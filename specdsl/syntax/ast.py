@@ -176,6 +176,8 @@ class Attribute(Node):
 class Require(Node):
     expr: Expr
     doc: str | None = None
+    name: str | None = None  # ``require NAME: EXPR``: the check is CLASS.NAME
+    name_span: Span = _span()
 
 
 # ---- declarations ----------------------------------------------------------------------------------
@@ -184,6 +186,7 @@ class Require(Node):
 @dataclass(frozen=True, kw_only=True)
 class ImageBlock(Node):
     attributes: tuple[Attribute, ...]
+    head_span: Span = _span()  # ``image {``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -191,6 +194,7 @@ class EnumDecl(Node):
     name: str
     values: tuple[EnumValue, ...]
     name_span: Span = _span()
+    head_span: Span = _span()  # ``enum NAME {``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,6 +205,8 @@ class ClassDecl(Node):
     members: tuple[Attribute | Require, ...]
     name_span: Span = _span()
     geometry_span: Span = _span()
+    head_span: Span = _span()  # ``class NAME: GEOMETRY {``
+    doc_span: Span = _span()
 
     @property
     def attributes(self) -> tuple[Attribute, ...]:
@@ -228,6 +234,8 @@ class RuleDecl(Node):
     require: Expr | None
     name_span: Span = _span()
     severity_span: Span = _span()
+    head_span: Span = _span()  # ``rule NAME: SEVERITY {``
+    doc_span: Span = _span()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,6 +246,8 @@ class QuotaDecl(Node):
     expr: Expr
     name_span: Span = _span()
     severity_span: Span = _span()
+    head_span: Span = _span()  # ``quota NAME: SEVERITY {``
+    doc_span: Span = _span()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -250,6 +260,7 @@ class Field(Node):
 class ExampleObject(Node):
     class_name: str
     fields: tuple[Field, ...]
+    name_span: Span = _span()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,6 +273,9 @@ class ExampleDecl(Node):
     image_fields: tuple[Field, ...]
     objects: tuple[ExampleObject, ...]
     check_span: Span = _span()
+    head_span: Span = _span()  # ``example "title" VERDICT {``
+    frame_span: Span = _span()  # ``image W x H [{ fields }]``
+    frame_head_span: Span = _span()  # ``image W x H`` or ``image W x H {``
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,6 +304,8 @@ class ChangesDecl(Node):
     version: int
     doc: str | None
     actions: tuple[ChangeAction, ...]
+    head_span: Span = _span()  # ``changes N {``
+    doc_span: Span = _span()
 
 
 Declaration = ImageBlock | EnumDecl | ClassDecl | RuleDecl | QuotaDecl | ExampleDecl | ChangesDecl
@@ -308,3 +324,5 @@ class Spec(Node):
     declarations: tuple[Declaration, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)
     name_span: Span = _span()
+    header_span: Span = _span()  # ``spec NAME version N``
+    doc_span: Span = _span()

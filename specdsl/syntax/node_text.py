@@ -163,7 +163,8 @@ def _attribute(attr: ast.Attribute) -> str:
 def member_text(member: ast.Attribute | ast.Require) -> str:
     if isinstance(member, ast.Attribute):
         return _attribute(member)
-    return with_doc(f"require {format_expr(member.expr)}", member.doc)
+    label = f"{member.name}: " if member.name else ""
+    return with_doc(f"require {label}{format_expr(member.expr)}", member.doc)
 
 
 def where_text(expr: ast.Expr | None) -> str:

@@ -7,6 +7,7 @@ declaration, so one run reports one error per broken declaration.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -73,9 +74,7 @@ def parse(source: Source) -> ast.Spec:
         if isinstance(exc.orig_exc, NumberTooLarge):
             raise ParseFailure([too_large_diagnostic(exc.orig_exc.token)]) from None
         raise
-    comments = scan_comments(source)
-    return ast.Spec(name=spec.name, version=spec.version, doc=spec.doc, declarations=spec.declarations,
-                    comments=comments, span=spec.span, name_span=spec.name_span)
+    return replace(spec, comments=scan_comments(source, _lark()))
 
 
 def parse_text(text: str, name: str = "<string>") -> ast.Spec:

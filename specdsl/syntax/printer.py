@@ -16,10 +16,9 @@ exactly once, in source order, so formatting loses none and is idempotent.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from specdsl.source import Source, Span
+from specdsl.source import NO_SPAN, Source, Span
 from specdsl.syntax import ast
 from specdsl.syntax.node_text import (
     INDENT,
@@ -45,13 +44,12 @@ __all__ = ["INDENT", "doc_lines", "format_expr", "format_number", "format_source
 def format_source(text: str, name: str = "<string>") -> str:
     """``text`` parsed and printed canonically; raises ``ParseFailure`` on syntax errors."""
     source = Source(name, normalize_newlines(text))
-    return format_spec(parse(source), source=source)
+    return format_spec(parse(source))
 
 
-def format_spec(spec: ast.Spec, *, source: Source | None = None) -> str:
-    """The canonical text of ``spec``. With the ``source`` it was parsed from, comments next to doc
-    strings and example frames (which have no span in the AST) stay exactly where they were."""
-    root = _Builder(_Locator(source)).spec(spec)
+def format_spec(spec: ast.Spec) -> str:
+    """The canonical text of ``spec``; the spans of a parsed spec say where each comment goes."""
+    root = _Builder().spec(spec)
     for comment in sorted(spec.comments, key=lambda c: c.span.start):
         _place(root, comment)
     return _Renderer().document(root)
@@ -117,112 +115,41 @@ def _last_line(entry: _Entry) -> _Line:
     return entry.close if isinstance(entry, _Block) else entry
 
 
-class _Locator:
-    """Finds, in the source text, what the AST keeps no span for: docs, example frames, header ends."""
-
-    _TRIVIA = re.compile(r"(?:\s+|#[^\n]*)*")
-    _TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"'  # the grammar's strings
-                        r"|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"  # its numbers
-                        r"|[A-Za-z_][A-Za-z0-9_]*|->|\.\.|\S", re.DOTALL)
-
-    def __init__(self, source: Source | None):
-        self.source = source
-
-    def tokens(self, offset: int, count: int) -> list[tuple[int, int]]:
-        """Up to ``count`` (start, end) token ranges from ``offset`` on."""
-        found: list[tuple[int, int]] = []
-        text = self.source.text if self.source else ""
-        while self.source and len(found) < count:
-            start = self._TRIVIA.match(text, offset).end()
-            match = self._TOKEN.match(text, start)
-            if match is None:
-                break
-            found.append((start, match.end()))
-            offset = match.end()
-        return found
-
-    def loc(self, start: int, end: int) -> _Loc:
-        assert self.source is not None
-        return _Loc(start, end, self.source.position(start)[0], self.source.position(end)[0])
-
-    def text(self, token: tuple[int, int]) -> str:
-        return self.source.text[token[0]:token[1]] if self.source else ""
-
-    def brace_end(self, offset: int) -> int | None:
-        """The end of the first ``{`` after ``offset`` (the end of a declaration header)."""
-        for token in self.tokens(offset, 4):
-            if self.text(token) == "{":
-                return token[1]
-        return None
-
-    def string_after(self, offset: int | None) -> _Loc | None:
-        tokens = self.tokens(offset, 1) if offset is not None else []
-        if tokens and self.text(tokens[0]).startswith('"'):
-            return self.loc(*tokens[0])
-        return None
-
-    def frame(self, offset: int | None) -> tuple[_Loc, int] | None:
-        """``image W x H [{ fields }]`` after ``offset``: its range and the end of its header."""
-        tokens = self.tokens(offset, 5) if offset is not None else []
-        if len(tokens) < 4 or self.text(tokens[0]) != "image":
-            return None
-        head_end = end = tokens[3][1]
-        if len(tokens) == 5 and self.text(tokens[4]) == "{":
-            head_end = end = tokens[4][1]
-            while (token := self.tokens(end, 1)) and self.text(token[0]) != "}":
-                end = token[0][1]
-            end = token[0][1] if token else end  # fields hold no braces: the first "}" closes them
-        return self.loc(tokens[0][0], end), head_end
-
-
 class _Builder:
-    """AST -> layout tree, with the source location of every entry that has one."""
-
-    def __init__(self, locator: _Locator):
-        self.at = locator
+    """AST -> layout tree, each entry with the source location its AST node's span gives (if it has one)."""
 
     def spec(self, spec: ast.Spec) -> _Block:
-        header = _Line((f"spec {spec.name} version {format_number(spec.version)}",), self._header_loc(spec))
+        header = _Line((f"spec {spec.name} version {format_number(spec.version)}",), _loc(spec.header_span))
         entries: list[_Entry] = [header]
         if spec.doc is not None:
-            doc_loc = self.at.string_after(header.loc.end if header.loc else None)
-            entries.append(_Line(doc_lines(spec.doc), doc_loc))
+            entries.append(_Line(doc_lines(spec.doc), _loc(spec.doc_span)))
         entries += [self.declaration(d) for d in spec.declarations]
         return _Block(None, entries)
-
-    def _header_loc(self, spec: ast.Spec) -> _Loc | None:
-        if _loc(spec.name_span) is None:
-            return None
-        tokens = self.at.tokens(spec.name_span.end, 2)
-        if len(tokens) == 2:
-            return self.at.loc(spec.span.start, tokens[1][1])
-        return _Loc(spec.span.start, spec.name_span.end, spec.span.line, spec.name_span.end_line)
 
     def declaration(self, decl: ast.Declaration) -> _Block:
         match decl:
             case ast.ImageBlock():
-                attributes = map(self._attr, decl.attributes)
-                return self._block(decl, "image {", decl.span.start + len("image"), attributes)
+                return self._block(decl, "image {", map(self._attr, decl.attributes))
             case ast.EnumDecl():
                 values = (_Line((with_doc(v.name, v.doc),), _loc(v.span)) for v in decl.values)
-                return self._block(decl, f"enum {decl.name} {{", decl.name_span, values)
+                return self._block(decl, f"enum {decl.name} {{", values)
             case ast.ClassDecl():
                 members = map(self._attr, decl.members)
                 head = f"class {decl.name}: {decl.geometry} {{"
-                return self._block(decl, head, decl.geometry_span, members, doc=decl.doc)
+                return self._block(decl, head, members, doc=decl.doc, doc_span=decl.doc_span)
             case ast.RuleDecl():
-                return self._block(decl, f"rule {decl.name}: {decl.severity} {{", decl.severity_span,
-                                   self._rule_body(decl), text=decl.doc)
+                return self._block(decl, f"rule {decl.name}: {decl.severity} {{", self._rule_body(decl),
+                                   text=decl.doc, doc_span=decl.doc_span)
             case ast.QuotaDecl():
                 body = [_Line((format_expr(decl.expr),), _loc(decl.expr.span))]
-                return self._block(decl, f"quota {decl.name}: {decl.severity} {{", decl.severity_span, body,
-                                   text=decl.doc)
+                return self._block(decl, f"quota {decl.name}: {decl.severity} {{", body, text=decl.doc,
+                                   doc_span=decl.doc_span)
             case ast.ExampleDecl():
                 return self._example(decl)
             case ast.ChangesDecl():
                 actions = (_Line((action_text(a),), _loc(a.span)) for a in decl.actions)
-                return self._block(decl, f"changes {format_number(decl.version)} {{",
-                                   decl.span.start + len("changes"), actions, text=decl.doc)
+                return self._block(decl, f"changes {format_number(decl.version)} {{", actions, text=decl.doc,
+                                   doc_span=decl.doc_span)
         raise TypeError(f"not a declaration: {decl!r}")
 
     def _attr(self, member: ast.Attribute | ast.Require) -> _Line:
@@ -235,50 +162,38 @@ class _Builder:
             body.append(_Line((f"require {format_expr(rule.require)}",), _loc(rule.require.span)))
         return body
 
-    def _block(self, node: ast.Node, head: str, head_end: Span | int, body, *, doc: str | None = None,
-               text: str | None = None) -> _Block:
-        """A declaration ``head { [doc] body }``; ``head_end`` is the last header token known."""
-        head_line = _Line((head,), self._head_loc(node.span, head_end))
+    def _block(self, node: _Declaration, head: str, body, *, doc: str | None = None, text: str | None = None,
+               doc_span: Span = NO_SPAN) -> _Block:
+        """A declaration ``head { [doc] body }``: a doc block (``doc``) or a short explanation (``text``)."""
         entries: list[_Entry] = []
-        doc_start = head_line.loc.end if head_line.loc else None
         if doc is not None or text is not None:
             parts = doc_lines(doc) if doc is not None else text_lines(text)
-            entries.append(_Line(parts, self.at.string_after(doc_start)))
-        return _Block(head_line, entries + list(body), _loc(node.span))
-
-    def _head_loc(self, span: Span, head_end: Span | int) -> _Loc | None:
-        if _loc(span) is None:
-            return None
-        is_token = isinstance(head_end, Span)
-        last, last_line = (head_end.end, head_end.end_line) if is_token else (head_end, span.line)
-        brace = self.at.brace_end(last)
-        if brace is not None:
-            return self.at.loc(span.start, brace)
-        return _Loc(span.start, last, span.line, last_line)
+            entries.append(_Line(parts, _loc(doc_span)))
+        return _Block(_Line((head,), _loc(node.head_span)), entries + list(body), _loc(node.span))
 
     def _example(self, example: ast.ExampleDecl) -> _Block:
         verdict = "valid" if example.valid else f"invalid {example.check}"
-        block = self._block(example, f"example {quote(example.title)} {verdict} {{", example.check_span, ())
-        frame = self.at.frame(block.head.loc.end if block.head.loc else None)
-        block.body.append(self._frame(example, frame))
+        block = self._block(example, f"example {quote(example.title)} {verdict} {{", ())
+        block.body.append(self._frame(example))
         block.body += [self._object(o) for o in example.objects]
         return block
 
-    def _frame(self, example: ast.ExampleDecl, where: tuple[_Loc, int] | None) -> _Entry:
+    def _frame(self, example: ast.ExampleDecl) -> _Entry:
         size = f"image {format_number(example.width)} x {format_number(example.height)}"
-        loc = where[0] if where else None
         if not example.image_fields:
-            return _Line((size,), loc)
-        head_loc = self.at.loc(loc.start, where[1]) if where else None
+            return _Line((size,), _loc(example.frame_span))
         fields = [_Line((field_text(f),), _loc(f.span)) for f in example.image_fields]
-        return _Block(_Line((size + " {",), head_loc), fields, loc, inline=True, separator=",")
+        return _Block(_Line((size + " {",), _loc(example.frame_head_span)), fields, _loc(example.frame_span),
+                      inline=True, separator=",")
 
     def _object(self, obj: ast.ExampleObject) -> _Block:
-        span = obj.span
-        name_loc = _Loc(span.start, span.start + len(obj.class_name), span.line, span.line)
-        head = _Line((f"{obj.class_name} {{",), name_loc if _loc(span) else None)
+        head = _Line((f"{obj.class_name} {{",), _loc(obj.name_span))
         fields = [_Line((field_text(f),), _loc(f.span)) for f in obj.fields]
-        return _Block(head, fields, _loc(span), inline=True, separator=",")
+        return _Block(head, fields, _loc(obj.span), inline=True, separator=",")
+
+
+_Declaration = ast.ImageBlock | ast.EnumDecl | ast.ClassDecl | ast.RuleDecl | ast.QuotaDecl | ast.ExampleDecl \
+    | ast.ChangesDecl
 
 
 # ---- comment placement -------------------------------------------------------------------------------

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import inspect
 import re
+from dataclasses import dataclass
 
 from lark import Token, Transformer, v_args
 
 from specdsl.diagnostics import Diagnostic, Label, Severity
-from specdsl.source import Source, Span
+from specdsl.source import NO_SPAN, Source, Span
 from specdsl.syntax import ast
 
 
@@ -62,6 +63,19 @@ def too_large_diagnostic(token: Token) -> Diagnostic:
                       help="numbers must be below 1.8e308")
 
 
+@dataclass(frozen=True)
+class _Fields:
+    """``{ field, ... }``: the fields and where the braces are (a frame's head ends at the opening one)."""
+
+    items: tuple[ast.Field, ...]
+    span: Span
+
+    @property
+    def open_brace(self) -> Span:
+        span = self.span
+        return Span(span.start, span.start + 1, span.line, span.column, span.line, span.column + 1)
+
+
 @v_args(meta=True)
 class SpecBuilder(Transformer):
     """Builds AST nodes bottom-up; every node gets the span lark recorded."""
@@ -72,26 +86,38 @@ class SpecBuilder(Transformer):
 
     # -- top level
     def start(self, meta, children):
-        (name, version, name_span), doc, *decls = children
+        (name, version, name_span, header_span), doc, *decls = children
+        doc, doc_span = doc or (None, NO_SPAN)
         return ast.Spec(name=name, version=version, doc=doc, declarations=tuple(decls), span=_span_of(meta),
-                        name_span=name_span)
+                        name_span=name_span, header_span=header_span, doc_span=doc_span)
 
     def items(self, meta, children):
         return children
 
     def header(self, meta, children):
         name, version = children
-        return str(name), _number(version), _tok_span(name)
+        return str(name), _number(version), _tok_span(name), _span_of(meta)
 
     def doc(self, meta, children):
-        return string_value(children[0])
+        return string_value(children[0]), _span_of(meta)
 
     def image_block(self, meta, children):
-        return ast.ImageBlock(attributes=tuple(children), span=_span_of(meta))
+        head, *attributes = children
+        return ast.ImageBlock(attributes=tuple(attributes), span=_span_of(meta), head_span=head)
+
+    def image_head(self, meta, children):
+        return _span_of(meta)
 
     def enum_decl(self, meta, children):
-        name, values = children
-        return ast.EnumDecl(name=str(name), values=values, span=_span_of(meta), name_span=_tok_span(name))
+        (name, head), values = children
+        return ast.EnumDecl(name=str(name), values=values, span=_span_of(meta), name_span=_tok_span(name),
+                            head_span=head)
+
+    def _named_head(self, meta, children):
+        """``KEYWORD NAME [: NAME] {``: its tokens and its own span."""
+        return (*children, _span_of(meta))
+
+    enum_head = class_head = rule_head = quota_head = _named_head
 
     def enum_values(self, meta, children):
         return tuple(children)
@@ -101,9 +127,11 @@ class SpecBuilder(Transformer):
         return ast.EnumValue(name=str(name), doc=string_value(doc) if doc else None, span=_span_of(meta))
 
     def class_decl(self, meta, children):
-        name, geometry, doc, *members = children
+        (name, geometry, head), doc, *members = children
+        doc, doc_span = doc or (None, NO_SPAN)
         return ast.ClassDecl(name=str(name), geometry=str(geometry), doc=doc, members=tuple(members),
-                             span=_span_of(meta), name_span=_tok_span(name), geometry_span=_tok_span(geometry))
+                             span=_span_of(meta), name_span=_tok_span(name), geometry_span=_tok_span(geometry),
+                             head_span=head, doc_span=doc_span)
 
     def attr(self, meta, children):
         name, type_, default, optional, doc = children
@@ -130,15 +158,18 @@ class SpecBuilder(Transformer):
         return ast.InlineEnum(values=children[0], span=_span_of(meta))
 
     def require(self, meta, children):
-        expr, doc = children
-        return ast.Require(expr=expr, doc=string_value(doc) if doc else None, span=_span_of(meta))
+        name, expr, doc = children
+        return ast.Require(expr=expr, doc=string_value(doc) if doc else None, span=_span_of(meta),
+                           name=str(name) if name is not None else None,
+                           name_span=_tok_span(name) if name is not None else NO_SPAN)
 
     def rule_decl(self, meta, children):
-        name, severity, doc, *rest = children
+        (name, severity, head), doc, *rest = children
         require = rest.pop() if rest and not isinstance(rest[-1], ast.ForClause) else None
         return ast.RuleDecl(name=str(name), severity=str(severity), doc=string_value(doc) if doc else None,
                             fors=tuple(r for r in rest if r is not None), require=require, span=_span_of(meta),
-                            name_span=_tok_span(name), severity_span=_tok_span(severity))
+                            name_span=_tok_span(name), severity_span=_tok_span(severity), head_span=head,
+                            doc_span=_tok_span(doc) if doc else NO_SPAN)
 
     def for_clause(self, meta, children):
         var, cls, where = children
@@ -152,17 +183,22 @@ class SpecBuilder(Transformer):
         return children[0]
 
     def quota_decl(self, meta, children):
-        name, severity, doc, expr = children
+        (name, severity, head), doc, expr = children
         return ast.QuotaDecl(name=str(name), severity=str(severity), doc=string_value(doc) if doc else None,
                              expr=expr, span=_span_of(meta), name_span=_tok_span(name),
-                             severity_span=_tok_span(severity))
+                             severity_span=_tok_span(severity), head_span=head,
+                             doc_span=_tok_span(doc) if doc else NO_SPAN)
 
     # -- examples
     def example_decl(self, meta, children):
-        title, (valid, check, check_span), (width, height, image_fields), *objects = children
+        (title, (valid, check, check_span), head), frame, *objects = children
+        width, height, image_fields, frame_span, frame_head = frame
         return ast.ExampleDecl(title=string_value(title), valid=valid, check=check, width=width, height=height,
                                image_fields=image_fields, objects=tuple(objects), span=_span_of(meta),
-                               check_span=check_span)
+                               check_span=check_span, head_span=head, frame_span=frame_span,
+                               frame_head_span=frame_head)
+
+    example_head = _named_head
 
     def valid(self, meta, children):
         return True, None, _span_of(meta)
@@ -178,14 +214,17 @@ class SpecBuilder(Transformer):
 
     def frame(self, meta, children):
         width, height, fields = children
-        return _number(width), _number(height), fields or ()
+        span = _span_of(meta)
+        head = span.to(_tok_span(height) if fields is None else fields.open_brace)
+        return _number(width), _number(height), fields.items if fields else (), span, head
 
     def example_object(self, meta, children):
         name, fields = children
-        return ast.ExampleObject(class_name=str(name), fields=fields, span=_span_of(meta))
+        return ast.ExampleObject(class_name=str(name), fields=fields.items, span=_span_of(meta),
+                                 name_span=_tok_span(name))
 
     def fields(self, meta, children):
-        return tuple(c for c in children if c is not None)
+        return _Fields(tuple(c for c in children if c is not None), _span_of(meta))
 
     def field(self, meta, children):
         name, value = children
@@ -193,9 +232,12 @@ class SpecBuilder(Transformer):
 
     # -- changes
     def changes_decl(self, meta, children):
-        version, doc, *actions = children
+        (version, head), doc, *actions = children
         return ast.ChangesDecl(version=_number(version), doc=string_value(doc) if doc else None,
-                               actions=tuple(actions), span=_span_of(meta))
+                               actions=tuple(actions), span=_span_of(meta), head_span=head,
+                               doc_span=_tok_span(doc) if doc else NO_SPAN)
+
+    changes_head = _named_head
 
     def relabel(self, meta, children):
         cls, where = children

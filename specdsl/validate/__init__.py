@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from specdsl import ir
+from specdsl.check_id import CheckId
 from specdsl.data.dataset import Dataset
 from specdsl.report.finding import Finding
 from specdsl.validate.evaluate import EvalContext, truth
@@ -27,10 +28,10 @@ __all__ = ["run_checks", "check_example", "Checker"]
 class Checker:
     """One spec against one dataset."""
 
-    def __init__(self, spec: ir.Spec, dataset: Dataset, checks: Iterable[str] | None = None):
+    def __init__(self, spec: ir.Spec, dataset: Dataset, checks: Iterable[str | CheckId] | None = None):
         self.spec = spec
         self.dataset = dataset
-        self.only = set(checks) if checks is not None else None
+        self.only = {str(c) for c in checks} if checks is not None else None
         self.views = {c.name: ClassView(c, dataset.tables.get(c.name), dataset) for c in spec.classes}
         n_images = len(dataset.images)
         self.image_attributes = {a.name: AttributeValues(a, dataset.images.attributes.get(a.name), n_images)
@@ -38,8 +39,8 @@ class Checker:
         self.context = EvalContext(dataset, self.views, self.image_attributes)
         self.make = FindingFactory(spec, dataset)
 
-    def wanted(self, check: str) -> bool:
-        return self.only is None or check in self.only
+    def wanted(self, check: CheckId) -> bool:
+        return self.only is None or str(check) in self.only
 
     def run(self) -> list[Finding]:
         findings: list[Finding] = []
@@ -59,7 +60,7 @@ class Checker:
 
 
 def _schema(checker: Checker) -> list[Finding]:
-    if not checker.wanted("schema"):
+    if not checker.wanted(CheckId.schema()):
         return []
     return schema_findings(checker.spec, checker.dataset, checker.views, checker.make)
 
@@ -84,7 +85,7 @@ def _constraints(checker: Checker) -> list[Finding]:
 def _rules(checker: Checker) -> list[Finding]:
     findings = []
     for rule in checker.spec.rules:
-        if not checker.wanted(rule.name):
+        if not checker.wanted(rule.check):
             continue
         exprs = [b.where for b in rule.bindings] + [rule.require]
 
@@ -99,7 +100,7 @@ def _rules(checker: Checker) -> list[Finding]:
 def _quotas(checker: Checker) -> list[Finding]:
     findings = []
     for quota in checker.spec.quotas:
-        if not checker.wanted(quota.name):
+        if not checker.wanted(quota.check):
             continue
         if not truth(quota.expr, checker.context.export_env())[0]:
             findings.append(checker.make.quota(quota))
@@ -109,7 +110,7 @@ def _quotas(checker: Checker) -> list[Finding]:
 CHECKS = (_schema, _attributes, _constraints, _rules, _quotas)
 
 
-def run_checks(spec: ir.Spec, dataset: Dataset, checks: Iterable[str] | None = None) -> list[Finding]:
+def run_checks(spec: ir.Spec, dataset: Dataset, checks: Iterable[str | CheckId] | None = None) -> list[Finding]:
     return Checker(spec, dataset, checks).run()
 
 

@@ -191,16 +191,30 @@ def _pair(expr: ir.EPair, env: Env):
 
 
 def pair_function(func: str, va: ClassView, ia: np.ndarray, vb: ClassView, ib: np.ndarray) -> np.ndarray:
-    if func == "endpoint_gap":
-        return geo.endpoint_gap(tuple(e[ia] for e in va.ends), tuple(e[ib] for e in vb.ends))
-    if func == "angle":
-        return geo.angle_between(va.ends[0][ia], va.ends[1][ia], vb.ends[0][ib], vb.ends[1][ib])
-    a, b = va.shapes_of(ia), vb.shapes_of(ib)
-    if func == "distance":
-        return shapely.distance(a, b)
-    if func == "iou":
-        return geo.iou(a, b)
-    return getattr(shapely, func)(a, b)  # intersects, contains
+    return PAIR_EVALUATORS[func](va, ia, vb, ib)
+
+
+def _endpoint_gap(va: ClassView, ia: np.ndarray, vb: ClassView, ib: np.ndarray) -> np.ndarray:
+    return geo.endpoint_gap(tuple(e[ia] for e in va.ends), tuple(e[ib] for e in vb.ends))
+
+
+def _angle(va: ClassView, ia: np.ndarray, vb: ClassView, ib: np.ndarray) -> np.ndarray:
+    return geo.angle_between(va.ends[0][ia], va.ends[1][ia], vb.ends[0][ib], vb.ends[1][ib])
+
+
+def _on_shapes(function):
+    """A pair function of the two objects' shapely geometries."""
+    def evaluate(va: ClassView, ia: np.ndarray, vb: ClassView, ib: np.ndarray) -> np.ndarray:
+        return function(va.shapes_of(ia), vb.shapes_of(ib))
+
+    return evaluate
+
+
+# One evaluator per pair function of compiler/builtins.py (tests/test_check_ids.py keeps them in step).
+PAIR_EVALUATORS = {
+    "endpoint_gap": _endpoint_gap, "angle": _angle, "distance": _on_shapes(shapely.distance),
+    "iou": _on_shapes(geo.iou), "intersects": _on_shapes(shapely.intersects), "contains": _on_shapes(shapely.contains),
+}
 
 
 def _count(expr: ir.ECount, env: Env):

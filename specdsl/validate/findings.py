@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from specdsl import ir
+from specdsl.check_id import CheckId
 from specdsl.data.dataset import Dataset
 from specdsl.report.finding import Finding
 from specdsl.validate.view import ClassView
 
-
-@lru_cache(maxsize=4096)
-def _anchor(check: str, kind: str) -> str | None:
-    try:
-        from specdsl.docs.anchors import anchor_for_check
-    except ImportError:  # the docs package is optional at this layer
-        return None
-    return anchor_for_check(check, kind)
+SCHEMA = CheckId.schema()
 
 
 class FindingFactory:
@@ -27,38 +19,39 @@ class FindingFactory:
         self.dataset = dataset
         self.header = f"{spec.source}:1:1"
 
-    def _finding(self, check, kind, severity, image: int | None, objects, message, pointer, loc) -> Finding:
+    def _finding(self, check: CheckId, severity, image: int | None, objects, message, pointer, loc) -> Finding:
         """A finding about image number ``image`` (None: the whole export, as quotas are)."""
         images = self.dataset.images
-        return Finding(check=check, kind=kind, severity=severity,
+        return Finding(check=str(check), kind=check.kind, severity=severity,
                        image=None if image is None else images.ids[image], objects=tuple(objects),
                        message=message, source=self.dataset.source if image is None else images.sources[image],
-                       pointer=pointer, spec_location=str(loc) if loc else self.header, help=_anchor(check, kind))
+                       pointer=pointer, spec_location=str(loc) if loc else self.header, help="#" + check.anchor,
+                       check_id=check)
 
-    def row_finding(self, check, kind, severity, table, row: int, message, loc) -> Finding:
+    def row_finding(self, check: CheckId, severity, table, row: int, message, loc) -> Finding:
         """A finding about one object, given its table and row."""
         image = int(table.image_index[row])
         pointer = self.dataset.object_pointer(image, int(table.position[row]))
-        return self._finding(check, kind, severity, image, (table.ids[row],), message, pointer, loc)
+        return self._finding(check, severity, image, (table.ids[row],), message, pointer, loc)
 
-    def image_finding(self, check, kind, severity, image: int, message, loc, pointer=None) -> Finding:
+    def image_finding(self, check: CheckId, severity, image: int, message, loc, pointer=None) -> Finding:
         pointer = self.dataset.images.pointers[image] if pointer is None else pointer
-        return self._finding(check, kind, severity, image, (), message, pointer, loc)
+        return self._finding(check, severity, image, (), message, pointer, loc)
 
     def read_issue(self, issue) -> Finding:
-        return Finding(check="schema", kind="schema", severity="error", image=issue.image,
+        return Finding(check=str(SCHEMA), kind=SCHEMA.kind, severity="error", image=issue.image,
                        objects=tuple(issue.objects), message=issue.message, source=issue.source,
-                       pointer=issue.pointer, spec_location=self.header, help=_anchor("schema", "schema"))
+                       pointer=issue.pointer, spec_location=self.header, help="#" + SCHEMA.anchor, check_id=SCHEMA)
 
     def constraint(self, constraint: ir.Constraint, view: ClassView, rows: np.ndarray) -> list[Finding]:
-        return [self.row_finding(constraint.check, "constraint", "error", view.table, int(r), constraint.message,
-                                    constraint.loc) for r in rows]
+        return [self.row_finding(constraint.check, "error", view.table, int(r), constraint.message, constraint.loc)
+                for r in rows]
 
     def rule(self, rule: ir.Rule, env, failing: np.ndarray) -> list[Finding]:
         rows = np.flatnonzero(failing)
         if not rule.bindings:
-            return [self.image_finding(rule.name, "rule", rule.severity, int(env.image_index[r]), rule.message,
-                                       rule.loc) for r in rows]
+            return [self.image_finding(rule.check, rule.severity, int(env.image_index[r]), rule.message, rule.loc)
+                    for r in rows]
         findings = []
         bound = [env.variables[b.var] for b in rule.bindings]
         for r in rows:
@@ -66,9 +59,8 @@ class FindingFactory:
             last_view, last_index = bound[-1]
             image = int(env.image_index[r])
             pointer = self.dataset.object_pointer(image, int(last_view.table.position[last_index[r]]))
-            findings.append(self._finding(rule.name, "rule", rule.severity, image, ids,
-                                          rule.message, pointer, rule.loc))
+            findings.append(self._finding(rule.check, rule.severity, image, ids, rule.message, pointer, rule.loc))
         return findings
 
     def quota(self, quota: ir.Quota) -> Finding:
-        return self._finding(quota.name, "quota", quota.severity, None, (), quota.message, "", quota.loc)
+        return self._finding(quota.check, quota.severity, None, (), quota.message, "", quota.loc)

@@ -5,6 +5,8 @@ with a class's objects of the same image. When its ``where`` bounds a distance
 (``distance(a, b) < d``, ``endpoint_gap(a, b) < d``) or asks ``intersects``, the join
 is one grid join over the whole export (see :mod:`specdsl.validate.joins`) instead of
 all pairs of the image; the ``where`` then decides exactly on those candidates.
+A rule the compiler found symmetric in two variables (``ir.Rule.unordered``) keeps one
+binding per unordered pair: the one whose objects are in export order (table row order).
 """
 
 from __future__ import annotations
@@ -24,11 +26,18 @@ def rule_failures(rule: ir.Rule, context: EvalContext, usable) -> tuple[Env, np.
     for binding in rule.bindings:
         view = context.views[binding.class_name]
         env = _bind(env, binding, view, usable(binding.var, view), context)
+        if rule.unordered and binding.var == rule.unordered[1] and env.rows:
+            env = _filter(env, _first_in_export_order(env, *rule.unordered))
         if binding.where is not None and env.rows:
             env = _filter(env, truth(binding.where, env))
     if env.rows == 0:
         return env, np.zeros(0, dtype=bool)
     return env, ~truth(rule.require, env)
+
+
+def _first_in_export_order(env: Env, first: str, second: str) -> np.ndarray:
+    """One binding per unordered pair of a symmetric rule: the one whose first object comes first."""
+    return env.variables[first][1] < env.variables[second][1]
 
 
 def _bind(env: Env | None, binding: ir.Binding, view: ClassView, usable: np.ndarray, context: EvalContext) -> Env:

@@ -6,11 +6,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from specdsl.check_id import CheckId
 from specdsl.data.columns import Categorical
 from specdsl.diagnostics import did_you_mean
 from specdsl.validate.view import GEOMETRY_KEY, AttributeValues
 
 _SHOWN = 60  # a value longer than this is cut in messages
+SCHEMA = CheckId.schema()
 
 
 def schema_findings(spec, dataset, views, make) -> list:
@@ -22,7 +24,7 @@ def schema_findings(spec, dataset, views, make) -> list:
         missing = ~view.geometry_ok & ~view.table.broken
         key = GEOMETRY_KEY.get(view.cls.geometry)
         message = f"{view.cls.name} is a {view.cls.geometry}: '{key}' is missing"
-        findings += [make.row_finding("schema", "schema", "error", view.table, int(r), message, view.cls.loc)
+        findings += [make.row_finding(SCHEMA, "error", view.table, int(r), message, view.cls.loc)
                      for r in np.flatnonzero(missing)]
     return findings
 
@@ -30,7 +32,7 @@ def schema_findings(spec, dataset, views, make) -> list:
 def _unknown_class(name, table, spec, make, views) -> list:
     hint = did_you_mean(name, views)
     message = f"unknown class '{name}'" + (f"; {hint}" if hint else "")
-    return [make.row_finding("schema", "schema", "error", table, row, message, None) for row in range(len(table))]
+    return [make.row_finding(SCHEMA, "error", table, row, message, None) for row in range(len(table))]
 
 
 def attribute_findings(checker, make) -> list:
@@ -38,13 +40,13 @@ def attribute_findings(checker, make) -> list:
     for view in checker.views.values():
         report = _ObjectReporter(make, view)
         for name, values in view.attributes.items():
-            findings += _declared(f"{view.cls.name}.{name}", values, report, checker)
+            findings += _declared(CheckId.attribute(view.cls.name, name), values, report, checker)
         for name, column in view.table.attributes.items():
             if name not in view.attributes:
                 findings += _undeclared(view.cls.name, name, column, list(view.attributes), report, checker)
     image_report = _ImageReporter(make)
     for name, values in checker.image_attributes.items():
-        findings += _declared(f"image.{name}", values, image_report, checker)
+        findings += _declared(CheckId.attribute("image", name), values, image_report, checker)
     for name, column in checker.dataset.images.attributes.items():
         if name not in checker.image_attributes:
             findings += _undeclared("image", name, column, list(checker.image_attributes), image_report, checker)
@@ -56,7 +58,7 @@ class _ObjectReporter:
         self.make, self.view = make, view
 
     def __call__(self, check, row, message, loc):
-        return self.make.row_finding(check, "attribute", "error", self.view.table, row, message, loc)
+        return self.make.row_finding(check, "error", self.view.table, row, message, loc)
 
 
 class _ImageReporter:
@@ -64,10 +66,10 @@ class _ImageReporter:
         self.make = make
 
     def __call__(self, check, row, message, loc):
-        return self.make.image_finding(check, "attribute", "error", row, message, loc)
+        return self.make.image_finding(check, "error", row, message, loc)
 
 
-def _declared(check: str, values: AttributeValues, report, checker) -> list:
+def _declared(check: CheckId, values: AttributeValues, report, checker) -> list:
     if not checker.wanted(check):
         return []
     attr = values.attribute
@@ -83,7 +85,7 @@ def _declared(check: str, values: AttributeValues, report, checker) -> list:
 
 
 def _undeclared(owner: str, name: str, column: Categorical, declared: list[str], report, checker) -> list:
-    check = f"{owner}.{name}"
+    check = CheckId.attribute(owner, name)
     if not checker.wanted(check):
         return []
     hint = did_you_mean(name, declared)

@@ -10,7 +10,6 @@ from specdsl.diff import payloads as p
 from specdsl.diff.context import Diffing
 from specdsl.diff.kinds.common import both, both_constraints, say
 from specdsl.diff.model import Change, ChangeKind
-from specdsl.diff.payloads import check_owner
 
 # ---- constraints, rules, quotas ---------------------------------------------------------------------
 
@@ -26,8 +25,8 @@ def constraint_added(d: Diffing) -> Iterator[Change]:
     for pair in d.constraints:
         new = pair.new
         if pair.old is None and isinstance(new, ir.Constraint):
-            yield CONSTRAINT_ADDED.change(p.CheckChange(new.check, "constraint", new.text, new.expr), new.check,
-                                          f"Constraint '{new.text}' was added to {check_owner(new.check)}.",
+            yield CONSTRAINT_ADDED.change(p.CheckChange(new.check, "constraint", new.text, new.expr), str(new.check),
+                                          f"Constraint '{new.text}' was added to {new.check.owner}.",
                                           new=new.loc)
 
 
@@ -44,8 +43,8 @@ def constraint_changed(d: Diffing) -> Iterator[Change]:
     for old, new in both_constraints(d):
         if old.expr != new.expr:
             yield CONSTRAINT_CHANGED.change(p.CheckChange(new.check, "constraint", new.text, new.expr, old.check,
-                                                          old.text), new.check,
-                                            f"Constraint of {check_owner(new.check)} changed from '{old.text}' to "
+                                                          old.text), str(new.check),
+                                            f"Constraint of {new.check.owner} changed from '{old.text}' to "
                                             f"'{new.text}'.", old.loc, new.loc)
 
 
@@ -59,8 +58,8 @@ def constraint_removed(d: Diffing) -> Iterator[Change]:
     for pair in d.constraints:
         old = pair.old
         if pair.new is None and isinstance(old, ir.Constraint):
-            yield CONSTRAINT_REMOVED.change(p.CheckChange(old.check, "constraint", old.text, old.expr), old.check,
-                                            f"Constraint '{old.text}' was removed from {check_owner(old.check)}.",
+            yield CONSTRAINT_REMOVED.change(p.CheckChange(old.check, "constraint", old.text, old.expr), str(old.check),
+                                            f"Constraint '{old.text}' was removed from {old.check.owner}.",
                                             old=old.loc)
 
 
@@ -76,7 +75,7 @@ def rule_added(d: Diffing) -> Iterator[Change]:
     for pair in d.kept_pairs("rules"):
         if isinstance(pair.new, ir.Rule) and pair.old is None:
             rule = pair.new
-            yield RULE_ADDED.change(p.CheckChange(rule.name, "rule", rule.text, rule.require), rule.name,
+            yield RULE_ADDED.change(p.CheckChange(rule.check, "rule", rule.text, rule.require), rule.name,
                                     f"Rule '{rule.name}' ({rule.severity}) was added.", new=rule.loc)
 
 
@@ -93,7 +92,7 @@ def rule_changed(d: Diffing) -> Iterator[Change]:
     for old, new in both(d, "rules"):
         parts = _rule_differences(old, new)
         if parts:
-            yield RULE_CHANGED.change(p.CheckChange(new.name, "rule", new.text, new.require, old.name, old.text,
+            yield RULE_CHANGED.change(p.CheckChange(new.check, "rule", new.text, new.require, old.check, old.text,
                                                     " and ".join(parts)), new.name,
                                       f"Rule '{new.name}' changed its {' and '.join(parts)}.", old.loc, new.loc)
 
@@ -122,7 +121,7 @@ def rule_removed(d: Diffing) -> Iterator[Change]:
     for pair in d.kept_pairs("rules"):
         if isinstance(pair.old, ir.Rule) and pair.new is None:
             rule = pair.old
-            yield RULE_REMOVED.change(p.CheckChange(rule.name, "rule", rule.text, rule.require), rule.name,
+            yield RULE_REMOVED.change(p.CheckChange(rule.check, "rule", rule.text, rule.require), rule.name,
                                       f"Rule '{rule.name}' was removed.", old=rule.loc)
 
 

@@ -10,7 +10,6 @@ from specdsl.diff import payloads as p
 from specdsl.diff.context import Diffing
 from specdsl.diff.kinds.common import both, both_constraints, header, kept_attributes, say
 from specdsl.diff.model import Change, ChangeKind
-from specdsl.diff.payloads import check_owner
 
 # ---- documentation and examples ---------------------------------------------------------------------
 
@@ -31,7 +30,7 @@ def doc_changed(d: Diffing) -> Iterator[Change]:
                new.loc) for pair, old, new in kept_attributes(d)]
     texts += [(p.DocChanged(v.target, None, None, "value", *(v.uses[0] if v.uses else ("", ""))), v.old.doc,
                v.new.doc, v.old.loc, v.new.loc) for v in d.values if v.old and v.new]
-    texts += [(p.DocChanged(new.check, None, None, "constraint", check_owner(new.check), index=new.index), old.doc,
+    texts += [(p.DocChanged(str(new.check), None, None, "constraint", new.check.owner, index=new.index), old.doc,
                new.doc, old.loc, new.loc) for old, new in both_constraints(d)]
     texts += [(p.DocChanged(new.name, None, None, "rule", name=new.name), old.doc, new.doc, old.loc, new.loc)
               for old, new in both(d, "rules")]
