@@ -1,0 +1,185 @@
+"""Reliability of the data side (issue 8): hostile values, deep JSON, far coordinates, dense images,
+a damaged relabel queue and an interrupted ``specc migrate`` each end in a located finding or a clear
+refusal, and the rest of the data is still checked."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import SPECS, run_specc
+
+LANES = str(SPECS / "lanes.spec")
+EXAMPLE = SPECS / "examples" / "lanes.json"
+
+MULTI_SELECT_SPEC = """spec cars version 1
+
+class car: box {
+  color: enum { red, blue }
+}
+
+example "Two colours ticked" invalid car.color {
+  image 200 x 100
+  car { color: [red, blue], box: [10, 10, 50, 40] }
+}
+
+example "One colour" valid {
+  image 200 x 100
+  car { color: red, box: [10, 10, 50, 40] }
+}
+"""
+
+
+def _lanes_export() -> dict:
+    return json.loads(EXAMPLE.read_text())
+
+
+def _check_json(path, *extra, spec=LANES):
+    proc = run_specc("check", spec, str(path), "--format", "json", *extra)
+    return proc, json.loads(proc.stdout) if proc.stdout.strip() else None
+
+
+def _by_check(doc) -> dict:
+    out: dict = {}
+    for finding in doc["findings"]:
+        out.setdefault(finding["check"], []).append(finding)
+    return out
+
+
+# --- list and object attribute values -------------------------------------------------------------
+
+def test_list_and_object_attribute_values_are_located_findings_and_the_rest_is_checked(tmp_path):
+    export = _lanes_export()
+    export["images"][0]["objects"][0]["attributes"]["color"] = ["white", "yellow"]
+    export["images"][0]["attributes"]["country"] = {"code": "US"}
+    path = tmp_path / "multi.json"
+    path.write_text(json.dumps(export))
+    proc, doc = _check_json(path)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    found = _by_check(doc)
+    (color,) = found["lane_line.color"]
+    assert color["kind"] == "attribute" and color["objects"] == ["a1"]
+    assert color["pointer"] == "/images/0/objects/0"
+    assert "value must be one of white, yellow, orange, got a list" in color["message"]
+    (country,) = found["image.country"]
+    assert "value must be a string, got an object" in country["message"]
+    assert len(found["dashed_is_one_line"]) == 2  # the rest of the export is still checked
+    assert doc["summary"]["objects"] == 9  # the object with the list value is still counted
+
+
+def _label_studio_multi_select(tmp_path):
+    size = {"original_width": 200, "original_height": 100}
+
+    def region(rid, x, choices):
+        return [{"id": rid, "type": "rectanglelabels", "from_name": "label", **size,
+                 "value": {"x": x, "y": 10, "width": 10, "height": 20, "rectanglelabels": ["car"]}},
+                {"id": rid, "type": "choices", "from_name": "color", "value": {"choices": choices}}]
+
+    result = region("r1", 5, ["red", "blue"]) + region("r2", 40, ["red"]) + region("r3", 70, ["green"])
+    tasks = [{"id": 1, "data": {"image": "a.jpg"}, "annotations": [{"id": 1, "result": result}]}]
+    spec = tmp_path / "cars.spec"
+    spec.write_text(MULTI_SELECT_SPEC)
+    export = tmp_path / "ls.json"
+    export.write_text(json.dumps(tasks))
+    return spec, export
+
+
+def test_label_studio_multi_select_is_an_attribute_finding(tmp_path):
+    spec, export = _label_studio_multi_select(tmp_path)
+    proc, doc = _check_json(export, spec=str(spec))
+    assert proc.returncode == 1, proc.stderr
+    messages = {f["objects"][0]: f["message"] for f in doc["findings"] if f["check"] == "car.color"}
+    assert messages == {"r1": "attribute 'color': value must be one of red, blue, got a list",
+                        "r3": "attribute 'color': 'green' is not one of red, blue"}
+
+
+def test_specc_test_runs_an_example_with_a_list_value(tmp_path):
+    spec = tmp_path / "cars.spec"
+    spec.write_text(MULTI_SELECT_SPEC)
+    proc = run_specc("test", str(spec))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 passed, 0 failed" in proc.stdout
+
+
+# --- deep JSON --------------------------------------------------------------------------------------
+
+def test_attribute_nested_600_deep_is_an_attribute_finding(tmp_path):
+    export = _lanes_export()
+    text = json.dumps(export).replace('"country": "US"', '"country": ' + "[" * 600 + "1" + "]" * 600, 1)
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    proc, doc = _check_json(path)
+    assert proc.returncode == 1, proc.stderr
+    (country,) = _by_check(doc)["image.country"]
+    assert country["message"] == "attribute 'country': value must be a string, got a list"
+
+
+def test_points_nested_900_deep_are_a_short_schema_finding(tmp_path):
+    export = _lanes_export()
+    deep = "[" * 900 + "1" + "]" * 900
+    text = json.dumps(export).replace('"points": [[812.5, 1079], [901, 640]]', f'"points": [{deep}, [1, 2]]', 1)
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    proc, doc = _check_json(path)
+    (schema,) = _by_check(doc)["schema"]
+    assert schema["pointer"] == "/images/0/objects/0"
+    assert schema["message"].startswith("'points' vertex 0 must be a pair of numbers [x, y], not [[")
+    assert len(schema["message"]) < 120
+
+
+def test_document_nested_1100_deep_is_a_located_read_error(tmp_path):
+    path = tmp_path / "deeper.json"
+    path.write_text('{"spec": "lanes",\n "images": [{"id": "a", "attributes": {"x": '
+                    + "[" * 1100 + "]" * 1100 + "}}]}")
+    proc = run_specc("check", LANES, str(path))
+    assert proc.returncode == 2
+    assert f"{path}:2:" in proc.stderr and "depth limit exceeded" in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+# --- a number out of range is located in the file ----------------------------------------------------
+
+def test_number_out_of_range_is_located_at_its_line_and_column_in_the_file(tmp_path):
+    images = [f'{{"id": "i{k}", "width": 100, "height": 100, "objects": []}}' for k in range(700)]
+    images[610] = '{"id": "i610", "width": 1e400, "height": 100, "objects": []}'  # second decode batch
+    path = tmp_path / "big.json"
+    path.write_text('{"spec": "lanes", "images": [\n' + ",\n".join(images) + "\n]}\n")
+    proc = run_specc("check", LANES, str(path))
+    assert proc.returncode == 2
+    assert f"{path}:612:25: number is infinity" in proc.stderr, proc.stderr
+
+
+def test_number_out_of_range_is_located_by_the_two_process_reader(tmp_path):
+    from specdsl.data.parallel import _load_split
+    from specdsl.data.readers import ReaderError, ReadOptions
+    from specdsl.data.readers.native import split_document
+
+    images = [f'{{"id": "i{k}", "objects": []}}' for k in range(20)]
+    images[15] = '{"id": "i15", "objects": [], "x": -1e999}'
+    path = tmp_path / "split.json"
+    path.write_text('{"images": [\n' + ",\n".join(images) + "]}")
+    try:
+        _load_split(path, ReadOptions(), None, split_document(path))
+    except ReaderError as error:
+        assert (error.line, error.col) == (17, 35), error
+    else:
+        raise AssertionError("1e999 was read")
+
+
+# --- coordinates far out of range ---------------------------------------------------------------------
+
+def test_one_far_coordinate_is_a_schema_finding_and_pair_rules_still_fire(tmp_path):
+    export = _lanes_export()
+    export["images"][0]["objects"].append({"id": "far", "class": "vehicle", "box": [1e308, 10, 5, 5],
+                                           "attributes": {"blinker": "off", "parked": True}})
+    export["images"][1]["width"] = 1e300
+    path = tmp_path / "far.json"
+    path.write_text(json.dumps(export))
+    proc, doc = _check_json(path, "--fail-on", "warning")
+    assert proc.returncode == 1, proc.stderr
+    found = _by_check(doc)
+    messages = sorted(f["message"] for f in found["schema"])
+    assert messages == ["'box' coordinate out of range (beyond 1e+09 px)",
+                        "image 'width' out of range (beyond 1e+09 px)"]
+    assert sorted(tuple(f["objects"]) for f in found["dashed_is_one_line"]) == [("c1", "c2"), ("c2", "c1")]
+    assert "vehicle.require.1" not in found  # the far box is left out of geometry checks
