@@ -183,3 +183,142 @@ def test_one_far_coordinate_is_a_schema_finding_and_pair_rules_still_fire(tmp_pa
                         "image 'width' out of range (beyond 1e+09 px)"]
     assert sorted(tuple(f["objects"]) for f in found["dashed_is_one_line"]) == [("c1", "c2"), ("c2", "c1")]
     assert "vehicle.require.1" not in found  # the far box is left out of geometry checks
+
+
+# --- a damaged, full or read-only relabel queue ---------------------------------------------------------
+
+def _queue(tmp_path, name="relabel.db", n=3):
+    from specdsl.queue import open_queue
+    from specdsl.queue.item import NewItem
+
+    path = tmp_path / name
+    with open_queue(path) as queue:
+        queue.add_items(NewItem(image=f"img{k}.jpg", action="relabel", reasons=("lane_line.color",),
+                                severity="error") for k in range(n))
+    return path
+
+
+def _refused(proc, path, words):
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert str(path) in proc.stderr and words in proc.stderr, proc.stderr
+
+
+def _items_root_page(path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'items'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_corrupted_queue_page_is_a_clear_refusal(tmp_path):
+    path = _queue(tmp_path)
+    page = _items_root_page(path)
+    with path.open("r+b") as handle:
+        handle.seek(4096 * (page - 1))
+        handle.write(b"\x0d\xff\xff\xff" * 8)  # a b-tree page header no reader can follow
+    for action in (("list",), ("claim", "--labeler", "ann"), ("stats",)):
+        _refused(run_specc("queue", *action, "--queue", str(path)), path, "is damaged (database disk image")
+
+
+def test_a_dropped_items_table_is_a_clear_refusal(tmp_path):
+    import sqlite3
+
+    path = _queue(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE items")
+    conn.commit()
+    conn.close()
+    _refused(run_specc("queue", "list", "--queue", str(path)), path, "its 'items' table is missing")
+
+
+def test_unreadable_json_in_an_item_is_a_clear_refusal(tmp_path):
+    import sqlite3
+
+    path = _queue(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE items SET objects = '[oops' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    _refused(run_specc("queue", "list", "--queue", str(path)), path, "an item holds unreadable JSON")
+
+
+def test_a_full_disk_refuses_and_loses_nothing(tmp_path):
+    from specdsl.queue import QueueError, open_queue
+    from specdsl.queue.item import NewItem
+
+    path = _queue(tmp_path)
+    with open_queue(path) as queue:
+        pages = queue._conn.execute("PRAGMA page_count").fetchone()[0]
+        queue._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own SQLITE_FULL, as on a full disk
+        many = [NewItem(image=f"more{k}.jpg", action="review", reasons=("x" * 200,), severity="warning")
+                for k in range(2000)]
+        try:
+            queue.add_items(many)
+        except QueueError as error:
+            assert str(error) == f"{path}: the disk is full; the queue was left as it was before this command"
+        else:
+            raise AssertionError("the build fitted in the page limit")
+    with open_queue(path) as queue:
+        assert [item.image for item in queue.items()] == ["img0.jpg", "img1.jpg", "img2.jpg"]
+        first, second = queue.claim("a", 2), queue.claim("b", 2)
+        assert len(first) == 2 and len(second) == 1
+        assert not {i.id for i in first} & {i.id for i in second}  # never handed out twice
+
+
+def _make_unwritable(directory):
+    """Make ``directory`` refuse new files, even to root (chattr +i); None when this machine cannot."""
+    import os
+    import subprocess
+
+    directory.chmod(0o555)
+    probe = directory / ".probe"
+    try:
+        probe.touch()
+    except OSError:
+        return lambda: directory.chmod(0o755)
+    probe.unlink()
+    if os.geteuid() == 0 and subprocess.run(["chattr", "+i", str(directory)], capture_output=True).returncode == 0:
+        return lambda: (subprocess.run(["chattr", "-i", str(directory)]), directory.chmod(0o755))
+    directory.chmod(0o755)
+    return None
+
+
+def test_a_queue_in_a_read_only_directory_can_be_listed_but_not_claimed(tmp_path):
+    import pytest
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = _queue(folder)
+    restore = _make_unwritable(folder)
+    if restore is None:
+        pytest.skip("cannot make a directory read-only here")
+    try:
+        listed = run_specc("queue", "list", "--queue", str(path), "--format", "json")
+        assert listed.returncode == 0, listed.stderr
+        assert [item["image"] for item in json.loads(listed.stdout)] == ["img0.jpg", "img1.jpg", "img2.jpg"]
+        stats = run_specc("queue", "stats", "--queue", str(path), "--format", "json")
+        assert json.loads(stats.stdout)["status"]["pending"] == 3
+        _refused(run_specc("queue", "claim", "--labeler", "ann", "--queue", str(path)), path,
+                 "is its directory writable?")
+    finally:
+        restore()
+
+
+def test_read_only_listing_shows_a_lapsed_claim_as_pending_without_writing(tmp_path):
+    from specdsl.queue import open_queue
+
+    path = _queue(tmp_path)
+    with open_queue(path, clock=lambda: 1000.0) as queue:
+        (claimed,) = queue.claim("ann", 1, lease_seconds=10)
+    with open_queue(path, readonly=True, clock=lambda: 1005.0) as queue:
+        assert [i.status for i in queue.items()] == ["claimed", "pending", "pending"]
+    with open_queue(path, readonly=True, clock=lambda: 2000.0) as queue:
+        assert [i.id for i in queue.items("pending")] == [1, 2, 3]
+        assert queue.items()[claimed.id - 1].labeler is None
+        assert queue.stats()["status"] == {"pending": 3, "claimed": 0, "done": 0}
+    with open_queue(path, clock=lambda: 1005.0) as queue:
+        assert queue.items("claimed")[0].labeler == "ann"  # the read-only reader wrote nothing

@@ -81,12 +81,13 @@ def _add_stats(actions: argparse._SubParsersAction) -> None:
 # --- running -----------------------------------------------------------------------------------------------
 
 @contextmanager
-def _opened(args: argparse.Namespace, create: bool = False) -> Iterator[Any]:
-    """The queue of ``--queue``, with the queue's refusals turned into usage errors (exit 2)."""
+def _opened(args: argparse.Namespace, create: bool = False, readonly: bool = False) -> Iterator[Any]:
+    """The queue of ``--queue``, with the queue's refusals turned into usage errors (exit 2).
+    ``readonly`` for commands that only read: they work on a queue this user cannot write."""
     from specdsl.queue import QueueError, open_queue
 
     try:
-        queue = open_queue(args.queue, create=create)
+        queue = open_queue(args.queue, create=create, readonly=readonly)
     except QueueError as exc:
         raise UsageError(str(exc)) from exc
     try:
@@ -114,7 +115,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with _opened(args) as queue:
+    with _opened(args, readonly=True) as queue:
         items = queue.items(args.status)
     _print_items(items, args.format, title=f"{args.queue}: {len(items)} item(s)")
     return EXIT_OK
@@ -139,7 +140,7 @@ def run_done(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from specdsl.queue.exporters import EXPORTERS
 
-    with _opened(args) as queue:
+    with _opened(args, readonly=True) as queue:
         items = queue.items(args.status)
     if args.output == "-":
         EXPORTERS[args.format](items, sys.stdout.buffer)
@@ -155,7 +156,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    with _opened(args) as queue:
+    with _opened(args, readonly=True) as queue:
         stats = queue.stats()
     if args.format == "json":
         write_out(orjson.dumps(stats).decode())
