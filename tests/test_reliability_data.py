@@ -322,3 +322,91 @@ def test_read_only_listing_shows_a_lapsed_claim_as_pending_without_writing(tmp_p
         assert queue.stats()["status"] == {"pending": 3, "claimed": 0, "done": 0}
     with open_queue(path, clock=lambda: 1005.0) as queue:
         assert queue.items("claimed")[0].labeler == "ann"  # the read-only reader wrote nothing
+
+
+# --- an interrupted specc migrate ---------------------------------------------------------------------
+
+MIGRATE_CASES = SPECS.parent / "tests" / "diff_cases"
+RENAMED_SPEC = str(MIGRATE_CASES / "ATTRIBUTE_RENAMED" / "new.spec")
+
+
+def _stale_temporary(out):
+    """A temporary of ``out`` as a SIGKILLed ``specc`` leaves it: named after this host and a dead pid."""
+    import subprocess
+    import sys
+
+    from specdsl.atomic import TEMP_MARK, _host
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = out.with_name(f".{out.name}{TEMP_MARK}{_host()}-{gone.pid}")
+    stale.write_bytes(b'{"images": [')
+    return stale
+
+
+def test_migrate_output_keeps_the_input_permissions_less_the_umask(tmp_path):
+    import os
+
+    source = tmp_path / "labels.json"
+    source.write_bytes((MIGRATE_CASES / "labels.json").read_bytes())
+    umask = os.umask(0)
+    os.umask(umask)
+    for mode in (0o644, 0o640, 0o600):
+        source.chmod(mode)
+        out = tmp_path / f"out{mode:o}.json"
+        proc = run_specc("migrate", RENAMED_SPEC, str(source), "-o", str(out), "-q")
+        assert proc.returncode == 0, proc.stderr
+        assert out.stat().st_mode & 0o777 == mode & ~umask
+
+
+def test_migrate_removes_temporaries_of_killed_runs_and_keeps_live_ones(tmp_path):
+    import os
+
+    from specdsl.atomic import TEMP_MARK, _host
+
+    out = tmp_path / "out.json"
+    stale = _stale_temporary(out)
+    live = out.with_name(f".{out.name}{TEMP_MARK}{_host()}-{os.getpid()}")  # this test process still runs
+    live.write_bytes(b"")
+    assert stale.exists()
+    proc = run_specc("migrate", RENAMED_SPEC, str(MIGRATE_CASES / "labels.json"), "-o", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, live.name])
+    assert json.loads(out.read_bytes())["images"]
+
+
+_WRITER = """
+import os, signal, sys
+from pathlib import Path
+from specdsl import atomic
+
+def interrupted_fsync(fd, real=os.fsync):
+    real(fd)
+    os.kill(os.getpid(), getattr(signal, sys.argv[2]))  # the signal arrives mid-write
+
+os.fsync = interrupted_fsync
+atomic.write_atomically(Path(sys.argv[1]), b"x" * 100000)
+"""
+
+
+def test_sigterm_mid_write_leaves_neither_a_temporary_nor_a_half_file(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = tmp_path / "out.json"
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    for name, code in (("SIGTERM", 143), ("SIGINT", -2)):  # -2: Python re-raises an uncaught Ctrl-C
+        proc = subprocess.run([sys.executable, "-c", _WRITER, str(out), name], env=env, capture_output=True,
+                              text=True, timeout=60)
+        assert proc.returncode == code, proc.stderr
+        assert list(tmp_path.iterdir()) == [], name
+    killed = subprocess.run([sys.executable, "-c", _WRITER, str(out), "SIGKILL"], env=env, timeout=60)
+    assert killed.returncode == -9
+    (left,) = tmp_path.iterdir()  # only SIGKILL leaves a temporary, never the final name
+    assert left.name.startswith(".out.json.specc-tmp-")
+    from specdsl.atomic import write_atomically
+
+    write_atomically(out, b"{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
