@@ -32,7 +32,7 @@ class PairLimits:
     """How much of a rule's join is held at once, and how much one image may ask for."""
 
     chunk: int = 1_000_000  # tuples (counted as the product of per-image object counts) evaluated at once
-    budget: int = 50_000_000  # candidate pairs of one image past which the image is reported, not evaluated
+    budget: int = 4_000_000  # candidate pairs of one image past which the image is reported, not evaluated
 
 
 DEFAULT_LIMITS = PairLimits()
@@ -53,8 +53,9 @@ def rule_outcomes(rule: ir.Rule, context: EvalContext, usable,
         yield _failures(rule, context, [pool.index for pool in pools])
         return
     weights = np.prod([pool.per_image(len(context.dataset.images)) for pool in pools], axis=0)
-    for start, stop in _image_groups(weights, limits.chunk):
-        if stop - start > 1 or weights[start] <= limits.chunk:
+    alone = min(limits.chunk, limits.budget)  # an image worth more is joined on its own, after counting
+    for start, stop in _image_groups(weights, limits.chunk, alone):
+        if stop - start > 1 or weights[start] <= alone:
             yield _failures(rule, context, [pool.images(start, stop) for pool in pools])
             continue
         pairs = _candidate_pairs(rule, context, pools, start)
@@ -91,14 +92,14 @@ class _Pool:
         return self.index[lo:hi]
 
 
-def _image_groups(weights: np.ndarray, chunk: int) -> list[tuple[int, int]]:
+def _image_groups(weights: np.ndarray, chunk: int, alone: int) -> list[tuple[int, int]]:
     """Ranges of images holding tuples, each worth about ``chunk`` tuples at most (at most twice that);
-    an image worth more than ``chunk`` is a range of its own."""
+    an image worth more than ``alone`` is a range of its own."""
     busy = np.flatnonzero(weights > 0)
     if len(busy) == 0:
         return []
     w = weights[busy]
-    big = w > chunk
+    big = w > alone
     group = np.floor(np.cumsum(w) / max(chunk, 1))
     new = np.ones(len(busy), dtype=bool)
     new[1:] = (group[1:] != group[:-1]) | big[1:] | big[:-1]
