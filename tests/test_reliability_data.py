@@ -185,6 +185,35 @@ def test_one_far_coordinate_is_a_schema_finding_and_pair_rules_still_fire(tmp_pa
     assert "vehicle.require.1" not in found  # the far box is left out of geometry checks
 
 
+
+MASK_SPEC = """spec m version 1
+class blob: mask {
+  require area >= 10
+}
+rule no_overlap: warning {
+  for a in blob
+  for b in blob where a != b and intersects(a, b)
+  require false
+}
+"""
+
+
+def test_a_mask_of_absurd_size_is_a_schema_finding(tmp_path):
+    spec = tmp_path / "m.spec"
+    spec.write_text(MASK_SPEC)
+    square = {"size": [4, 4], "counts": [0, 16]}
+    export = {"images": [{"id": "i", "width": 100, "height": 100, "objects": [
+        {"id": "m1", "class": "blob", "mask": {"size": [1e308, 1e308], "counts": [0, 5]}},
+        {"id": "m2", "class": "blob", "mask": square}, {"id": "m3", "class": "blob", "mask": square}]}]}
+    path = tmp_path / "masks.json"
+    path.write_text(json.dumps(export))
+    proc, doc = _check_json(path, spec=str(spec))
+    assert proc.returncode == 1, proc.stderr
+    found = _by_check(doc)
+    assert [(f["objects"], f["message"]) for f in found["schema"]] == [
+        (["m1"], "'mask' 'size' out of range (beyond 1e+09 px)")]
+    assert sorted(f["objects"] for f in found["no_overlap"]) == [["m2", "m3"], ["m3", "m2"]]
+
 # --- a damaged, full or read-only relabel queue ---------------------------------------------------------
 
 def _queue(tmp_path, name="relabel.db", n=3):

@@ -218,4 +218,7 @@ def _mask_ok(mask, k: int, problems: list) -> bool:
     if size.__class__ is not list or len(size) != 2 or not all(_is_number(s) and s >= 0 for s in size):
         problems.append((k, "'mask' 'size' must be [height, width]"))
         return False
+    if not all(s <= MAX_COORDINATE for s in size):
+        problems.append((k, f"'mask' 'size' out of range (beyond {MAX_COORDINATE:.0e} px)"))
+        return False
     return True
