@@ -150,7 +150,8 @@ class Queue:
         if status is not None and status not in STATUSES:
             raise ValueError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
         with self._read() as now:
-            where = f"WHERE {STATUS_NOW} = :status" if status else ""
+            # a writer has just reset lapsed claims, so the status column (and its index) is current
+            where = f"WHERE {STATUS_NOW if self.readonly else 'status'} = :status" if status else ""
             rows = self._conn.execute(f"SELECT {ITEM_COLUMNS}, {STATUS_NOW} FROM items {where} ORDER BY id",
                                       {"now": now, "status": status})
             return [_item_now(row) for row in rows]

@@ -69,11 +69,6 @@ def rule_outcomes(rule: ir.Rule, context: EvalContext, usable,
             yield _failures(rule, context, [first[offset:offset + step], *rest])
 
 
-def rule_failures(rule: ir.Rule, context: EvalContext, usable) -> tuple[Env, np.ndarray]:
-    """The environment of all candidate tuples and the mask of those failing ``require``, in one piece."""
-    return _failures(rule, context, [_Pool(b, context, usable).index for b in rule.bindings])
-
-
 class _Pool:
     """A binding's candidate objects (its own ``where`` applied), sorted by image for slicing."""
 
