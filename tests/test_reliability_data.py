@@ -563,3 +563,32 @@ def test_twenty_thousand_stacked_dashes_stay_in_bounded_memory():
     growth, found = proc.stdout.split(" ", 1)
     assert found.strip() == "[('dashed_is_one_line', 'normal'), ('schema', 'dense')]"
     assert int(growth) < 200, f"the check grew the process by {growth} MB"
+
+
+def test_a_really_full_disk_refuses_the_build_and_keeps_the_queue(tmp_path):
+    """On a 200 KB tmpfs (root only: elsewhere SQLite's page limit above stands in for the disk)."""
+    import os
+    import subprocess
+
+    import pytest
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(disk)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        queue = disk / "relabel.db"
+        one = tmp_path / "one.json"
+        one.write_text(json.dumps({"findings": [{"check": "c", "kind": "rule", "severity": "error",
+                                                 "image": "first.jpg", "objects": ["o"]}]}))
+        assert run_specc("queue", "build", "--queue", str(queue), str(one)).returncode == 0
+        many = tmp_path / "many.json"
+        many.write_text(json.dumps({"findings": [{"check": "c", "kind": "rule", "severity": "error",
+                                                  "image": f"img{k}.jpg" * 8, "objects": [f"o{k}"]}
+                                                 for k in range(5000)]}))
+        _refused(run_specc("queue", "build", "--queue", str(queue), str(many)), queue, "the disk is full")
+        listed = run_specc("queue", "list", "--queue", str(queue), "--format", "json")
+        assert [item["image"] for item in json.loads(listed.stdout)] == ["first.jpg"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)

@@ -6,6 +6,7 @@ A queue is marked three ways so that no other SQLite file is mistaken for one: t
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -84,12 +85,23 @@ def _reads(conn: sqlite3.Connection) -> bool:
     return True
 
 
+def _disk_full(path: Path) -> bool:
+    """SQLite reports a full disk met while growing its shared-memory file as an I/O error: ask the disk."""
+    try:
+        return shutil.disk_usage(path.absolute().parent).free < 1 << 20
+    except OSError:
+        return False
+
+
 def refusal(path: Path, exc: sqlite3.Error | ValueError) -> QueueError:
     """A SQLite (or JSON) failure as a refusal that names the file and says what is wrong with it."""
     message = str(exc)
     code = getattr(exc, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL:
+    if code == sqlite3.SQLITE_FULL or (code is not None and code & 0xFF == sqlite3.SQLITE_IOERR and _disk_full(path)):
         return QueueError(f"{path}: the disk is full; the queue was left as it was before this command")
+    if code is not None and code & 0xFF == sqlite3.SQLITE_IOERR:
+        return QueueError(f"{path}: the disk failed a read or write ({message}); the queue was left as it was "
+                          "before this command")
     if code == sqlite3.SQLITE_READONLY or code == getattr(sqlite3, "SQLITE_READONLY_DIRECTORY", -1):
         return QueueError(f"{path} is read-only here: this command changes the queue (list, stats and export "
                           "only read it)")
