@@ -146,9 +146,14 @@ def run_export(args: argparse.Namespace) -> int:
         EXPORTERS[args.format](items, sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        try:
-            with Path(args.output).open("wb") as stream:
-                EXPORTERS[args.format](items, stream)
+        import io
+
+        from specdsl.atomic import write_atomically
+
+        stream = io.BytesIO()
+        EXPORTERS[args.format](items, stream)
+        try:  # never half an export under its name: a labeling tool may pick it up at any moment
+            write_atomically(Path(args.output), stream.getvalue())
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
         err_console().print(f"{args.output}: {len(items)} item(s)")
