@@ -7,14 +7,13 @@ in. It is then checked against the new version; only if it passes without an err
 stamped with the new ``spec_version``. Images that need a person (relabel, fill, review,
 delete, or an error under the new version) are copied unchanged, so the next
 ``specc diff --labels`` still finds them. The input is never overwritten; the output is
-written to a temporary file and renamed into place.
+written to a temporary file and renamed into place (:mod:`specdsl.atomic`).
 """
 
 from __future__ import annotations
 
 import copy
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 import orjson
 
 from specdsl import ir
+from specdsl.atomic import write_atomically
 from specdsl.data.build import build_dataset
 from specdsl.data.dataset import Dataset
 from specdsl.data.records import ImageRecord
@@ -97,20 +97,6 @@ def _line(path: Path, number: int, line: bytes) -> Any:
         return orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise MigrationError(f"{path}:{number}: not JSON ({exc.msg})") from None
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write next to the target and rename: readers never see a half-written file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # ---- what to write, per attribute owner ---------------------------------------------------------------
@@ -281,7 +267,8 @@ def migrate_file(spec: ir.Spec, source: Path, out: Path, known: Mapping[int, ir.
     document = read_native(source)
     dataset = load_export(source, "native")
     migrated, report = migrate_document(spec, document, dataset, known, labeled_under)
-    write_atomically(out, migrated.dumps())
+    # the output is a copy of the input's labels: it gets the input's permissions (less the umask)
+    write_atomically(out, migrated.dumps(), mode=source.stat().st_mode & 0o777)
     return report
 
 

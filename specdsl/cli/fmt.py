@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,18 +103,9 @@ def _write(name: str, formatted: str, changed: bool) -> None:
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` by a fully written temporary file, so a crash never leaves half a spec."""
-    mode = path.stat().st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    from specdsl.atomic import write_atomically as write_bytes
+
+    write_bytes(path, text.encode("utf-8"), mode=path.stat().st_mode & 0o7777, exact_mode=True)
 
 
 def unified_diff(before: str, after: str, name: str) -> str:

@@ -99,12 +99,13 @@ def _add_stats(actions: argparse._SubParsersAction) -> None:
 # --- running -----------------------------------------------------------------------------------------------
 
 @contextmanager
-def _opened(args: argparse.Namespace, create: bool = False) -> Iterator[Any]:
-    """The queue of ``--queue``, with the queue's refusals turned into usage errors (exit 2)."""
+def _opened(args: argparse.Namespace, create: bool = False, readonly: bool = False) -> Iterator[Any]:
+    """The queue of ``--queue``, with the queue's refusals turned into usage errors (exit 2).
+    ``readonly`` for commands that only read: they work on a queue this user cannot write."""
     from specdsl.queue import QueueError, open_queue
 
     try:
-        queue = open_queue(args.queue, create=create)
+        queue = open_queue(args.queue, create=create, readonly=readonly)
     except QueueError as exc:
         raise UsageError(str(exc)) from exc
     try:
@@ -132,7 +133,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with _opened(args) as queue:
+    with _opened(args, readonly=True) as queue:
         items = queue.items(args.status)
     _print_items(items, args.format, title=f"{args.queue}: {len(items)} item(s)")
     return EXIT_OK
@@ -164,7 +165,7 @@ def run_done(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from specdsl.queue.exporters import EXPORTERS
 
-    with _opened(args) as queue:
+    with _opened(args, readonly=True) as queue:
         items = queue.items(None if args.status == "all" else args.status)
     options = _export_options(args, {item.image for item in items})
     exporter = EXPORTERS[args.format]
@@ -209,29 +210,23 @@ def _read_labels(args: argparse.Namespace, images: set[str]) -> dict[str, Any]:
 
 
 def _write_atomically(path: Path, write: Callable[[Any], list[str]]) -> list[str]:
-    """Write next to ``path`` and rename: a failed export never leaves a half-written file under its name."""
-    import os
-    import tempfile
+    """Write the whole export, then put it in place at once: a labeling tool may pick the file up at any
+    moment, so it never sees half an export under its name."""
+    import io
 
+    from specdsl.atomic import write_atomically
+
+    stream = io.BytesIO()
+    notes = write(stream)
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        write_atomically(path, stream.getvalue())
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            notes = write(stream)
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return notes
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    with _opened(args) as queue:
+    with _opened(args, readonly=True) as queue:
         stats = queue.stats()
     if args.format == "json":
         write_out(orjson.dumps(stats).decode())

@@ -9,6 +9,7 @@ the Python objects of a batch are freed as soon as it is converted.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
 
@@ -222,7 +223,10 @@ def _dimension(data: dict, key: str, report) -> float:
     if value is None:
         return math.nan  # formats without image sizes: inside_image is then unknown
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        report(f"image '{key}' must be a positive number, not {value!r}")
+        report(f"image '{key}' must be a positive number, not {reprlib.repr(value)}")
+        return math.nan
+    if value > gp.MAX_COORDINATE:  # would stretch every image's stretch of the x axis (image_stride)
+        report(f"image '{key}' out of range (beyond {gp.MAX_COORDINATE:.0e} px)")
         return math.nan
     return float(value)
 
@@ -232,7 +236,7 @@ def _version(data: dict, report) -> float:
     if value is None:
         return math.nan
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        report(f"'spec_version' must be a positive integer, not {value!r}")
+        report(f"'spec_version' must be a positive integer, not {reprlib.repr(value)}")
         return math.nan
     return float(value)
 

@@ -29,7 +29,10 @@ def value_key(value):
     if isinstance(value, (list, dict)):
         import orjson
 
-        return ("json", orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+        try:
+            return ("json", orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+        except TypeError:  # nested deeper than orjson writes (255): a category of its own, equal only to itself
+            return ("json", id(value))
     return (value.__class__, value)
 
 
@@ -77,8 +80,8 @@ class CategoricalBuilder:
         if code is None:
             code = self._lut[key] = len(self.categories)
             self.categories.append(value)
-            mixed = bool in self._kinds and (int in self._kinds or float in self._kinds)
-            if not mixed and value.__class__ not in (list, dict):  # lists and dicts are keyed by value_key only
+            hashable = key.__class__ is str or key[0] != "json"  # lists and dicts are keyed by their JSON
+            if hashable and not (bool in self._kinds and (int in self._kinds or float in self._kinds)):
                 self._fast[value] = code  # no bool/number mix in this column: raw values are safe keys
         return code
 

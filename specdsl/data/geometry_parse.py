@@ -8,6 +8,7 @@ path converts object by object and names the first problem of each bad record.
 from __future__ import annotations
 
 import math
+import reprlib
 from itertools import chain
 
 import numpy as np
@@ -15,6 +16,12 @@ import numpy as np
 from specdsl.data.dataset import Geometry, Ragged
 
 _NUMBER = (int, float)
+
+# The largest coordinate accepted, in pixels. Pair rules move each image to its own stretch of the
+# x axis (validate.geometry.image_stride); one coordinate near 1e308 made that stretch infinite and
+# every pair rule silently found nothing. No image is a billion pixels wide: beyond this bound an
+# object is a schema finding and stays out of every geometry check.
+MAX_COORDINATE = 1e9
 
 
 def _is_number(value) -> bool:
@@ -115,11 +122,28 @@ def _points_fast(values: list):
     if not types_of(flat) <= _NUMBER_TYPES:
         return None
     coords = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, 2)
-    if not np.isfinite(coords).all():
+    if not _in_range(coords):
         return None
     counts = np.zeros(len(values), dtype=np.int64)
     counts[present] = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
     return counts, coords, present
+
+
+def _in_range(coords: np.ndarray) -> bool:
+    return bool((np.abs(coords) <= MAX_COORDINATE).all())  # False for NaN and infinities too
+
+
+def _coordinate_problem(key: str, values) -> str | None:
+    if not all(math.isfinite(c) for c in values):
+        return f"{key} has a non-finite coordinate"
+    if not all(abs(c) <= MAX_COORDINATE for c in values):
+        return f"{key} coordinate out of range (beyond {MAX_COORDINATE:.0e} px)"
+    return None
+
+
+def _shown(value) -> str:
+    """A value in a message: short and shallow whatever the data (reprlib cuts long and deep values)."""
+    return reprlib.repr(value)
 
 
 def _is_not_none(value) -> bool:
@@ -141,7 +165,7 @@ def _fixed_fast(values: list, width: int):
     if not types_of(flat) <= _NUMBER_TYPES:
         return None
     block = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, width)
-    if not np.isfinite(block).all():
+    if not _in_range(block):
         return None
     arr[present] = block
     return arr, present
@@ -170,19 +194,18 @@ def _points_problem(value) -> str | None:
         return "'points' must be an array of [x, y] pairs"
     for i, p in enumerate(value):
         if p.__class__ is not list or len(p) != 2 or not all(_is_number(c) for c in p):
-            return f"'points' vertex {i} must be a pair of numbers [x, y], not {p!r}"
-        if not all(math.isfinite(c) for c in p):
-            return f"'points' vertex {i} has a non-finite coordinate"
+            return f"'points' vertex {i} must be a pair of numbers [x, y], not {_shown(p)}"
+        problem = _coordinate_problem(f"'points' vertex {i}", p)
+        if problem:
+            return problem
     return None
 
 
 def _fixed_problem(value, width: int, key: str) -> str | None:
     shape = "[x, y, w, h]" if width == 4 else "[x, y]"
     if value.__class__ is not list or len(value) != width or not all(_is_number(c) for c in value):
-        return f"'{key}' must be {shape} numbers, not {value!r}"
-    if not all(math.isfinite(c) for c in value):
-        return f"'{key}' has a non-finite coordinate"
-    return None
+        return f"'{key}' must be {shape} numbers, not {_shown(value)}"
+    return _coordinate_problem(f"'{key}'", value)
 
 
 def _mask_ok(mask, k: int, problems: list) -> bool:
@@ -194,5 +217,8 @@ def _mask_ok(mask, k: int, problems: list) -> bool:
     size = mask["size"]
     if size.__class__ is not list or len(size) != 2 or not all(_is_number(s) and s >= 0 for s in size):
         problems.append((k, "'mask' 'size' must be [height, width]"))
+        return False
+    if not all(s <= MAX_COORDINATE for s in size):
+        problems.append((k, f"'mask' 'size' out of range (beyond {MAX_COORDINATE:.0e} px)"))
         return False
     return True

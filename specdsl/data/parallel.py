@@ -43,28 +43,31 @@ def load_split(path: Path, options, progress=None) -> Dataset | None:
         return _load_split(path, options, progress, split_document(path))
 
 
-def _load_split(path: Path, options, progress, images) -> Dataset | None:
-    if images is None or len(images) < 2:
+def _load_split(path: Path, options, progress, split) -> Dataset | None:
+    if split is None or len(split[1]) < 2:
         return None
+    data, images = split
     middle = len(images) // 2
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_build_part, args=(send, images, middle, len(images), path, options), daemon=True)
+    child = context.Process(target=_build_part, args=(send, data, images, middle, len(images), path, options),
+                            daemon=True)
     child.start()
     send.close()
-    first = build_dataset(_records(images, 0, middle, path, options), str(path), progress=progress)
+    first = build_dataset(_records(data, images, 0, middle, path, options), str(path), progress=progress)
     second = _receive(receive, child)
     if second is None:  # the child failed: read its half here rather than fail the check
-        second = build_dataset(_records(images, middle, len(images), path, options), str(path), first_image=middle)
+        second = build_dataset(_records(data, images, middle, len(images), path, options), str(path),
+                               first_image=middle)
     elif progress is not None:
         progress(len(second.images))
     return merge_datasets(first, second)
 
 
-def _records(images, start: int, stop: int, path: Path, options):
+def _records(data: bytes, images, start: int, stop: int, path: Path, options):
     from specdsl.data.readers.native import records_of
 
-    records = records_of(images[start:stop], start, str(path), options)
+    records = records_of(images[start:stop], start, str(path), options, data)
     if options.mapping is None:
         return records
     from specdsl.data.mapping import apply_mapping
@@ -72,9 +75,9 @@ def _records(images, start: int, stop: int, path: Path, options):
     return (apply_mapping(record, options.mapping) for record in records)
 
 
-def _build_part(send, images, start: int, stop: int, path: Path, options) -> None:
+def _build_part(send, data: bytes, images, start: int, stop: int, path: Path, options) -> None:
     try:
-        dataset = build_dataset(_records(images, start, stop, path, options), str(path), first_image=start)
+        dataset = build_dataset(_records(data, images, start, stop, path, options), str(path), first_image=start)
         send.send_bytes(pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 - the parent reads this half itself instead
         send.send_bytes(b"")

@@ -6,8 +6,10 @@ A queue is marked three ways so that no other SQLite file is mistaken for one: t
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 APPLICATION = "specdsl-relabel-queue"
 APPLICATION_ID = 0x53504351  # "SPCQ": shows in `file relabel.db` and the SQLite header
@@ -62,14 +64,65 @@ def check_header(path: Path) -> None:
         raise QueueError(f"{path} is not a SQLite file, so not a specc queue")
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in autocommit mode; ``readonly`` opens the file read-only (``mode=ro``)."""
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so every write is one explicit transaction.
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    target, uri = (f"file:{quote(str(path.absolute()))}?mode=ro", True) if readonly else (path, False)
+    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=uri)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if readonly and not _reads(conn):
+        # A WAL file in a directory we cannot write: SQLite cannot make its shared-memory file, so read
+        # the file as it is (immutable). Writers elsewhere are not seen until the next command.
+        conn.close()
+        conn = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro&immutable=1", uri=True,
+                               isolation_level=None)
     return conn
 
 
-def prepare(conn: sqlite3.Connection, path: Path, create: bool) -> None:
+def _reads(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CANTOPEN:
+            return False
+        raise
+    return True
+
+
+def _disk_full(path: Path) -> bool:
+    """SQLite reports a full disk met while growing its shared-memory file as an I/O error: ask the disk."""
+    try:
+        return shutil.disk_usage(path.absolute().parent).free < 1 << 20
+    except OSError:
+        return False
+
+
+def refusal(path: Path, exc: sqlite3.Error | ValueError) -> QueueError:
+    """A SQLite (or JSON) failure as a refusal that names the file and says what is wrong with it."""
+    message = str(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or (code is not None and code & 0xFF == sqlite3.SQLITE_IOERR and _disk_full(path)):
+        return QueueError(f"{path}: the disk is full; the queue was left as it was before this command")
+    if code is not None and code & 0xFF == sqlite3.SQLITE_IOERR:
+        return QueueError(f"{path}: the disk failed a read or write ({message}); the queue was left as it was "
+                          "before this command")
+    if code == sqlite3.SQLITE_READONLY or code == getattr(sqlite3, "SQLITE_READONLY_DIRECTORY", -1):
+        return QueueError(f"{path} is read-only here: this command changes the queue (list, stats and export "
+                          "only read it)")
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return QueueError(f"cannot open queue {path} to change it: {message} (SQLite writes files next to it: "
+                          "is its directory writable?)")
+    if isinstance(exc, ValueError):
+        message = f"an item holds unreadable JSON: {message}"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or isinstance(exc, ValueError):
+        return QueueError(f"{path} is damaged ({message}): restore it from a backup, or rebuild it with "
+                          "`specc queue build` from the check or diff output")
+    if "no such table" in message or "no such column" in message:
+        return QueueError(f"{path} is not a complete specc queue ({message})")
+    return QueueError(f"cannot use queue {path}: {message}")
+
+
+def prepare(conn: sqlite3.Connection, path: Path, create: bool, readonly: bool = False) -> None:
     """Check the file is a usable queue; create the schema in an empty database when ``create``.
 
     Checking only reads, so opening a queue never waits for a long build in another process.
@@ -77,12 +130,18 @@ def prepare(conn: sqlite3.Connection, path: Path, create: bool) -> None:
     try:
         empty = _is_empty(conn)
     except sqlite3.DatabaseError as exc:
-        raise QueueError(f"{path} is not a readable SQLite file: {exc}") from exc
+        raise refusal(path, exc) from exc
     if empty and not create:
         raise QueueError(f"{path} is an empty database, not a specc queue")
     if empty:
         _create_once(conn)
-    if _verify(conn, path) < SCHEMA_VERSION:
+    version = _verify(conn, path)
+    if readonly:
+        if version < SCHEMA_VERSION:
+            raise QueueError(f"{path} is a queue of schema version {version}: open it once for writing "
+                             "(specc queue build or claim) to upgrade it")
+        return
+    if version < SCHEMA_VERSION:
         from specdsl.queue.migrations import migrate
 
         migrate(conn, path)
@@ -130,6 +189,8 @@ def _verify(conn: sqlite3.Connection, path: Path) -> int:
                          "this specdsl understands: upgrade specdsl")
     if version < 1:
         raise QueueError(f"{path} has no queue schema version: not a specc queue")
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'items'").fetchone():
+        raise QueueError(f"{path} is not a complete specc queue: its 'items' table is missing")
     return version
 
 
@@ -139,6 +200,6 @@ def _names_application(conn: sqlite3.Connection) -> bool:
         return False
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
-    except sqlite3.DatabaseError:
+    except sqlite3.OperationalError:  # a 'meta' table of another shape: another application's file
         return False
     return row is not None and row[0] == APPLICATION

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -19,7 +19,7 @@ import orjson
 
 from specdsl.queue.item import ACTIONS, STATUSES, Item, NewItem, Work
 from specdsl.queue.priority import priority, rarities, worst_severity
-from specdsl.queue.schema import QueueError, check_header, connect, prepare
+from specdsl.queue.schema import QueueError, check_header, connect, prepare, refusal
 
 ITEM_COLUMNS = ("id, image, objects, action, reasons, priority, status, labeler, severity, spec, from_version, "
                 "to_version, score, claimed_at, lease_seconds, done_at, created_at, details, work, width, height")
@@ -43,8 +43,13 @@ class UpsertCounts:
     unchanged: int = 0
 
 
-def open_queue(path: str | Path, create: bool = True, clock: Callable[[], float] = time.time) -> Queue:
-    """Open (and with ``create``, make) the queue at ``path``; QueueError for any other kind of file."""
+def open_queue(path: str | Path, create: bool = True, clock: Callable[[], float] = time.time,
+               readonly: bool = False) -> Queue:
+    """Open (and with ``create``, make) the queue at ``path``; QueueError for any other kind of file.
+
+    ``readonly`` opens it for reading only (list, stats, export), which works in a directory or on a file
+    this user cannot write; claims whose lease ran out then read as pending without being rewritten.
+    """
     path = Path(path)
     if path.is_dir():
         raise QueueError(f"{path} is a directory, not a specc queue")
@@ -53,25 +58,32 @@ def open_queue(path: str | Path, create: bool = True, clock: Callable[[], float]
     elif not create:
         raise QueueError(f"no queue at {path}")
     try:
-        conn = connect(path)
+        conn = connect(path, readonly)
     except sqlite3.Error as exc:
-        raise QueueError(f"cannot open queue {path}: {exc}") from exc
+        raise refusal(path, exc) from exc
     try:
-        prepare(conn, path, create)
+        prepare(conn, path, create and not readonly, readonly)
     except sqlite3.Error as exc:
         conn.close()
-        raise QueueError(f"cannot use queue {path}: {exc}") from exc
+        raise refusal(path, exc) from exc
     except BaseException:
         conn.close()
         raise
-    return Queue(conn, path, clock)
+    return Queue(conn, path, clock, readonly)
+
+
+# An item's status as of ``:now``: a claim whose lease ran out is pending again, whether or not a writer
+# has reset it in the file yet (a read-only reader cannot).
+STATUS_NOW = "CASE WHEN status = 'claimed' AND lease_expires < :now THEN 'pending' ELSE status END"
 
 
 class Queue:
-    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Callable[[], float]) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Callable[[], float],
+                 readonly: bool = False) -> None:
         self._conn = conn
         self.path = path
         self._clock = clock
+        self.readonly = readonly
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -164,23 +176,25 @@ class Queue:
         """All items (or those with ``status``) by id; expired claims are first returned to pending."""
         if status is not None and status not in STATUSES:
             raise ValueError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-        with self._write() as now:
-            self._expire_leases(now)
-            where, params = ("WHERE status = ?", (status,)) if status else ("", ())
-            rows = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items {where} ORDER BY id", params)
-            return [_item(row) for row in rows]
+        with self._read() as now:
+            # a writer has just reset lapsed claims, so the status column (and its index) is current
+            where = f"WHERE {STATUS_NOW if self.readonly else 'status'} = :status" if status else ""
+            rows = self._conn.execute(f"SELECT {ITEM_COLUMNS}, {STATUS_NOW} FROM items {where} ORDER BY id",
+                                      {"now": now, "status": status})
+            return [_item_now(row) for row in rows]
 
     def pending_images(self) -> set[str]:
         """Images with open work (pending or claimed, expired or not): what a trainer should hold back."""
-        rows = self._conn.execute("SELECT DISTINCT image FROM items WHERE status IN ('pending', 'claimed')")
-        return {row[0] for row in rows}
+        with self._refusals():
+            rows = self._conn.execute("SELECT DISTINCT image FROM items WHERE status IN ('pending', 'claimed')")
+            return {row[0] for row in rows}
 
     def stats(self) -> dict[str, Any]:
         """Counts by status, action and reason (an item counts once for each reason it lists)."""
-        with self._write() as now:
-            self._expire_leases(now)
+        with self._read() as now:
             total = self._conn.execute("SELECT count(*) FROM items").fetchone()[0]
-            by_status = dict(self._conn.execute("SELECT status, count(*) FROM items GROUP BY status"))
+            by_status = dict(self._conn.execute(f"SELECT {STATUS_NOW} AS s, count(*) FROM items GROUP BY s",
+                                                {"now": now}))
             by_action = dict(self._conn.execute("SELECT action, count(*) FROM items GROUP BY action"))
             by_reason = self._conn.execute("SELECT j.value, count(*) AS n FROM items, json_each(items.reasons) j "
                                            "GROUP BY j.value ORDER BY n DESC, j.value").fetchall()
@@ -202,14 +216,46 @@ class Queue:
 
     @contextmanager
     def _write(self) -> Iterator[float]:
-        """One write transaction; yields the time every change in it is stamped with."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        """One write transaction; yields the time every change in it is stamped with. Any failure (a full
+        disk, a damaged page) rolls the whole transaction back: no item is lost or handed out twice."""
+        if self.readonly:
+            raise QueueError(f"{self.path} was opened read-only")
+        with self._refusals():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._clock()
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    @contextmanager
+    def _read(self) -> Iterator[float]:
+        """A consistent view as of the yielded time; a writable queue also resets expired claims first."""
+        if not self.readonly:
+            with self._write() as now:
+                self._expire_leases(now)
+                yield now
+            return
+        with self._refusals():
+            self._conn.execute("BEGIN")
+            try:
+                yield self._clock()
+            finally:
+                self._rollback()
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:  # SQLite may already have rolled back (SQLITE_FULL and others)
+            with suppress(sqlite3.Error):  # an unusable connection: the file keeps its last committed state
+                self._conn.execute("ROLLBACK")
+
+    @contextmanager
+    def _refusals(self) -> Iterator[None]:
+        """SQLite and JSON failures become a QueueError that names the file and the problem."""
         try:
-            yield self._clock()
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            yield
+        except (sqlite3.Error, orjson.JSONDecodeError) as exc:
+            raise refusal(self.path, exc) from exc
 
     def _expire_leases(self, now: float) -> None:
         rows = self._conn.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE status = 'claimed' AND lease_expires < ?",
@@ -327,6 +373,12 @@ def _as_new(item: Item) -> NewItem:
     return NewItem(image=item.image, severity=item.severity, spec=item.spec, from_version=item.from_version,
                    to_version=item.to_version, score=item.score, details=item.details, work=item.work,
                    width=item.width, height=item.height)
+def _item_now(row: Sequence[Any]) -> Item:
+    """An item with its status as of now (the last column): a lapsed claim reads as pending."""
+    item = _item(row[:-1])
+    if row[-1] == item.status:
+        return item
+    return replace(item, status=row[-1], labeler=None, claimed_at=None, lease_seconds=None)
 
 
 def _item(row: Sequence[Any]) -> Item:

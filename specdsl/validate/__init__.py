@@ -17,7 +17,7 @@ from specdsl.data.dataset import Dataset
 from specdsl.report.finding import Finding
 from specdsl.validate.evaluate import EvalContext, truth
 from specdsl.validate.findings import FindingFactory
-from specdsl.validate.rules import rule_failures
+from specdsl.validate.rules import DEFAULT_LIMITS, OverBudget, PairLimits, rule_outcomes
 from specdsl.validate.schema import attribute_findings, schema_findings
 from specdsl.validate.uses import reads_geometry, uses
 from specdsl.validate.view import AttributeValues, ClassView
@@ -28,8 +28,10 @@ __all__ = ["run_checks", "check_example", "Checker"]
 class Checker:
     """One spec against one dataset."""
 
-    def __init__(self, spec: ir.Spec, dataset: Dataset, checks: Iterable[str | CheckId] | None = None):
+    def __init__(self, spec: ir.Spec, dataset: Dataset, checks: Iterable[str | CheckId] | None = None,
+                 limits: PairLimits = DEFAULT_LIMITS):
         self.spec = spec
+        self.limits = limits
         self.dataset = dataset
         self.only = {str(c) for c in checks} if checks is not None else None
         self.views = {c.name: ClassView(c, dataset.tables.get(c.name), dataset) for c in spec.classes}
@@ -92,9 +94,19 @@ def _rules(checker: Checker) -> list[Finding]:
         def usable(var, view, exprs=exprs):
             return np.logical_and.reduce([checker.usable(e, var, view) for e in exprs])
 
-        env, failing = rule_failures(rule, checker.context, usable)
-        findings += checker.make.rule(rule, env, failing)
+        for outcome in rule_outcomes(rule, checker.context, usable, checker.limits):
+            if isinstance(outcome, OverBudget):
+                findings.append(_over_budget(checker, rule, outcome))
+            else:
+                findings += checker.make.rule(rule, *outcome)
     return findings
+
+
+def _over_budget(checker: Checker, rule: ir.Rule, over: OverBudget) -> Finding:
+    """An image too dense for a pair rule: a schema error (the data, not the rule, is at fault)."""
+    message = (f"rule '{rule.name}' was not checked on this image: its objects make {over.pairs:,} candidate "
+               f"pairs, over the budget of {checker.limits.budget:,} per image")
+    return checker.make.image_finding(CheckId.schema(), "error", over.image, message, rule.loc)
 
 
 def _quotas(checker: Checker) -> list[Finding]:
@@ -110,8 +122,9 @@ def _quotas(checker: Checker) -> list[Finding]:
 CHECKS = (_schema, _attributes, _constraints, _rules, _quotas)
 
 
-def run_checks(spec: ir.Spec, dataset: Dataset, checks: Iterable[str | CheckId] | None = None) -> list[Finding]:
-    return Checker(spec, dataset, checks).run()
+def run_checks(spec: ir.Spec, dataset: Dataset, checks: Iterable[str | CheckId] | None = None,
+               limits: PairLimits = DEFAULT_LIMITS) -> list[Finding]:
+    return Checker(spec, dataset, checks, limits).run()
 
 
 def check_example(spec: ir.Spec, example: ir.Example) -> list[Finding]:

@@ -180,6 +180,13 @@ def _boxes(table: ObjectTable, geometry: str):
     return mask_boxes(table)
 
 
+# Shifted x grows with image index times stride, and float64 keeps ~16 digits: an object far off its
+# image (coordinates are bounded by data.geometry_parse.MAX_COORDINATE) must not blur every other
+# image's measures. Past this extent images' stretches may overlap, which costs the joins a few
+# candidates of other images (dropped by their same-image test), never a pair.
+_STRIDE_EXTENT_CAP = 1e6
+
+
 def image_stride(dataset) -> float:
     """Width of each image's stretch of the x axis: wider than any image plus any join distance we allow."""
     cached = getattr(dataset, "_stride", None)
@@ -192,7 +199,7 @@ def image_stride(dataset) -> float:
             if xs.size:
                 lows.append(float(xs.min()))
                 highs.append(float(xs.max()))
-        extent = max(highs) - min(lows)
+        extent = min(max(highs) - min(lows), _STRIDE_EXTENT_CAP)
         cached = dataset._stride = 4.0 * extent + 1024.0
     return cached
 

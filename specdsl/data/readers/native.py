@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import msgspec
+import numpy as np
 import orjson
 
 from specdsl.data.readers.base import Item, ReaderError, ReadOptions, read_bytes
@@ -68,30 +69,60 @@ def _read_document(path: Path, data: bytes, options: ReadOptions) -> Iterator[It
     except msgspec.ValidationError as exc:
         yield from _shape_problem(path, data, exc)
         return
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested deeper than msgspec goes
         raise _located(path, data, exc) from None
-    yield from records_of(document.images, 0, source, options)
+    yield from records_of(document.images, 0, source, options, data)
 
 
-def split_document(path: Path) -> list[msgspec.Raw] | None:
-    """The raw byte slices of a well-formed native JSON document's images; None for anything else
-    (JSON Lines, malformed documents), which the one-pass reader handles and reports."""
+def split_document(path: Path) -> tuple[bytes, list[msgspec.Raw]] | None:
+    """The bytes of a well-formed native JSON document and the raw slices of its images; None for anything
+    else (JSON Lines, malformed documents), which the one-pass reader handles and reports."""
     data = read_bytes(path)
     if _is_jsonl(path, data) or not data.strip():
         return None
     try:
-        return msgspec.json.decode(data, type=_Document).images
-    except (msgspec.ValidationError, msgspec.DecodeError):
+        return data, msgspec.json.decode(data, type=_Document).images
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return None
 
 
-def records_of(images: list[msgspec.Raw], first: int, source: str, options: ReadOptions) -> Iterator[ImageRecord]:
-    """Decode raw images a batch at a time; ``first`` is the index of ``images[0]`` in the document."""
+def records_of(images: list[msgspec.Raw], first: int, source: str, options: ReadOptions,
+               data: bytes) -> Iterator[ImageRecord]:
+    """Decode raw images a batch at a time; ``first`` is the index of ``images[0]`` in the document, whose
+    bytes ``data`` are where an image that orjson refuses (``1e400``, too deep) is located."""
     for start in range(0, len(images), DECODE_BATCH):
         chunk = images[start:start + DECODE_BATCH]
-        decoded = orjson.loads(b"[" + b",".join(chunk) + b"]")
+        try:
+            decoded = orjson.loads(b"[" + b",".join(chunk) + b"]")
+        except orjson.JSONDecodeError:  # the joined buffer is ours, not the file: find the image and its place
+            decoded = [_decode_image(source, data, raw) for raw in chunk]
         for k, image in enumerate(decoded):
             yield _record(image, source, f"/images/{first + start + k}", options)
+
+
+def _decode_image(source: str, data: bytes, raw: msgspec.Raw):
+    try:
+        return orjson.loads(memoryview(raw))
+    except orjson.JSONDecodeError as exc:
+        line, col = _place_in_file(data, _offset_of(data, raw), raw, exc)
+        raise ReaderError(source, line, col, exc.msg) from None
+
+
+def _offset_of(data: bytes, raw: msgspec.Raw) -> int:
+    """Where ``raw`` starts in ``data``: msgspec decodes ``Raw`` as zero-copy views of the input."""
+    start = np.frombuffer(raw, dtype=np.uint8).ctypes.data - np.frombuffer(data, dtype=np.uint8).ctypes.data
+    if 0 <= start <= len(data) - len(raw) and data[start:start + len(raw)] == raw:
+        return start
+    return data.find(bytes(raw))  # not a view (a copied buffer): its first occurrence
+
+
+def _place_in_file(data: bytes, start: int, raw: msgspec.Raw, exc: orjson.JSONDecodeError) -> tuple[int, int]:
+    """The file's line and column (in characters, as orjson counts) of an error at ``exc`` inside ``raw``."""
+    line = data.count(b"\n", 0, start) + 1 + exc.lineno - 1
+    if exc.lineno > 1:
+        return line, exc.colno
+    line_start = data.rfind(b"\n", 0, start) + 1
+    return line, len(data[line_start:start].decode("utf-8", "replace")) + exc.colno
 
 
 def _record(image, source: str, pointer: str, options: ReadOptions) -> ImageRecord:
@@ -138,7 +169,7 @@ def _decode_line(path: Path, number: int, line: bytes):
         raise ReaderError(path, number, exc.colno, exc.msg) from None
 
 
-def _located(path: Path, data: bytes, exc: msgspec.DecodeError) -> ReaderError:
+def _located(path: Path, data: bytes, exc: Exception) -> ReaderError:
     """msgspec names a byte offset; orjson names line and column: ask orjson for the location."""
     try:
         orjson.loads(data)
