@@ -22,11 +22,14 @@ class Finding:
     pointer: str
     spec_location: str
     help: str | None = None  # anchor into the labeler docs, e.g. "#rule-orange_overrides_white"
+    line: int | None = None  # 1-based line of the pointed-at value in ``source``, when known
+    column: int | None = None  # 1-based column (Unicode code points) on that line, when known
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
                   "objects": list(self.objects), "message": self.message, "source": self.source,
-                  "pointer": self.pointer, "spec_location": self.spec_location}
+                  "pointer": self.pointer, "line": self.line, "column": self.column,
+                  "spec_location": self.spec_location}
         if self.help:
             record["help"] = self.help
         return record

@@ -11,6 +11,7 @@ from specdsl.diagnostics import Diagnostic, Label
 from specdsl.report.baseline import fingerprint
 from specdsl.report.common import (
     SARIF_LEVEL,
+    data_position,
     group_by_check,
     parse_spec_location,
     path_uri,
@@ -79,9 +80,9 @@ def _result_message(finding: Finding) -> str:
 
 def _data_location(finding: Finding, ctx: RenderContext) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": path_uri(finding.source)}}
-    line = ctx.data_line(finding.source, finding.pointer)
-    if line is not None:
-        physical["region"] = {"startLine": line}
+    position = data_position(finding, ctx)
+    if position.line is not None:
+        physical["region"] = {"startLine": position.line, "startColumn": position.column or 1}
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.pointer:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.pointer, "kind": "object"}]
