@@ -28,8 +28,8 @@ class Finding:
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
                   "objects": list(self.objects), "message": self.message, "source": self.source,
-                  "pointer": self.pointer, "line": self.line, "column": self.column,
-                  "spec_location": self.spec_location}
+                  "pointer": self.pointer, "spec_location": self.spec_location,
+                  "line": self.line, "column": self.column}
         if self.help:
             record["help"] = self.help
         return record

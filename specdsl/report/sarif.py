@@ -82,7 +82,9 @@ def _data_location(finding: Finding, ctx: RenderContext) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": path_uri(finding.source)}}
     position = data_position(finding, ctx)
     if position.line is not None:
-        physical["region"] = {"startLine": position.line, "startColumn": position.column or 1}
+        physical["region"] = {"startLine": position.line}
+        if position.column is not None:
+            physical["region"]["startColumn"] = position.column
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.pointer:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.pointer, "kind": "object"}]
@@ -96,7 +98,9 @@ def _spec_location(spec_location: str) -> dict[str, Any] | None:
         return None
     physical: dict[str, Any] = {"artifactLocation": {"uri": path_uri(strip_git_rev(position.path))}}
     if position.line is not None:
-        physical["region"] = {"startLine": position.line, "startColumn": position.column or 1}
+        physical["region"] = {"startLine": position.line}
+        if position.column is not None:
+            physical["region"]["startColumn"] = position.column
     return {"id": 1, "physicalLocation": physical, "message": {"text": "required by the spec here"}}
 
 
