@@ -63,8 +63,12 @@ class JsonLines:
         start = self._line_start(line)
         if start is None:
             return None
+        end = self.text.find("\n", start)
+        record = _skip_ws(self.text, start)
+        if record >= (len(self.text) if end < 0 else end):  # a blank line holds no record
+            return None
         try:
-            offset = self._follow(_skip_ws(self.text, start), _tokens(pointer))
+            offset = self._follow(record, _tokens(pointer))
         except (ValueError, IndexError, KeyError):
             return None
         return self._position_of(offset)
