@@ -81,10 +81,11 @@ def _result_message(finding: Finding) -> str:
 def _data_location(finding: Finding, ctx: RenderContext) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": path_uri(finding.source)}}
     position = data_position(finding, ctx)
-    if position.line is not None:
-        physical["region"] = {"startLine": position.line}
-        if position.column is not None:
-            physical["region"]["startColumn"] = position.column
+    # Code scanning places an alert by its region: a finding about the whole export (a quota, an
+    # export too large to re-read) is placed at the top of the file, as GitLab's must be.
+    physical["region"] = {"startLine": position.line or 1}
+    if position.column is not None:
+        physical["region"]["startColumn"] = position.column
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.pointer:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.pointer, "kind": "object"}]
