@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from specdsl.data.readers import ReadOptions, read_export, split_items
+from specdsl.data.records import TextPosition
 
 EXAMPLE = "culane/doc_example_CULANE_md.lines.txt"
 
@@ -27,7 +28,8 @@ def test_documented_example_keeps_points_outside_the_image(realdata):
     assert lanes[3]["points"][0] == [1679.87, 560.0]
     # y goes up the image
     assert all(a[1] > b[1] for o in lanes for a, b in zip(o["points"], o["points"][1:], strict=False))
-    assert records[0].object_pointers == [f"{example}:{n}" for n in (1, 2, 3, 4)]
+    assert records[0].object_pointers == [""] * 4
+    assert records[0].object_positions == [TextPosition(n, 1) for n in (1, 2, 3, 4)]
 
 
 def test_directory_ids_are_relative_image_paths(tmp_path):
@@ -44,4 +46,5 @@ def test_directory_ids_are_relative_image_paths(tmp_path):
     assert [(o["id"], o["class"], o["points"]) for o in first] == [
         ("0", "lane_line", [[10.5, 590.0], [20.5, 580.0]]), ("3", "lane_line", [[1.0, 2.0], [3.0, 4.0]])]
     path = folder / "00000.lines.txt"
-    assert [(i.pointer, i.objects) for i in issues] == [(f"{path}:3", ("1",)), (f"{path}:4", ("2",))]
+    assert [(i.source, i.position, i.objects) for i in issues] == [
+        (str(path), TextPosition(3, 1), ("1",)), (str(path), TextPosition(4, 1), ("2",))]

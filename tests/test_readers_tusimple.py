@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specdsl.data.readers import ReadOptions, read_export, split_items
+from specdsl.data.records import TextPosition
 
 LABELS = DATA / "tusimple-benchmark/example/label_data.first50.json"
 PREDICTIONS = DATA / "tusimple-benchmark/example/pred.first20.json"
@@ -43,8 +44,8 @@ def test_empty_lanes_keep_their_number_in_ids_and_pointers():
     fourth = records[3]
     assert fourth.data["id"] == "clips/0313-1/51660/20.jpg"
     assert [o["id"] for o in fourth.data["objects"]] == ["0", "1", "2"]  # lane 3 is all -2
-    assert fourth.pointer == f"{LABELS}:4"
-    assert fourth.object_pointers[2] == f"{LABELS}:4#/lanes/2"
+    assert (fourth.source, fourth.pointer, fourth.position) == (str(LABELS), "", TextPosition(4, 1))
+    assert (fourth.object_pointers[2], fourth.object_positions[2]) == ("/lanes/2", TextPosition(4))
 
 
 def test_predictions_without_run_time_are_read():
@@ -88,8 +89,9 @@ def test_broken_lines_are_issues_and_the_rest_is_read(tmp_path):
     assert [(o["id"], o["points"], o["attributes"]) for o in a] == [
         ("0", [[5, 20], [6, 30]], {"class_id": 2}), ("1", [[1, 10]], {"class_id": 3})]  # one point is kept
     assert records[1].data["objects"] == []
-    assert [(i.pointer, i.objects) for i in issues] == [
-        (f"{path}:2#/lanes/0", ("0",)), (f"{path}:3", ()), (f"{path}:4", ()), (f"{path}:6", ())]
+    assert [(i.source, i.position, i.pointer, i.objects) for i in issues] == [
+        (str(path), TextPosition(2), "/lanes/0", ("0",)), (str(path), TextPosition(3, 1), "", ()),
+        (str(path), TextPosition(4, 1), "", ()), (str(path), TextPosition(6, 1), "", ())]
     assert "3 numbers" in issues[0].message
     assert "column" in issues[1].message
     assert "2 class ids for 1 lanes" in issues[3].message

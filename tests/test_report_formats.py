@@ -20,7 +20,8 @@ from specdsl.report.load import report_from_dict
 INPUT = Path(__file__).parent / "golden" / "report" / "input"
 EXPORTS = ("exports/batch7.json", "exports/batch8.jsonl")
 SPEC_TEXT = (INPUT / "lanes.spec").read_text(encoding="utf-8")
-FINDING_KEYS = {"check", "kind", "severity", "image", "objects", "message", "source", "pointer", "spec_location"}
+FINDING_KEYS = {"check", "kind", "severity", "image", "objects", "message", "source", "pointer", "spec_location",
+                "line", "column"}
 
 
 def fixture_report() -> CheckReport:

@@ -41,9 +41,17 @@ def utf8(text: str) -> bytes:
 @SETTINGS
 @given(reports, contexts)
 def test_json_formats_read_back_exactly(report: CheckReport, ctx: RenderContext) -> None:
-    assert json.loads(utf8(render("json", report, ctx))) == json.loads(json.dumps(report.to_dict()))
+    expected = [json.loads(json.dumps(_with_help_url(f.to_dict(), ctx))) for f in report.findings]
+    document = json.loads(utf8(render("json", report, ctx)))
+    assert document == {**json.loads(json.dumps(report.to_dict())), "findings": expected}
     lines = utf8(render("jsonl", report, ctx)).decode().splitlines()
-    assert [json.loads(line) for line in lines] == [json.loads(json.dumps(f.to_dict())) for f in report.findings]
+    assert [json.loads(line) for line in lines] == expected
+
+
+def _with_help_url(record: dict, ctx: RenderContext) -> dict:
+    """The record plus ``help_url``: the ``help`` anchor resolved against ``--docs-url``, when both are set."""
+    url = ctx.help_uri(record.get("help"))
+    return {**record, "help_url": url} if url else record
 
 
 @SETTINGS

@@ -98,9 +98,10 @@ def test_data_location_points_at_the_export_and_the_spec_line() -> None:
     assert spec["physicalLocation"]["region"] == {"startLine": 37, "startColumn": 1}
 
 
-def test_unknown_lines_leave_out_the_region_and_quotas_the_logical_location() -> None:
+def test_unknown_lines_are_the_top_of_the_file_and_quotas_have_no_logical_location() -> None:
+    # Code scanning needs region.startLine on every result (sarif-sdk rule GH1003): line 1, no column.
     run = json.loads(render("sarif", fixture_report(), context()))["runs"][0]
-    assert all("region" not in r["locations"][0]["physicalLocation"] for r in run["results"])
+    assert all(r["locations"][0]["physicalLocation"]["region"] == {"startLine": 1} for r in run["results"])
     quota = next(r for r in run["results"] if r["ruleId"] == "blinkers_on")
     assert "logicalLocations" not in quota["locations"][0]
     assert quota["properties"]["image"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -15,10 +16,10 @@ from specdsl.cli.common import (
     compile_or_exit,
     err_console,
     write_out,
+    write_output_file,
 )
 from specdsl.cli.exports import add_reader_options, load_or_exit
 
-LINE_FORMATS = ("sarif", "github", "gitlab")  # formats that annotate lines of the export
 FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab")
 
 
@@ -27,7 +28,7 @@ def register(sub) -> None:
     parser.add_argument("spec", help="spec file or PATH@GITREV")
     parser.add_argument("exports", nargs="+", metavar="EXPORT", help="annotation export files")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--output-file", metavar="FILE", help="write the formatted findings to FILE")
+    parser.add_argument("-o", "--output-file", metavar="FILE", help="write the formatted findings to FILE")
     add_reader_options(parser)
     parser.add_argument("--baseline", metavar="FILE", help="ignore findings recorded in this baseline")
     parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
@@ -58,10 +59,11 @@ def run(args) -> int:
 
 
 def _load(export: str, args, spec):
-    from specdsl.report.progress import make_progress
+    from specdsl.report.progress import expected_records, make_progress
 
     mode = "none" if args.quiet else args.progress
-    with make_progress(mode, None, "images") as progress:
+    total = expected_records(Path(export), args.input_format) if mode != "none" else None
+    with make_progress(mode, total, "images") as progress:
         return load_or_exit(export, args, progress=progress.advance, spec=spec)
 
 
@@ -95,16 +97,16 @@ def _baseline(report, args):
 def _emit(report, args, compiled) -> None:
     from specdsl.report import render, write_github_step_summary
     from specdsl.report.context import RenderContext
-    from specdsl.report.locate import ExportLineIndex
+    from specdsl.report.locate import locate_findings
 
     color = args.format == "text" and not args.output_file and _color(sys.stdout)
     ctx = RenderContext(spec_path=args.spec, spec_text=compiled.source.text, exports=tuple(args.exports),
                         docs_url=args.docs_url, color=color, checks=compiled.spec.check_names(),
-                        fail_on=args.fail_on,
-                        pointer_line=ExportLineIndex() if args.format in LINE_FORMATS else None)
+                        fail_on=args.fail_on)
+    report = dataclasses.replace(report, findings=locate_findings(report.findings))
     text = render(args.format, report, ctx)
     if args.output_file:
-        Path(args.output_file).write_text(text, encoding="utf-8")
+        write_output_file(args.output_file, text)
         if not args.quiet:
             from specdsl.report.common import summary_line
 

@@ -74,3 +74,15 @@ class SpecFailed(Exception):
 
     def __init__(self, result):
         self.result = result
+
+
+def write_output_file(path, text: str) -> None:
+    """A command's output under its final name all at once (see :mod:`specdsl.atomic`), or a usage error."""
+    from pathlib import Path
+
+    from specdsl.atomic import write_atomically
+
+    try:
+        write_atomically(Path(path), text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -19,7 +19,7 @@ from specdsl.data import geometry_parse as gp
 from specdsl.data.columns import MISSING, CategoricalBuilder
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
 from specdsl.data.geometry_parse import types_of as _types
-from specdsl.data.records import ImageRecord, ReadIssue
+from specdsl.data.records import ImageRecord, ReadIssue, TextPosition
 
 BATCH = 1000
 # Object keys kept as coded columns beside the geometry: tool flags, a box's rotation (degrees clockwise
@@ -79,8 +79,12 @@ class _DatasetBuilder:
         return self.images.ids[image]
 
     def problem(self, image: int, position: int | None, message: str, objects: tuple[str, ...] = ()) -> None:
-        pointer = self.images.pointers[image] if position is None else self.pointer(image, position)
-        self.problems.append(ReadIssue(self.images.sources[image], pointer, message, self.image_id(image), objects))
+        if position is None:
+            pointer, where = self.images.pointers[image], self.images.positions[image]
+        else:
+            pointer, where = self.pointer(image, position), self.images.object_position(image, position)
+        self.problems.append(ReadIssue(self.images.sources[image], pointer, message, self.image_id(image), objects,
+                                       where))
 
     def _group(self, flat: list, image_index: np.ndarray, position: np.ndarray) -> dict:
         if _types(flat) == {dict}:
@@ -164,6 +168,8 @@ class _ImageColumns:
         self.pointers: list[str] = []
         self.sources: list[str] = []
         self.object_pointers: list[list[str] | None] = []
+        self.positions: list[TextPosition | None] = []
+        self.object_positions: list[list[TextPosition | None] | None] = []
         self.counts: list[int] = []
         self.attribute_rows: list[dict] = []
 
@@ -175,6 +181,8 @@ class _ImageColumns:
         self.pointers.append(record.pointer)
         self.sources.append(record.source)
         self.object_pointers.append(record.object_pointers)
+        self.positions.append(record.position)
+        self.object_positions.append(record.object_positions)
         report = _ImageReporter(record, self.ids[-1], problems)
         if not isinstance(record.data, dict):
             report(f"an image must be a JSON object, not {_json_type(record.data)}")
@@ -200,6 +208,10 @@ class _ImageColumns:
             return explicit[position]
         return f"{self.pointers[image]}/objects/{position}"
 
+    def object_position(self, image: int, position: int) -> TextPosition | None:
+        explicit = self.object_positions[image]
+        return explicit[position] if explicit is not None and position < len(explicit) else None
+
     def build(self) -> ImageTable:
         return ImageTable(
             ids=self.ids, width=np.asarray(self.width, dtype=np.float64),
@@ -207,7 +219,7 @@ class _ImageColumns:
             spec_version=np.asarray(self.spec_version, dtype=np.float64),
             attributes=_columns(self.attribute_rows), pointers=self.pointers,
             object_pointers=self.object_pointers, object_counts=np.asarray(self.counts, dtype=np.int64),
-            sources=self.sources)
+            sources=self.sources, positions=self.positions, object_positions=self.object_positions)
 
 
 class _ImageReporter:
@@ -215,7 +227,8 @@ class _ImageReporter:
         self.record, self.image_id, self.problems = record, image_id, problems
 
     def __call__(self, message: str) -> None:
-        self.problems.append(ReadIssue(self.record.source, self.record.pointer, message, self.image_id))
+        self.problems.append(ReadIssue(self.record.source, self.record.pointer, message, self.image_id,
+                                       position=self.record.position))
 
 
 def _dimension(data: dict, key: str, report) -> float:

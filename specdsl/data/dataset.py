@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from specdsl.data.columns import Categorical
-from specdsl.data.records import ReadIssue
+from specdsl.data.records import ReadIssue, TextPosition
 
 
 @dataclass
@@ -75,6 +75,8 @@ class ImageTable:
     object_pointers: list[list[str] | None]
     object_counts: np.ndarray
     sources: list[str]  # the file each image came from (per-file formats read a whole folder)
+    positions: list[TextPosition | None]  # where the reader saw each image (None: find it from the pointer)
+    object_positions: list[list[TextPosition | None] | None]  # per image, parallel to object_pointers
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -97,3 +99,7 @@ class Dataset:
         if explicit is not None and position < len(explicit):
             return explicit[position]
         return f"{self.images.pointers[image]}/objects/{position}"
+
+    def object_position(self, image: int, position: int) -> TextPosition | None:
+        explicit = self.images.object_positions[image]
+        return explicit[position] if explicit is not None and position < len(explicit) else None

@@ -170,10 +170,10 @@ def _renamed(key: str, maps: tuple[AttributeMap, ...], key_case: str) -> str:
 
 
 def apply_mapping(record: ImageRecord, mapping: Mapping) -> ImageRecord:
-    """A new record with the mapping applied; object pointers follow the objects that remain."""
+    """A new record with the mapping applied; object pointers (and positions) follow the objects that remain."""
     data = dict(record.data)
     image_attrs = map_attributes(data.get("attributes") or {}, (mapping.image,), mapping.key_case)
-    objects, pointers = [], []
+    objects, pointers, positions = [], [], []
     for k, obj in enumerate(data.get("objects") or []):
         cls = obj.get("class") if isinstance(obj, dict) else None
         if cls in mapping.tags:
@@ -183,9 +183,11 @@ def apply_mapping(record: ImageRecord, mapping: Mapping) -> ImageRecord:
             continue
         objects.append(_map_object(obj, mapping) if isinstance(obj, dict) else obj)
         pointers.append(record.object_pointer(k))
+        positions.append(record.object_position(k))
     data["attributes"] = image_attrs
     data["objects"] = objects
-    return replace(record, data=data, object_pointers=pointers)
+    return replace(record, data=data, object_pointers=pointers,
+                   object_positions=positions if record.object_positions is not None else None)
 
 
 def _map_object(obj: dict, mapping: Mapping) -> dict:

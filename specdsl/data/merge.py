@@ -45,7 +45,8 @@ def _merge_images(a: ImageTable, b: ImageTable) -> ImageTable:
         spec_version=np.concatenate([a.spec_version, b.spec_version]),
         attributes=_merge_columns(a.attributes, b.attributes, len(a), len(b)), pointers=a.pointers + b.pointers,
         object_pointers=a.object_pointers + b.object_pointers,
-        object_counts=np.concatenate([a.object_counts, b.object_counts]), sources=a.sources + b.sources)
+        object_counts=np.concatenate([a.object_counts, b.object_counts]), sources=a.sources + b.sources,
+        positions=a.positions + b.positions, object_positions=a.object_positions + b.object_positions)
 
 
 def _merge_tables(a: ObjectTable | None, b: ObjectTable | None, name: str, offset: int) -> ObjectTable:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
+from specdsl.report.context import RenderContext
 from specdsl.report.finding import KINDS, SEVERITY_RANK, CheckReport, Finding, Summary
 
 # SARIF and GitHub speak of notes where the spec language says info.
@@ -68,9 +69,31 @@ def parse_spec_location(location: str) -> SpecPosition:
     return SpecPosition(location, None, None)
 
 
-def data_location(finding: Finding) -> str:
-    """``source#pointer``; a pointer to the whole export (empty) leaves the bare path."""
-    return f"{finding.source}#{finding.pointer}" if finding.pointer else finding.source
+@dataclass(frozen=True, slots=True)
+class DataPosition:
+    """Where in its export a finding is: 1-based line and column, each None when unknown."""
+
+    line: int | None
+    column: int | None
+
+    def suffix(self) -> str:
+        """``:line:column`` (or ``:line``, or nothing), to follow a path."""
+        if self.line is None:
+            return ""
+        return f":{self.line}" if self.column is None else f":{self.line}:{self.column}"
+
+
+def data_position(finding: Finding, ctx: RenderContext | None = None) -> DataPosition:
+    """The finding's own line and column; else, for a report read back from JSON, the context's lookup."""
+    if finding.line is not None or ctx is None:
+        return DataPosition(finding.line, finding.column)
+    return DataPosition(ctx.data_line(finding.source, finding.pointer), None)
+
+
+def data_location(finding: Finding, ctx: RenderContext | None = None) -> str:
+    """``source:line:column#pointer``; unknown parts and an empty pointer (the whole record) are left out."""
+    where = finding.source + data_position(finding, ctx).suffix()
+    return f"{where}#{finding.pointer}" if finding.pointer else where
 
 
 def image_label(finding: Finding) -> str:

@@ -21,7 +21,9 @@ class RenderContext:
     color: bool = False  # `text` returns rich markup when true, plain text when false
     checks: tuple[str, ...] = ()  # every declared check: `junit` adds a passing testcase for each
     fail_on: str = "error"  # `junit`: findings at or above this severity are failures
-    pointer_line: LineLookup | None = None  # line numbers for data locations (sarif, github, gitlab)
+    # Lines of findings that carry none (a report read back from JSON without positions); findings of
+    # `specc check` carry their own (report.locate), which renderers use first.
+    pointer_line: LineLookup | None = None
     max_per_check: int = 20  # `text` shows at most this many findings per check
 
     def help_uri(self, anchor: str | None) -> str | None:

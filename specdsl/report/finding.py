@@ -24,6 +24,8 @@ class Finding:
     pointer: str
     spec_location: str
     help: str | None = None  # anchor into the labeler docs, e.g. "#rule-orange_overrides_white"
+    line: int | None = None  # 1-based line of the pointed-at value in ``source``, when known
+    column: int | None = None  # 1-based column (Unicode code points) on that line, when known
     action: str | None = None  # what a labeler does about it when it is not the usual fix ("fill": missing value)
     # The typed identity behind ``check`` (the checker sets it; a report read back from JSON has None):
     # baselines key on its fingerprint, which stays put when require lines move.
@@ -36,7 +38,8 @@ class Finding:
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
                   "objects": list(self.objects), "message": self.message, "source": self.source,
-                  "pointer": self.pointer, "spec_location": self.spec_location}
+                  "pointer": self.pointer, "spec_location": self.spec_location,
+                  "line": self.line, "column": self.column}
         if self.help:
             record["help"] = self.help
         if self.action:

@@ -6,7 +6,7 @@ import os
 from collections import Counter
 from collections.abc import Mapping
 
-from specdsl.report.common import encodable, group_by_check, plural, summary_line, where_parts
+from specdsl.report.common import data_position, encodable, group_by_check, plural, summary_line, where_parts
 from specdsl.report.context import RenderContext
 from specdsl.report.finding import SEVERITY_RANK, CheckReport, Finding
 
@@ -53,18 +53,22 @@ def _hidden_note(hidden: int) -> str:
 
 def annotation(finding: Finding, ctx: RenderContext) -> str:
     properties = [("file", finding.source)]
-    line = ctx.data_line(finding.source, finding.pointer)
-    if line is not None:
-        properties.append(("line", str(line)))
+    position = data_position(finding, ctx)
+    if position.line is not None:
+        properties.append(("line", str(position.line)))
+        if position.column is not None:
+            properties.append(("col", str(position.column)))
     properties.append(("title", f"{finding.check} ({finding.kind} {finding.severity})"))
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{COMMAND[finding.severity]} {rendered}::{escape_data(_annotation_message(finding))}"
+    return f"::{COMMAND[finding.severity]} {rendered}::{escape_data(_annotation_message(finding, ctx))}"
 
 
-def _annotation_message(finding: Finding) -> str:
+def _annotation_message(finding: Finding, ctx: RenderContext) -> str:
     where = where_parts(finding, pointer=True)
     where.append(f"required by {finding.spec_location}")
-    return f"{finding.message}\n{'; '.join(where)}"
+    help_uri = ctx.help_uri(finding.help)
+    see = f"\nsee {help_uri}" if help_uri else ""
+    return f"{finding.message}\n{'; '.join(where)}{see}"
 
 
 def github_step_summary(report: CheckReport) -> str:

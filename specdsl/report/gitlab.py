@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from specdsl.report.baseline import basename
-from specdsl.report.common import where_parts
+from specdsl.report.common import data_position, where_parts
 from specdsl.report.context import RenderContext
 from specdsl.report.finding import CheckReport, Finding
 from specdsl.report.jsonfmt import canonical_bytes, dumps
@@ -41,14 +41,18 @@ def render_gitlab(report: CheckReport, ctx: RenderContext) -> str:
 
 
 def _issue(finding: Finding, fingerprint: str, ctx: RenderContext) -> dict[str, Any]:
-    line = ctx.data_line(finding.source, finding.pointer) or 1
+    # Code Quality requires a line; 1 (the top of the file) when the export gives none (a quota).
+    line = data_position(finding, ctx).line or 1
     path = finding.source.removeprefix("./")
-    return {"type": "issue", "check_name": finding.check, "description": _description(finding),
+    return {"type": "issue", "check_name": finding.check, "description": _description(finding, ctx),
             "fingerprint": fingerprint, "severity": GITLAB_SEVERITY[finding.severity],
             "location": {"path": path, "lines": {"begin": line}}}
 
 
-def _description(finding: Finding) -> str:
+def _description(finding: Finding, ctx: RenderContext) -> str:
     where = where_parts(finding, pointer=True)
+    help_uri = ctx.help_uri(finding.help)
+    if help_uri:
+        where.append(f"see {help_uri}")
     suffix = f" ({'; '.join(where)})" if where else ""
     return f"{finding.check}: {finding.message}{suffix}"

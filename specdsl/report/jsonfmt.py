@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from specdsl.report.context import RenderContext
-from specdsl.report.finding import CheckReport
+from specdsl.report.finding import CheckReport, Finding
 
 # JSON leaves these raw, but str.splitlines() and some editors break lines at them: escaped, one
 # JSON Lines record stays one line for every reader.
@@ -38,8 +38,19 @@ def canonical_bytes(value: Any) -> bytes:
 
 
 def render_json(report: CheckReport, ctx: RenderContext) -> str:
-    return dumps(report.to_dict(), indent=True) + "\n"
+    document = report.to_dict()
+    document["findings"] = [_record(f, ctx) for f in report.findings]
+    return dumps(document, indent=True) + "\n"
 
 
 def render_jsonl(report: CheckReport, ctx: RenderContext) -> str:
-    return "".join(dumps(f.to_dict()) + "\n" for f in report.findings)
+    return "".join(dumps(_record(f, ctx)) + "\n" for f in report.findings)
+
+
+def _record(finding: Finding, ctx: RenderContext) -> dict[str, Any]:
+    """The finding record, with ``help_url`` (the ``help`` anchor in the ``--docs-url`` page) when known."""
+    record = finding.to_dict()
+    help_uri = ctx.help_uri(finding.help)
+    if help_uri:
+        record["help_url"] = help_uri
+    return record

@@ -67,9 +67,9 @@ def _testcase(check: str, group: CheckGroup | None, spec: str, ctx: RenderContex
     fails = SEVERITY_RANK[group.severity] >= SEVERITY_RANK[ctx.fail_on]
     if fails:
         failure = ET.SubElement(case, "failure", message=xml_safe(_headline(group)), type=group.severity)
-        failure.text = xml_safe(_body(group))
+        failure.text = xml_safe(_body(group, ctx))
     else:  # below --fail-on: the check passes, its findings are still there to read
-        ET.SubElement(case, "system-out").text = xml_safe(f"{_headline(group)}\n{_body(group)}")
+        ET.SubElement(case, "system-out").text = xml_safe(f"{_headline(group)}\n{_body(group, ctx)}")
     return case
 
 
@@ -78,12 +78,16 @@ def _headline(group: CheckGroup) -> str:
     return f"{count}: {group.message}" if group.message is not None else count
 
 
-def _body(group: CheckGroup) -> str:
+def _body(group: CheckGroup, ctx: RenderContext) -> str:
     shown = group.findings[:MAX_BODY_LINES]
     own_message = group.message is None  # messages differ: each line says its own
-    lines = [f"{image_label(f)}  {objects_label(f)}  {data_location(f)}" + (f"  {f.message}" if own_message else "")
+    lines = [f"{image_label(f)}  {objects_label(f)}  {data_location(f, ctx)}" + (f"  {f.message}" if own_message
+                                                                                  else "")
              for f in shown]
     lines.append(f"required by {group.spec_location}")
+    help_uri = ctx.help_uri(group.findings[0].help)
+    if help_uri:
+        lines.append(f"help: {help_uri}")
     if len(group.findings) > len(shown):
         lines.append(f"... and {len(group.findings) - len(shown)} more (see --format json)")
     return "\n".join(lines)

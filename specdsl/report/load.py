@@ -12,7 +12,13 @@ def finding_from_dict(record: dict[str, Any]) -> Finding:
                    image=record.get("image"), objects=tuple(record.get("objects", ())),
                    message=record.get("message", ""), source=record.get("source", ""),
                    pointer=record.get("pointer", ""), spec_location=record.get("spec_location", ""),
-                   help=record.get("help"), action=record.get("action"))
+                   help=record.get("help"), action=record.get("action"), line=_position(record.get("line")),
+                   column=_position(record.get("column")))
+
+
+def _position(value: Any) -> int | None:
+    """A line or column as written by ``to_dict``; anything else (older reports lack them) is unknown."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
 
 
 def report_from_dict(document: dict[str, Any]) -> CheckReport:

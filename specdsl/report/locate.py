@@ -1,141 +1,307 @@
-"""Line numbers of JSON pointers in export files, so that CI annotations land on the right line.
+"""Lines and columns of findings in export files, so that every format can say where.
 
-Skipping a value is delegated to the C JSON decoder (``raw_decode``); only the containers on the
-way to a pointer are walked in Python, and each container's children are indexed once.
+Readers that know a position for free give it (CVAT XML through expat, CULane lines, TuSimple
+frames); for JSON the position is found here, after checking, only for the findings there are:
+the JSON pointer is followed through the file's bytes. Each container on the way is split into
+its children by msgspec as raw slices of the file (no Python objects for the values), so the
+offset of a child is where its slice lies in the file; each container is split once.
+
+Two kinds of pointer are followed (docs/formats.md, "Locations"):
+
+- a finding without a line: the pointer is into the whole file (a JSON document, or native JSON
+  Lines where ``/images/K`` names the K-th record);
+- a finding with a line but no column (a TuSimple lane): the pointer is into the JSON record on
+  that line, which gives the column.
 """
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import itertools
-import json
 import re
-from json.decoder import scanstring
+from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
-_WS = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
+import msgspec
+import numpy as np
+
+from specdsl.report.finding import Finding
+
 _CHUNK = 1 << 16
-MAX_EXPORT_BYTES = 256 << 20  # beyond this, annotations go without a line rather than hold the text
+MAX_EXPORT_BYTES = 256 << 20  # beyond this, findings go without a line rather than hold the file
+_WS = re.compile(rb"[ \t\n\r]*")
+_SEPARATOR = re.compile(rb"[ \t\n\r,]*")  # between the elements of an array
+# Between the values of an object: separators, the member's key (a JSON string) and its colon.
+_MEMBER_KEY = re.compile(rb'[ \t\n\r,]*"(?:[^"\\]|\\.)*"[ \t\n\r]*:[ \t\n\r]*', re.DOTALL)
+_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
+_OBJECT = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ANY = msgspec.json.Decoder(msgspec.Raw)
+
+Position = tuple[int, int]  # 1-based (line, column); columns count Unicode code points, as SARIF's
+Span = tuple[int, int]  # byte offset and length of a JSON value in the file
 
 
 class JsonLines:
-    """One export's text: a JSON document, or JSON Lines (one image per line)."""
+    """One export: a JSON document, or JSON Lines (one record per non-blank line)."""
 
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, data: bytes | str):
+        self.data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        self._view = memoryview(self.data)
         # Newlines counted per chunk, not listed: a 100 MB export has millions of lines.
-        chunks = (text.count("\n", start, start + _CHUNK) for start in range(0, len(text), _CHUNK))
+        chunks = (self.data.count(b"\n", start, start + _CHUNK) for start in range(0, len(self.data), _CHUNK))
         self._newlines_through_chunk = list(itertools.accumulate(chunks))
-        self._children: dict[int, list[int] | dict[str, int]] = {}
-        self._records = self._record_offsets()
+        self._children: dict[int, list[Span] | dict[str, Span]] = {}
 
     def line(self, pointer: str) -> int | None:
-        try:
-            offset = self._offset(pointer)
-        except (ValueError, IndexError, KeyError):  # malformed JSON or a pointer it lacks
-            return None
-        return None if offset is None else self._line_of(offset)
+        position = self.position(pointer)
+        return None if position is None else position[0]
 
-    def _line_of(self, offset: int) -> int:
+    def position(self, pointer: str) -> Position | None:
+        """Line and column of the value ``pointer`` names in the file; None if it names nothing."""
+        try:
+            span = self._span(pointer)
+        except (msgspec.MsgspecError, ValueError, IndexError, KeyError):  # malformed JSON or a pointer it lacks
+            return None
+        return None if span is None else self._position_of(span[0])
+
+    def position_in_line(self, line: int, pointer: str) -> Position | None:
+        """Line and column of the value ``pointer`` names in the JSON record on ``line``."""
+        record = self._line_record(line)
+        if record is None:
+            return None
+        try:
+            offset = self._follow(record, _tokens(pointer))[0]
+        except (msgspec.MsgspecError, ValueError, IndexError, KeyError):
+            return None
+        return self._position_of(offset)
+
+    def _position_of(self, offset: int) -> Position:
         chunk = offset // _CHUNK
         before = self._newlines_through_chunk[chunk - 1] if chunk else 0
-        return before + self.text.count("\n", chunk * _CHUNK, offset) + 1
+        line = before + self.data.count(b"\n", chunk * _CHUNK, offset) + 1
+        start = self._start_of_line(line, chunk, offset)
+        return line, offset - start - self._continuation_bytes(start, offset) + 1
 
-    def _offset(self, pointer: str) -> int | None:
-        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []
+    def _start_of_line(self, line: int, chunk: int, offset: int) -> int:
+        """Where the line holding ``offset`` starts; searched in its own chunk, or in the chunk of the
+        newline before it, never back through a long line (a one-line document is megabytes long)."""
+        newline = self.data.rfind(b"\n", chunk * _CHUNK, offset)
+        if newline >= 0 or line == 1:
+            return newline + 1
+        previous = bisect.bisect_left(self._newlines_through_chunk, line - 1)  # chunk of the (line-1)-th newline
+        return self.data.rfind(b"\n", previous * _CHUNK, (previous + 1) * _CHUNK) + 1
+
+    def _continuation_bytes(self, start: int, stop: int) -> int:
+        """UTF-8 bytes in ``[start, stop)`` that do not start a character: byte columns to character columns."""
+        if self._ascii:
+            return 0
+        first, last = start // _CHUNK, stop // _CHUNK
+        if first == last:
+            return _count_continuation(self.data[start:stop])
+        whole = self._continuation_through_chunk[last - 1] - self._continuation_through_chunk[first]
+        return (_count_continuation(self.data[start:(first + 1) * _CHUNK]) + whole
+                + _count_continuation(self.data[last * _CHUNK:stop]))
+
+    @cached_property
+    def _ascii(self) -> bool:
+        return self.data.isascii()
+
+    @cached_property
+    def _continuation_through_chunk(self) -> list[int]:
+        counts = (_count_continuation(self.data[s:s + _CHUNK]) for s in range(0, len(self.data), _CHUNK))
+        return list(itertools.accumulate(counts))
+
+    def _line_start(self, line: int) -> int | None:
+        """Byte offset of the first character of 1-based ``line``: its chunk by bisection, then a scan of it."""
+        if line == 1:
+            return 0
+        counts = self._newlines_through_chunk
+        if line < 1 or not counts or line - 1 > counts[-1]:
+            return None
+        chunk = bisect.bisect_left(counts, line - 1)  # the chunk holding the (line - 1)-th newline
+        position = chunk * _CHUNK - 1
+        for _ in range(line - 1 - (counts[chunk - 1] if chunk else 0)):
+            position = self.data.index(b"\n", position + 1)
+        return position + 1
+
+    def _line_record(self, line: int) -> Span | None:
+        """The span of the JSON value on ``line`` (None for a blank line or one beyond the file)."""
+        start = self._line_start(line)
+        if start is None:
+            return None
+        end = self.data.find(b"\n", start)
+        end = len(self.data) if end < 0 else end
+        record = _WS.match(self.data, start, end).end()
+        return None if record >= end else (record, end - record)
+
+    def _span(self, pointer: str) -> Span | None:
+        tokens = _tokens(pointer)
         if self._records is None:
-            position = _skip_ws(self.text, 0)
-        else:  # JSON Lines: "/N/..." or "/images/N/..." names the N-th record, "" the whole file
-            if not tokens:
-                return 0
-            if tokens[:1] == ["images"]:
-                tokens = tokens[1:]
-            if not tokens or not tokens[0].isdigit():
-                return None
-            position, tokens = self._records[int(tokens[0])], tokens[1:]
-        for token in tokens:
-            position = self._child(position, token)
-        return position
+            return self._follow((0, len(self.data)), tokens)
+        # JSON Lines: "/N/..." or "/images/N/..." names the N-th record, "" the whole file
+        if not tokens:
+            return (self._records[0], 0) if self._records else None
+        if tokens[:1] == ["images"]:
+            tokens = tokens[1:]
+        if not tokens or not tokens[0].isdigit():
+            return None
+        return self._follow(self._line_span(self._records[int(tokens[0])]), tokens[1:])
 
-    def _child(self, position: int, token: str) -> int:
-        children = self._children.get(position)
+    def _follow(self, span: Span, tokens: list[str]) -> Span:
+        if not tokens:  # the value itself: where its first character is
+            return self._value_span(span)
+        for token in tokens:
+            span = self._child(span, token)
+        return span
+
+    def _value_span(self, span: Span) -> Span:
+        start = _WS.match(self.data, span[0], span[0] + span[1]).end()
+        return start, span[0] + span[1] - start
+
+    def _child(self, span: Span, token: str) -> Span:
+        children = self._children.get(span[0])
         if children is None:
-            children = self._children[position] = _index_container(self.text, position)
+            children = self._children[span[0]] = self._split(span)
         if isinstance(children, list):
             if not token.isdigit():
                 raise KeyError(token)
             return children[int(token)]
         return children[token]
 
-    def _record_offsets(self) -> list[int] | None:
-        """None for a single document; the start of every record for JSON Lines.
+    def _split(self, span: Span) -> list[Span] | dict[str, Span]:
+        """The spans of the elements of the array, or the values of the object, in ``span``."""
+        start, length = self._value_span(span)
+        opening = self.data[start:start + 1]
+        if opening not in (b"[", b"{"):
+            raise KeyError("not a container")
+        piece = self._view[start:start + length]
+        cursor = start + 1
+        if opening == b"[":
+            items = []
+            for raw in _ARRAY.decode(piece):
+                offset = _SEPARATOR.match(self.data, cursor).end()
+                cursor = self._placed(raw, offset)
+                items.append((offset, cursor - offset))
+            return items
+        values = {}
+        for key, raw in _OBJECT.decode(piece).items():  # in file order; a repeated key: the last one
+            cursor = _MEMBER_KEY.match(self.data, cursor).end()
+            cursor = self._placed(raw, cursor)
+            values[key] = (cursor - len(raw), len(raw))
+        return values
+
+    def _placed(self, raw: msgspec.Raw, offset: int) -> int:
+        """The end of ``raw``, which msgspec found at ``offset`` (only separators and keys lie between values)."""
+        if not self.data.startswith(raw, offset):
+            raise ValueError("container layout not understood")  # positions are then unknown, never wrong
+        return offset + len(raw)
+
+    @cached_property
+    def _records(self) -> list[int] | None:
+        """None for a single document; every record's span for JSON Lines (found on first use).
 
         JSON Lines is told apart by its first line alone being a complete value with more after
         it, so that a large single document is not parsed just to learn that it is one.
         """
-        start = _skip_ws(self.text, 0)
-        first_line_end = self.text.find("\n", start)
-        if first_line_end < 0 or _skip_ws(self.text, first_line_end) >= len(self.text):
+        first = self._line_record(1) or self._first_record()
+        if first is None:
             return None
+        start, length = first
+        if _WS.match(self.data, start + length).end() >= len(self.data):
+            return None  # one value, on one line or not
         try:
-            _, end = _DECODER.raw_decode(self.text[:first_line_end], start)
-        except ValueError:  # the first line is not a whole value: one (pretty-printed) document
+            _ANY.decode(self._view[start:start + length])
+        except msgspec.MsgspecError:  # the first line is not a whole value: one (pretty-printed) document
             return None
-        if _skip_ws(self.text, end) < first_line_end:
-            return None
-        offsets, position = [], start
-        while position < len(self.text):
-            offsets.append(position)
-            _, end = _DECODER.raw_decode(self.text, position)
-            position = _skip_ws(self.text, end)
-        return offsets
+        return _record_starts(self.data)
+
+    def _first_record(self) -> Span | None:
+        start = _WS.match(self.data).end()
+        return None if start >= len(self.data) else self._line_span(start)
+
+    def _line_span(self, start: int) -> Span:
+        end = self.data.find(b"\n", start)
+        return start, (len(self.data) if end < 0 else end) - start
 
 
-def _skip_ws(text: str, position: int) -> int:
-    return _WS.match(text, position).end()
+def _record_starts(data: bytes) -> list[int]:
+    """Where the JSON value of every non-blank line starts: one record per line, as the native reader
+    reads JSON Lines, so no value needs decoding (numpy finds the lines, Python looks only at the
+    few that start with blanks)."""
+    array = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(array == 0x0A)
+    starts = np.concatenate([[0], newlines + 1])
+    ends = np.concatenate([newlines, [len(data)]])
+    starts, ends = starts[starts < ends], ends[starts < ends]
+    padded = np.isin(array[starts], np.frombuffer(b" \t\r", dtype=np.uint8))
+    if not padded.any():
+        return starts.tolist()
+    found = []
+    for start, end, blank_first in zip(starts.tolist(), ends.tolist(), padded.tolist(), strict=True):
+        first = _WS.match(data, start, end).end() if blank_first else start
+        if first < end:
+            found.append(first)
+    return found
 
 
-def _index_container(text: str, position: int) -> list[int] | dict[str, int]:
-    """Start offsets of the elements of the array, or the values of the object, at ``position``."""
-    opening = text[position]
-    if opening not in "[{":
-        raise KeyError("not a container")
-    closing = "]" if opening == "[" else "}"
-    items: list[int] = []
-    keys: dict[str, int] = {}
-    position = _skip_ws(text, position + 1)
-    while text[position] != closing:
-        if opening == "{":
-            key, position = scanstring(text, position + 1)
-            position = _skip_ws(text, _skip_ws(text, position) + 1)  # past the colon
-            keys.setdefault(key, position)
-        else:
-            items.append(position)
-        _, end = _DECODER.raw_decode(text, position)
-        position = _skip_ws(text, end)
-        if text[position] == ",":
-            position = _skip_ws(text, position + 1)
-    return items if opening == "[" else keys
+def _count_continuation(chunk: bytes) -> int:
+    array = np.frombuffer(chunk, dtype=np.uint8)
+    return int(np.count_nonzero((array & 0xC0) == 0x80))
+
+
+def _tokens(pointer: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []
 
 
 class ExportLineIndex:
-    """``(source, pointer) -> line``, the :data:`RenderContext.pointer_line` hook, reading each export once."""
+    """``(source, pointer) -> line``, and positions for :func:`locate_findings`, reading each export once."""
 
     def __init__(self) -> None:
         self._exports: dict[str, JsonLines | None] = {}
 
     def __call__(self, source: str, pointer: str) -> int | None:
+        export = self.export(source)
+        return export.line(pointer) if export is not None else None
+
+    def export(self, source: str) -> JsonLines | None:
         if source not in self._exports:
             self._exports[source] = _load(source)
-        export = self._exports[source]
-        return export.line(pointer) if export is not None else None
+        return self._exports[source]
+
+    def locate(self, finding: Finding) -> Finding:
+        """``finding`` with the line and column its reader could not give, when the file has them."""
+        if finding.line is not None and (finding.column is not None or not finding.pointer):
+            return finding
+        export = self.export(finding.source)
+        if export is None:
+            return finding
+        if finding.line is None:
+            position = export.position(finding.pointer)
+        else:
+            position = export.position_in_line(finding.line, finding.pointer)
+        if position is None:
+            return finding
+        return dataclasses.replace(finding, line=position[0], column=position[1])
+
+
+def locate_findings(findings: Iterable[Finding], index: ExportLineIndex | None = None) -> tuple[Finding, ...]:
+    """Every finding with the best position known: the reader's, else one found from its pointer."""
+    index = index or ExportLineIndex()
+    return tuple(index.locate(finding) for finding in findings)
 
 
 def _load(source: str) -> JsonLines | None:
     path = Path(source)
     try:
-        if path.stat().st_size > MAX_EXPORT_BYTES:
+        if not path.is_file() or path.stat().st_size > MAX_EXPORT_BYTES or _looks_like_xml(path):
             return None
-        return JsonLines(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, IndexError):  # not a readable JSON export: no lines
+        return JsonLines(path.read_bytes())
+    except (OSError, ValueError, IndexError):  # not a readable export: no lines
         return None
+
+
+def _looks_like_xml(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(256).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")

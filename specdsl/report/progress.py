@@ -6,7 +6,10 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import IO, Protocol, Self
+
+import msgspec
 
 MODES = ("auto", "bar", "plain", "none")
 PLAIN_INTERVAL_S = 2.0  # a CI log wants a heartbeat, not a line per batch
@@ -117,3 +120,54 @@ def _interactive(stream: IO[str], env: Mapping[str, str]) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+class _Lists(msgspec.Struct):
+    images: list[msgspec.Raw] | None = None
+    frames: list[msgspec.Raw] | None = None
+
+
+def expected_records(path: Path, fmt: str | None = None) -> int | None:
+    """How many records reading ``path`` will yield, counted from its bytes without decoding values,
+    so that progress can say ``12000/50000 (24%)``; None when that cannot be told cheaply (Label
+    Studio yields one record per annotation, CVAT video one per frame) or the file is unreadable."""
+    from specdsl.data.readers import ReaderError, detect_format
+
+    try:
+        fmt = fmt or detect_format(path)
+        if path.is_dir():
+            pattern = {"culane": "*.lines.txt", "openlane": "*.json"}.get(fmt)
+            return sum(1 for p in path.rglob(pattern) if p.is_file()) if pattern else None
+        if fmt in ("culane", "openlane"):
+            return 1
+        return _count_in_file(path, fmt)
+    except (OSError, ReaderError, ValueError, RecursionError, msgspec.MsgspecError):
+        return None  # no total: the progress counts without one, and the reader reports what is wrong
+
+
+def _count_in_file(path: Path, fmt: str) -> int | None:
+    from specdsl.data.readers.native import is_json_lines
+
+    data = path.read_bytes()
+    if fmt == "tusimple" or (fmt == "native" and is_json_lines(path, data)):
+        return _non_blank_lines(data)
+    if fmt == "cvat":
+        return None if b"<track" in data else data.count(b"<image ")
+    if fmt in ("native", "coco", "scalabel"):
+        return _raw_list_length(data)
+    return None
+
+
+def _non_blank_lines(data: bytes) -> int:
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return max(0, lines - data.count(b"\n\n") - (1 if data.startswith(b"\n") else 0))
+
+
+def _raw_list_length(data: bytes) -> int | None:
+    """Length of a top-level list, or of its ``images`` / ``frames`` list: msgspec checks the JSON
+    and keeps the elements as raw bytes, which is a small part of the cost of decoding them."""
+    document = msgspec.json.decode(data, type=list[msgspec.Raw] | _Lists)
+    if isinstance(document, list):
+        return len(document)
+    found = document.images if document.images is not None else document.frames
+    return None if found is None else len(found)

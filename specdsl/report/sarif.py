@@ -11,6 +11,7 @@ from specdsl.diagnostics import Diagnostic, Label
 from specdsl.report.baseline import fingerprint
 from specdsl.report.common import (
     SARIF_LEVEL,
+    data_position,
     group_by_check,
     parse_spec_location,
     path_uri,
@@ -79,9 +80,12 @@ def _result_message(finding: Finding) -> str:
 
 def _data_location(finding: Finding, ctx: RenderContext) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": path_uri(finding.source)}}
-    line = ctx.data_line(finding.source, finding.pointer)
-    if line is not None:
-        physical["region"] = {"startLine": line}
+    position = data_position(finding, ctx)
+    # Code scanning places an alert by its region: a finding about the whole export (a quota, an
+    # export too large to re-read) is placed at the top of the file, as GitLab's must be.
+    physical["region"] = {"startLine": position.line or 1}
+    if position.column is not None:
+        physical["region"]["startColumn"] = position.column
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.pointer:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.pointer, "kind": "object"}]
@@ -95,7 +99,9 @@ def _spec_location(spec_location: str) -> dict[str, Any] | None:
         return None
     physical: dict[str, Any] = {"artifactLocation": {"uri": path_uri(strip_git_rev(position.path))}}
     if position.line is not None:
-        physical["region"] = {"startLine": position.line, "startColumn": position.column or 1}
+        physical["region"] = {"startLine": position.line}
+        if position.column is not None:
+            physical["region"]["startColumn"] = position.column
     return {"id": 1, "physicalLocation": physical, "message": {"text": "required by the spec here"}}
 
 

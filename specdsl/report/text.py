@@ -7,6 +7,7 @@ from rich.markup import escape
 from specdsl.report.common import (
     CheckGroup,
     data_location,
+    data_position,
     group_by_check,
     image_label,
     objects_label,
@@ -17,7 +18,7 @@ from specdsl.report.common import (
     visible,
 )
 from specdsl.report.context import RenderContext
-from specdsl.report.finding import CheckReport
+from specdsl.report.finding import CheckReport, Finding
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 
@@ -50,7 +51,10 @@ def _group_block(group: CheckGroup, ctx: RenderContext, spec_lines: list[str], p
     if group.message is not None:
         out.append("  " + paint(group.message))
     out += _spec_snippet(group.spec_location, spec_lines, paint)
-    out += _finding_rows(group, ctx.max_per_check, paint)
+    help_uri = ctx.help_uri(group.findings[0].help)
+    if help_uri:
+        out.append(f"  {paint('help:', 'blue')} {paint(help_uri)}")
+    out += _finding_rows(group, ctx, paint)
     return out
 
 
@@ -64,9 +68,9 @@ def _spec_snippet(location: str, spec_lines: list[str], paint: _Markup) -> list[
     return out
 
 
-def _finding_rows(group: CheckGroup, limit: int, paint: _Markup) -> list[str]:
-    shown = group.findings[:limit]
-    cells = [(image_label(f), objects_label(f), data_location(f)) for f in shown]
+def _finding_rows(group: CheckGroup, ctx: RenderContext, paint: _Markup) -> list[str]:
+    shown = group.findings[:ctx.max_per_check]
+    cells = [(image_label(f), objects_label(f), data_location(f, ctx)) for f in shown]
     widths = [max((len(row[i]) for row in cells), default=0) for i in range(2)]
     with_message = group.message is None  # messages differ: each row says its own
     rows = []
@@ -80,6 +84,14 @@ def _finding_rows(group: CheckGroup, limit: int, paint: _Markup) -> list[str]:
 
 
 def render_concise(report: CheckReport, ctx: RenderContext) -> str:
-    """One line per finding, ``path#pointer: check message``: for grep, editors and diffs."""
-    lines = [visible(f"{data_location(f)}: {f.check} {f.message}") for f in report.findings]
-    return "".join(line + "\n" for line in lines)
+    """One line per finding, for grep, editors and diffs: ``path:line:column: check message (at /pointer)``
+    where the line is known (what editors' problem matchers read), ``path#pointer: check message`` else."""
+    return "".join(visible(_concise_line(f, ctx)) + "\n" for f in report.findings)
+
+
+def _concise_line(finding: Finding, ctx: RenderContext) -> str:
+    position = data_position(finding, ctx)
+    if position.line is None:
+        return f"{data_location(finding)}: {finding.check} {finding.message}"
+    at = f" (at {finding.pointer})" if finding.pointer else ""
+    return f"{finding.source}{position.suffix()}: {finding.check} {finding.message}{at}"

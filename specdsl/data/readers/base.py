@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from specdsl.data.records import ImageRecord, ReadIssue
+from specdsl.data.records import ImageRecord, ReadIssue, TextPosition
 
 if TYPE_CHECKING:
     from specdsl.data.mapping import Mapping
@@ -139,8 +139,8 @@ class Issues:
         self.found: list[ReadIssue] = []
 
     def add(self, pointer: str, message: str, image: str | None = None,
-            objects: tuple[str, ...] = ()) -> None:
-        self.found.append(ReadIssue(self.source, pointer, message, image, objects))
+            objects: tuple[str, ...] = (), position: TextPosition | None = None) -> None:
+        self.found.append(ReadIssue(self.source, pointer, message, image, objects, position))
 
     def drain(self) -> list[ReadIssue]:
         found, self.found = self.found, []

@@ -22,7 +22,8 @@ from specdsl.data.mask import cvat_rle_to_native
 from specdsl.data.readers.base import Issues, Item, ReadOptions, new_image
 from specdsl.data.readers.cvat_labels import CvatMeta, is_unset, iterparse_xml, parse_meta, typed_value
 from specdsl.data.readers.declared import TOOL_SHAPE
-from specdsl.data.records import ImageRecord
+from specdsl.data.readers.xml_events import position_of
+from specdsl.data.records import ImageRecord, TextPosition
 
 Size = tuple[int | None, int | None]  # (width, height)
 
@@ -30,7 +31,7 @@ Size = tuple[int | None, int | None]  # (width, height)
 def read_cvat(path: Path, options: ReadOptions) -> Iterator[Item]:
     issues = Issues(str(path))
     meta = CvatMeta({}, (), None)
-    frames: dict[int, list[tuple[dict, str]]] = {}
+    frames: dict[int, list[tuple[dict, str, TextPosition | None]]] = {}
     counts = {"image": 0, "track": 0}
     depth, root = 0, None
     for event, elem in iterparse_xml(path):
@@ -62,22 +63,24 @@ def _image(elem: ET.Element, index: int, meta: CvatMeta, options: ReadOptions, i
         image_id = f"{subset}/{image_id}"
     size = (_int_attr(elem, "width"), _int_attr(elem, "height"))
     if None in size:
-        issues.add(pointer, "image 'width' and 'height' must be integers", image_id)
+        issues.add(pointer, "image 'width' and 'height' must be integers", image_id, position=position_of(elem))
     data = new_image(image_id, size[0], size[1], options)
     if subset:
         data["subset"] = subset
     pointers: list[str] = []
+    positions: list[TextPosition | None] = []
     seen: dict[str, int] = {}
     for k, shape in enumerate(elem):
         seen[shape.tag] = seen.get(shape.tag, 0) + 1
         shape_pointer = f"{pointer}/{shape.tag}[{seen[shape.tag]}]"
         obj = _object(shape, shape.get("id") or str(k), shape.get("label", ""), meta, size)
         if isinstance(obj, str):
-            issues.add(shape_pointer, obj, image_id, (shape.get("id") or str(k),))
+            issues.add(shape_pointer, obj, image_id, (shape.get("id") or str(k),), position_of(shape))
             continue
         data["objects"].append(obj)
         pointers.append(shape_pointer)
-    return ImageRecord(data, issues.source, pointer, pointers)
+        positions.append(position_of(shape))
+    return ImageRecord(data, issues.source, pointer, pointers, position_of(elem), positions)
 
 
 def _int_attr(elem: ET.Element, name: str) -> int | None:
@@ -185,7 +188,7 @@ _GEOMETRY = {
 
 
 def _collect_track(elem: ET.Element, index: int, meta: CvatMeta, options: ReadOptions,
-                   frames: dict[int, list[tuple[dict, str]]], issues: Issues) -> None:
+                   frames: dict[int, list[tuple[dict, str, TextPosition | None]]], issues: Issues) -> None:
     """Per-frame shapes of one video track, filed under their frame number."""
     pointer = f"/annotations/track[{index}]"
     track_id = elem.get("id") or str(index - 1)
@@ -203,17 +206,18 @@ def _collect_track(elem: ET.Element, index: int, meta: CvatMeta, options: ReadOp
             continue
         obj = _object(shape, track_id, elem.get("label", ""), meta, size)
         if isinstance(obj, str):
-            issues.add(shape_pointer, obj, None, (track_id,))
+            issues.add(shape_pointer, obj, None, (track_id,), position_of(shape))
             continue
-        shapes.append((obj, shape_pointer))
+        shapes.append((obj, shape_pointer, position_of(shape)))
 
 
-def _frame_records(frames: dict[int, list[tuple[dict, str]]], meta: CvatMeta, options: ReadOptions,
-                   source: str) -> Iterator[ImageRecord]:
+def _frame_records(frames: dict[int, list[tuple[dict, str, TextPosition | None]]], meta: CvatMeta,
+                   options: ReadOptions, source: str) -> Iterator[ImageRecord]:
     width, height = meta.original_size or options.image_size or (None, None)
     for frame in sorted(frames):
         data = new_image(f"frame_{frame:06d}", width, height, options)
         data["frame"] = frame
-        data["objects"] = [obj for obj, _ in frames[frame]]
+        data["objects"] = [obj for obj, _, _ in frames[frame]]
+        # A video frame has no element of its own: its shapes (in different tracks) carry the lines.
         yield ImageRecord(data, source, f"/annotations/track/*[@frame='{frame}']",
-                          [p for _, p in frames[frame]])
+                          [p for _, p, _ in frames[frame]], None, [where for _, _, where in frames[frame]])

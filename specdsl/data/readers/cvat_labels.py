@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from specdsl.data.readers.base import ReaderError
-
 # CVAT's own "no value" entry of a radio or select list (its UI shows it blank): specc's generated
 # labels start attributes without a spec default on it, and the reader reads it as missing.
 UNSET_VALUE = "__undefined__"
@@ -122,12 +120,8 @@ def cvat_labels(path: str | Path) -> dict[str, CvatLabel]:
 
 
 def iterparse_xml(path: Path) -> Iterator[tuple[str, ET.Element]]:
-    """``(event, element)`` for start and end tags; broken XML raises :class:`ReaderError` at its place."""
-    try:
-        yield from ET.iterparse(path, events=("start", "end"))
-    except ET.ParseError as exc:
-        line, col = exc.position
-        message = str(exc).rsplit(": line ", 1)[0]
-        raise ReaderError(path, line, col + 1, f"invalid XML: {message}") from exc
-    except OSError as exc:
-        raise ReaderError(path, None, None, exc.strerror or str(exc)) from exc
+    """``(event, element)`` for start and end tags, each element with its line and column
+    (:func:`~specdsl.data.readers.xml_events.position_of`); broken XML raises :class:`ReaderError` at its place."""
+    from specdsl.data.readers.xml_events import iterparse_positioned
+
+    return iterparse_positioned(path)

@@ -51,6 +51,11 @@ def gc_paused():
             gc.enable()
 
 
+def is_json_lines(path: Path, data: bytes) -> bool:
+    """Whether ``data`` is read as native JSON Lines (by extension, else by content)."""
+    return _is_jsonl(path, data)
+
+
 def _is_jsonl(path: Path, data: bytes) -> bool:
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return True
