@@ -13,12 +13,34 @@ from itertools import chain
 import numpy as np
 
 from specdsl.data.dataset import Geometry, Ragged
+from specdsl.limits import MAX_EXTENT
 
 _NUMBER = (int, float)
 
 
 def _is_number(value) -> bool:
     return value.__class__ in _NUMBER
+
+
+def _in_plane(value) -> bool:
+    """Finite and within the checker's plane (NaN fails every comparison; a huge int is never converted)."""
+    return -MAX_EXTENT <= value <= MAX_EXTENT
+
+
+def _is_finite(value) -> bool:
+    return value.__class__ is not float or math.isfinite(value)
+
+
+def _all_in_plane(block: np.ndarray) -> bool:
+    return bool((np.abs(block) <= MAX_EXTENT).all())
+
+
+def _floats(flat: list) -> np.ndarray | None:
+    """The numbers as float64, or None when one is an int too large for a float (the slow path names it)."""
+    try:
+        return np.fromiter(flat, dtype=np.float64, count=len(flat))
+    except OverflowError:
+        return None
 
 
 class GeometryBuilder:
@@ -114,9 +136,10 @@ def _points_fast(values: list):
     flat = list(chain.from_iterable(vertices))
     if not types_of(flat) <= _NUMBER_TYPES:
         return None
-    coords = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, 2)
-    if not np.isfinite(coords).all():
+    coords = _floats(flat)
+    if coords is None or not _all_in_plane(coords):
         return None
+    coords = coords.reshape(-1, 2)
     counts = np.zeros(len(values), dtype=np.int64)
     counts[present] = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
     return counts, coords, present
@@ -140,9 +163,10 @@ def _fixed_fast(values: list, width: int):
     flat = list(chain.from_iterable(listed))
     if not types_of(flat) <= _NUMBER_TYPES:
         return None
-    block = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, width)
-    if not np.isfinite(block).all():
+    block = _floats(flat)
+    if block is None or not _all_in_plane(block):
         return None
+    block = block.reshape(-1, width)
     arr[present] = block
     return arr, present
 
@@ -165,14 +189,19 @@ def _points_slow(values: list, problems: list):
     return counts, coords, present
 
 
+_RANGE = f" (at most {MAX_EXTENT:,} px from 0)"
+
+
 def _points_problem(value) -> str | None:
     if value.__class__ is not list:
         return "'points' must be an array of [x, y] pairs"
     for i, p in enumerate(value):
         if p.__class__ is not list or len(p) != 2 or not all(_is_number(c) for c in p):
             return f"'points' vertex {i} must be a pair of numbers [x, y], not {p!r}"
-        if not all(math.isfinite(c) for c in p):
+        if not all(_is_finite(c) for c in p):
             return f"'points' vertex {i} has a non-finite coordinate"
+        if not all(_in_plane(c) for c in p):
+            return f"'points' vertex {i} has a coordinate out of range{_RANGE}"
     return None
 
 
@@ -180,8 +209,10 @@ def _fixed_problem(value, width: int, key: str) -> str | None:
     shape = "[x, y, w, h]" if width == 4 else "[x, y]"
     if value.__class__ is not list or len(value) != width or not all(_is_number(c) for c in value):
         return f"'{key}' must be {shape} numbers, not {value!r}"
-    if not all(math.isfinite(c) for c in value):
+    if not all(_is_finite(c) for c in value):
         return f"'{key}' has a non-finite coordinate"
+    if not all(_in_plane(c) for c in value):
+        return f"'{key}' has a coordinate out of range{_RANGE}"
     return None
 
 
