@@ -4,10 +4,13 @@ error. Each now compiles or gets a located diagnostic with exit 2, never a trace
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
-from conftest import run_specc
+from conftest import ROOT, run_specc
 
 from specdsl import compile_cache
 from specdsl.compiler import CompileResult, compile_source
@@ -243,3 +246,110 @@ def test_huge_image_sizes_and_coordinates_in_an_export_are_schema_findings(tmp_p
     assert f"at most {MAX_EXTENT:,} px" in findings["schema", "a", ()]
     assert "'points' vertex 1 has a coordinate out of range" in findings["schema", "b", ("o3",)]
     assert {k for k in findings if k[0] == "overlap"} == {("overlap", "a", ("o1", "o2")), ("overlap", "a", ("o2", "o1"))}
+
+
+# ---- user text that looks like rich markup ------------------------------------------------------------
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+HOSTILE_IMAGE = "shots/[/x].jpg"
+COLOR = {"NO_COLOR": "", "FORCE_COLOR": "1", "SPECDSL_NO_CACHE": "1"}
+PLAIN = {"SPECDSL_NO_CACHE": "1"}
+MARKUP_SPEC = """spec s version 1
+\"\"\"[bold]not bold[/bold] and [/oops]\"\"\"
+class lane: polyline {
+  require points >= 3  "[/oops] needs three points"
+}
+example "[/oops]" valid {
+  image 100 x 100
+  lane { points: [(1, 1), (2, 2)] }
+}
+"""
+
+
+@pytest.fixture
+def markup_files(tmp_path):
+    """A spec at ``[/x].spec`` (in a directory named ``[``), an export with a hostile image id."""
+    folder = tmp_path / "["
+    folder.mkdir()
+    (folder / "x].spec").write_text(MARKUP_SPEC)
+    (folder / "bad.spec").write_text(MARKUP_SPEC.replace("require points", "require pionts"))
+    export = tmp_path / "e.json"
+    export.write_text(json.dumps({"spec": "s", "images": [{"id": HOSTILE_IMAGE, "width": 100, "height": 100,
+                                  "objects": [{"id": "[/o]", "class": "lane", "points": [[1, 1], [2, 2]]}]}]}))
+    return f"{folder}/x].spec", f"{folder}/bad.spec", str(export)
+
+
+@pytest.mark.parametrize("env", [PLAIN, COLOR], ids=["plain", "color"])
+def test_markup_in_titles_file_names_and_image_ids_prints_as_text(markup_files, env) -> None:
+    spec, bad, export = markup_files
+    test = run_specc("test", spec, env=env)
+    assert test.returncode == 1 and not INTERNAL.search(test.stderr), test.stderr
+    assert f'FAIL {spec}:6:1: example "[/oops]"' in ANSI.sub("", test.stderr)
+
+    check = run_specc("check", spec, export, env=env)
+    assert check.returncode == 1 and not INTERNAL.search(check.stderr), check.stderr
+    out = ANSI.sub("", check.stdout)
+    assert f"{HOSTILE_IMAGE}  [/o]" in out and "[/oops] needs three points" in out and f"--> {spec}:4:3" in out
+
+    compiled = run_specc("compile", bad, env=env)
+    assert compiled.returncode == 2 and f"--> {bad}:4:11" in compiled.stderr
+
+    missing = run_specc("check", spec.replace("x]", "nope]"), export, env=env)
+    assert missing.returncode == 2 and "cannot read spec" in missing.stderr and "nope].spec" in missing.stderr
+    assert not INTERNAL.search(missing.stderr)
+
+
+def _queue_with_hostile_item(tmp_path) -> str:
+    queue = str(tmp_path / "q.db")
+    findings = tmp_path / "check.json"
+    findings.write_text(json.dumps({"spec": "s", "version": 1, "summary": {}, "findings": [
+        {"check": "lane.require.1", "kind": "constraint", "severity": "error", "image": HOSTILE_IMAGE,
+         "objects": ["[/o]"], "message": "[/oops]", "source": "e.json", "pointer": "/images/0",
+         "spec_location": "[/x].spec:4:3"}]}))
+    assert run_specc("queue", "build", "--queue", queue, str(findings)).returncode == 0
+    return queue
+
+
+def _statuses(queue: str) -> list[tuple[str, str | None]]:
+    proc = run_specc("queue", "list", "--queue", queue, "--format", "json")
+    return [(item["status"], item["labeler"]) for item in json.loads(proc.stdout)]
+
+
+@pytest.mark.parametrize("env", [PLAIN, COLOR], ids=["plain", "color"])
+def test_queue_list_and_claim_print_hostile_image_ids(tmp_path, env) -> None:
+    queue = _queue_with_hostile_item(tmp_path)
+    wide = {**env, "COLUMNS": "200"}
+    listed = run_specc("queue", "list", "--queue", queue, env=wide)
+    assert listed.returncode == 0 and HOSTILE_IMAGE in ANSI.sub("", listed.stdout), listed.stderr
+    claimed = run_specc("queue", "claim", "--queue", queue, "--labeler", "[/l]", env=wide)
+    assert claimed.returncode == 0, claimed.stderr
+    assert HOSTILE_IMAGE in ANSI.sub("", claimed.stdout) and "claimed by [/l]" in ANSI.sub("", claimed.stdout)
+    assert _statuses(queue) == [("claimed", "[/l]")]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full to make writing fail")
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_claim_whose_output_cannot_be_written_is_released(tmp_path, fmt) -> None:
+    queue = _queue_with_hostile_item(tmp_path)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "specdsl.cli.main", "queue", "claim", "--queue", queue,
+                               "--labeler", "ann", "--format", fmt], stdout=full, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"}, timeout=120)
+    assert proc.returncode == 2 and "No space left on device" in proc.stderr
+    assert _statuses(queue) == [("pending", None)]  # nobody holds an item nobody saw
+
+
+def test_a_claim_whose_rendering_fails_claims_nothing(tmp_path) -> None:
+    from specdsl.queue import NewItem, open_queue
+
+    with open_queue(tmp_path / "q.db") as queue:
+        queue.upsert([NewItem(image=HOSTILE_IMAGE, action="review", reasons=("r",), severity="error")])
+
+        def refuse(items):
+            raise UnicodeEncodeError("ascii", items[0].image, 0, 1, "cannot show it")
+
+        with pytest.raises(UnicodeEncodeError):
+            queue.claim("ann", 1, deliver=refuse)
+        assert [(i.status, i.labeler) for i in queue.items()] == [("pending", None)]
+        claimed = queue.claim("bob", 1)
+        assert queue.release(claimed) == 1 and queue.items()[0].status == "pending"

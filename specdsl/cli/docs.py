@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
+from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, styled, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
 
 
@@ -61,7 +61,7 @@ def _impact(args, spec, old, since: int) -> list:
     datasets = [load_or_exit(path, args) for path in args.labels]
     items, notes = label_impact(datasets, spec, old, since)
     for note in notes:
-        err_console().print(f"[yellow]note:[/] {note}", highlight=False)
+        err_console().print(styled("note:", "yellow", note))
     return items
 
 
