@@ -353,3 +353,33 @@ def test_a_claim_whose_rendering_fails_claims_nothing(tmp_path) -> None:
         assert [(i.status, i.labeler) for i in queue.items()] == [("pending", None)]
         claimed = queue.claim("bob", 1)
         assert queue.release(claimed) == 1 and queue.items()[0].status == "pending"
+
+
+# ---- class lookup -------------------------------------------------------------------------------------
+
+
+class _CountingName(str):
+    """A class name that counts how often it is compared: a linear search compares it with every name
+    before the one it looks for, a dict lookup with about one."""
+
+    comparisons = 0
+
+    def __eq__(self, other):
+        type(self).comparisons += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_spec_cls_is_a_dict_lookup_and_the_first_duplicate_wins() -> None:
+    from specdsl import ir
+
+    classes = tuple(ir.Class(name=_CountingName(f"c{i}"), geometry="box", doc=None, attributes=(), constraints=())
+                    for i in range(10_000))
+    duplicate = ir.Class(name="c5", geometry="point", doc=None, attributes=(), constraints=())
+    spec = ir.Spec(name="big", version=1, doc=None, image_attributes=(), enums=(), classes=classes + (duplicate,),
+                   rules=(), quotas=(), examples=(), changes=())
+    _CountingName.comparisons = 0
+    assert all(spec.cls(f"c{i}") is classes[i] for i in range(10_000))
+    assert _CountingName.comparisons <= 2 * 10_000  # a linear search makes 50 million
+    assert spec.cls("c5").geometry == "box" and spec.cls("nope") is None
