@@ -383,3 +383,58 @@ def test_spec_cls_is_a_dict_lookup_and_the_first_duplicate_wins() -> None:
     assert all(spec.cls(f"c{i}") is classes[i] for i in range(10_000))
     assert _CountingName.comparisons <= 2 * 10_000  # a linear search makes 50 million
     assert spec.cls("c5").geometry == "box" and spec.cls("nope") is None
+
+
+# ---- XML: format sniffing past the prolog, encodings, entities ------------------------------------------
+
+CVAT_BODY = ('<annotations><version>1.1</version><image id="0" name="shots/a.jpg" width="100" height="100">'
+             '<box label="car" xtl="1" ytl="1" xbr="20" ybr="20" occluded="0">{attribute}</box></image>'
+             '</annotations>\n')
+CAR_SPEC = "spec s version 1\nclass car: box {\n  note: string ?\n}\n"
+
+
+def _cvat(tmp_path, prolog: str, attribute: str = "", declaration: str = '<?xml version="1.0" encoding="utf-8"?>'):
+    path = tmp_path / "export.xml"
+    path.write_text(f"{declaration}\n{prolog}{CVAT_BODY.format(attribute=attribute)}", encoding="utf-8")
+    spec = tmp_path / "s.spec"
+    spec.write_text(CAR_SPEC)
+    return str(spec), str(path)
+
+
+def test_a_100kb_dtd_does_not_hide_the_cvat_root(tmp_path) -> None:
+    from specdsl.data.readers.detect import SNIFF_BYTES, detect_format
+
+    entities = "".join(f'<!ENTITY e{i} "{"x" * 80} ] > \' -->">\n' for i in range(1200))  # brackets in quotes
+    prolog = f"<!-- exported by CVAT -->\n<!DOCTYPE annotations [\n<!-- ]> -->\n{entities}]>\n"
+    spec, export = _cvat(tmp_path, prolog)
+    assert len(prolog) > 100_000 > SNIFF_BYTES
+    assert detect_format(export) == "cvat"
+    proc = run_specc("check", spec, export, "--format", "json", env={"SPECDSL_NO_CACHE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["summary"]["objects"] == 1
+
+
+@pytest.mark.parametrize("explicit", [[], ["--input-format", "cvat"]], ids=["detected", "explicit"])
+def test_an_unknown_xml_encoding_is_a_read_error_naming_the_file(tmp_path, explicit) -> None:
+    spec, export = _cvat(tmp_path, "", declaration='<?xml version="1.0" encoding="x-nope"?>')
+    proc = run_specc("check", spec, export, *explicit, env={"SPECDSL_NO_CACHE": "1"})
+    assert proc.returncode == 2 and not INTERNAL.search(proc.stderr)
+    assert f"error: {export}:1:1: cannot read XML: unknown encoding: x-nope" in proc.stderr
+
+
+@pytest.mark.parametrize("case", ["external entity", "external parameter entity", "billion laughs"])
+def test_xml_entities_stay_refused(tmp_path, case) -> None:
+    secret = tmp_path / "secret.dtd"
+    secret.write_text('<!ENTITY leak "LEAKED">')
+    laughs = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    prolog, reference, expected = {
+        "external entity": (f'<!DOCTYPE annotations [<!ENTITY leak SYSTEM "{secret.as_uri()}">]>\n', "&leak;",
+                            "undefined entity &leak;"),
+        "external parameter entity": (f'<!DOCTYPE annotations [<!ENTITY % p SYSTEM "{secret.as_uri()}"> %p;]>\n',
+                                      "&leak;", "undefined entity &leak;"),
+        "billion laughs": (f"<!DOCTYPE annotations [{laughs}]>\n", "&l9;", "amplification"),
+    }[case]
+    spec, export = _cvat(tmp_path, prolog, f'<attribute name="note">{reference}</attribute>')
+    proc = run_specc("check", spec, export, "--format", "json", env={"SPECDSL_NO_CACHE": "1"})
+    assert proc.returncode == 2 and expected in proc.stderr and f"{export}:" in proc.stderr, proc.stderr
+    assert "LEAKED" not in proc.stdout + proc.stderr

@@ -120,5 +120,7 @@ def iterparse_xml(path: Path) -> Iterator[tuple[str, ET.Element]]:
         line, col = exc.position
         message = str(exc).rsplit(": line ", 1)[0]
         raise ReaderError(path, line, col + 1, f"invalid XML: {message}") from exc
+    except LookupError as exc:  # the XML declaration names an encoding Python does not know
+        raise ReaderError(path, 1, None, f"cannot read XML: {exc}") from exc
     except OSError as exc:
         raise ReaderError(path, None, None, exc.strerror or str(exc)) from exc
