@@ -228,6 +228,16 @@ def test_a_huge_example_frame_or_coordinate_is_a_compile_error() -> None:
 """
     assert _codes_at(text) == [("E0122", "1.7e308"), ("E0122", "2e7")]
     assert _codes_at(text.replace("1.7e308", "1.8e308")) == [("E0121", "1.8e308"), ("E0122", "2e7")]
+    # Attribute values are not extents, even when an attribute is called points.
+    attributes = PAIR_RULE.replace("require valid", "require valid\n  big: float ?") + """image {
+  points: float ?
+}
+example "big values" valid {
+  image 100 x 100 { points: 2e7 }
+  lane { big: 3e7, points: [(10, 10), (100, 10), (100, 100)] }
+}
+"""
+    assert _codes_at(attributes) == []
 
 
 def test_huge_image_sizes_and_coordinates_in_an_export_are_schema_findings(tmp_path) -> None:

@@ -2,17 +2,19 @@
 
 Every later pass (the AST builder, the type checker, lowering, the evaluator, the printer, pickling
 into the compile cache) walks expressions recursively. Rather than make each of them iterative, the
-parser refuses nesting deeper than :data:`MAX_NESTING` with a located error, so every pass after it
-stays far from Python's recursion limit. The walk here is iterative, so any depth can be measured.
+parser refuses nesting deeper than :data:`~specdsl.limits.MAX_NESTING` with a located error, so every
+pass after it stays far from Python's recursion limit. The walk here is iterative, so any depth can
+be measured, and it is one pass over the tree.
 
 Numbers are checked here too, on the tokens, because a literal that no 64-bit integer or finite
 float can hold would crash later: in float conversion, in ``--emit ir`` (orjson), in the checker.
+So are the sizes and coordinates of examples, which the checker's geometry needs bounded.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from dataclasses import dataclass
 
 from lark import Token, Tree
 
@@ -20,51 +22,70 @@ from specdsl.diagnostics import Diagnostic, Label, Severity
 from specdsl.limits import INT_MAX, MAX_EXTENT, MAX_NESTING
 from specdsl.source import Source, Span
 
-# Parse-tree nodes that nest: each operator, `not`, minus sign, call, member access, list and pair
-# is one level. Leaves (names, literals) and the declaration structure around expressions are not.
+# Parse-tree nodes that nest: each operator, `not`, minus sign, call, member access, comparison, list
+# and pair is one level. Leaves (names, literals) and the declaration structure around them are not.
 _NESTING = frozenset({
     "or_expr", "and_expr", "not_", "compare", "in_set", "not_in_set", "add", "sub", "mul", "div", "neg",
     "member", "call", "class_filter", "image_filter", "list", "pair", "negative",
 })
+_GEOMETRY_FIELDS = frozenset({"points", "box", "point"})  # an example object's coordinates
+
+
+@dataclass
+class _Deepest:
+    """Per top-level declaration: the first node (in source order) at level MAX_NESTING + 1, the deepest level."""
+
+    first: Tree | None = None
+    depth: int = 0
 
 
 def limit_diagnostics(source: Source, tree: Tree) -> list[Diagnostic]:
-    """Diagnostics for numbers out of range and, per declaration, the first place nested too deeply."""
-    out_of_range = [token for token in _number_tokens(tree) if not _in_range(token)]
-    diagnostics = [_out_of_range(source, token) for token in out_of_range]
-    diagnostics += [_too_large_extent(source, token) for token in _example_extents(tree)
-                    if token not in out_of_range and float(token) > MAX_EXTENT]
-    for declaration in _children(tree):
-        found = _too_deep(declaration)
-        if found is not None:
-            node, depth = found
-            diagnostics.append(_too_deep_diagnostic(source, node, depth))
+    """Numbers out of range, example extents too large and, per declaration, the first place nested too deeply."""
+    diagnostics: list[Diagnostic] = []
+    deepest = [_Deepest() for _ in tree.children]
+    # (node, index of its top-level declaration, nesting level, context: see _context)
+    stack: list[tuple[Tree | Token, int, int, str | None]] = [
+        (child, k, 0, None) for k, child in enumerate(tree.children) if child is not None]
+    while stack:
+        node, declaration, depth, context = stack.pop()
+        if isinstance(node, Token):
+            if node.type == "NUMBER":
+                diagnostics += _number_diagnostics(source, node, context == _EXTENT)
+            continue
+        if node.data in _NESTING:
+            depth += 1
+            _note_depth(deepest[declaration], node, depth)
+        stack.extend((child, declaration, depth, _context(node, child, context))
+                     for child in node.children if child is not None)
+    diagnostics += [_too_deep_diagnostic(source, d.first, d.depth) for d in deepest if d.first is not None]
     return sorted(diagnostics, key=lambda d: d.primary.span.start)
 
 
-def _children(node: Tree) -> list:
-    return [c for c in node.children if c is not None]
+_OBJECT, _EXTENT = "object", "extent"  # where a node is: in an example object, in a size or coordinate
+
+
+def _context(parent: Tree, child, context: str | None) -> str | None:
+    """Where ``child`` is. Sizes and coordinates are the W and H of a frame (not its image fields) and
+    the values of an example object's points/box/point fields, with everything inside them."""
+    if context == _EXTENT:
+        return _EXTENT
+    if parent.data == "frame":
+        return _EXTENT if isinstance(child, Token) else None
+    if parent.data == "example_object":
+        return _OBJECT
+    if parent.data == "field":
+        geometry = context == _OBJECT and str(parent.children[0]) in _GEOMETRY_FIELDS
+        return _EXTENT if geometry and isinstance(child, Tree) else None
+    return context
 
 
 # ---- nesting ----------------------------------------------------------------------------------------
 
 
-def _too_deep(root) -> tuple[Tree, int] | None:
-    """The first node (in source order) past the limit, and the deepest nesting under ``root``."""
-    first: Tree | None = None
-    deepest = 0
-    stack = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if not isinstance(node, Tree):
-            continue
-        if node.data in _NESTING:
-            depth += 1
-            deepest = max(deepest, depth)
-            if depth == MAX_NESTING + 1 and (first is None or node.meta.start_pos < first.meta.start_pos):
-                first = node
-        stack.extend((child, depth) for child in node.children)
-    return (first, deepest) if first is not None else None
+def _note_depth(deepest: _Deepest, node: Tree, depth: int) -> None:
+    deepest.depth = max(deepest.depth, depth)
+    if depth == MAX_NESTING + 1 and (deepest.first is None or node.meta.start_pos < deepest.first.meta.start_pos):
+        deepest.first = node
 
 
 def _too_deep_diagnostic(source: Source, node: Tree, depth: int) -> Diagnostic:
@@ -80,8 +101,7 @@ def _operator_span(source: Source, node: Tree) -> Span:
     after its first child (an operator token, or the text between the first two children); one
     character at its start when neither is found."""
     start, end = node.meta.start_pos, node.meta.end_pos
-    children = _children(node)
-    positions = [p for p in map(_bounds, children) if p is not None]
+    positions = [p for p in map(_bounds, node.children) if p is not None]
     candidates = []
     if positions:
         candidates.append((start, positions[0][0]))
@@ -105,42 +125,15 @@ def _bounds(child) -> tuple[int, int] | None:
     return None
 
 
-# ---- example sizes and coordinates ------------------------------------------------------------------
-
-_GEOMETRY_FIELDS = frozenset({"points", "box", "point"})
-
-
-def _example_extents(tree: Tree) -> Iterator[Token]:
-    """The numbers of example frames (``image W x H``) and of example objects' geometry fields."""
-    for example in tree.find_data("example_decl"):
-        for node in _children(example):
-            if isinstance(node, Tree) and node.data == "frame":
-                yield from (c for c in node.children if isinstance(c, Token) and c.type == "NUMBER")
-            elif isinstance(node, Tree) and node.data == "example_object":
-                for field in node.find_data("field"):
-                    name, value = field.children
-                    if str(name) in _GEOMETRY_FIELDS and isinstance(value, Tree):
-                        yield from _number_tokens(value)
-
-
-def _too_large_extent(source: Source, token: Token) -> Diagnostic:
-    return Diagnostic("E0122", Severity.ERROR, f"example size or coordinate too large: {token}",
-                      Label(source.span(token.start_pos, token.end_pos), f"more than {MAX_EXTENT:,} px"),
-                      help=f"image sides and coordinates are at most {MAX_EXTENT:,} px")
-
-
 # ---- numbers --------------------------------------------------------------------------------------
 
 
-def _number_tokens(tree: Tree) -> Iterator[Token]:
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        for child in node.children:
-            if isinstance(child, Tree):
-                stack.append(child)
-            elif isinstance(child, Token) and child.type == "NUMBER":
-                yield child
+def _number_diagnostics(source: Source, token: Token, extent: bool) -> list[Diagnostic]:
+    if not _in_range(token):
+        return [_out_of_range(source, token)]
+    if extent and float(token) > MAX_EXTENT:
+        return [_too_large_extent(source, token)]
+    return []
 
 
 def _in_range(token: Token) -> bool:
@@ -163,3 +156,9 @@ def _out_of_range(source: Source, token: Token) -> Diagnostic:
         message, help_ = (f"number out of range: {shown}", "numbers must be below 1.8e308")
     return Diagnostic("E0121", Severity.ERROR, message,
                       Label(source.span(token.start_pos, token.end_pos), "out of range"), help=help_)
+
+
+def _too_large_extent(source: Source, token: Token) -> Diagnostic:
+    return Diagnostic("E0122", Severity.ERROR, f"example size or coordinate too large: {token}",
+                      Label(source.span(token.start_pos, token.end_pos), f"more than {MAX_EXTENT:,} px"),
+                      help=f"image sides and coordinates are at most {MAX_EXTENT:,} px")
