@@ -53,6 +53,21 @@ CODES: dict[str, tuple[str, str]] = {
     "E0119": ("invalid rename", "A `rename` in a `changes` block names as its new name an attribute or value "
               "that the current spec does not declare, even after the renames of later `changes` blocks (a "
               "chain such as `a -> b` in version 2 and `b -> c` in version 3 is fine: `b` leads to `c`)."),
+    "E0120": ("expression nested too deeply", "An expression or value nests more than 200 levels. Each "
+              "operator, `not`, minus sign, function call, member access `.`, comparison, list `[...]` and "
+              "pair `(x, y)` is one level, so a chain of 250 `+` is 250 levels; an `and`/`or` chain is one "
+              "level however long, and parentheses add none. The limit keeps every pass of the compiler "
+              "within Python's stack; split the expression into several requires or rules.\n\n"
+              "    require not not not ... x         # E0120 past 200 `not`"),
+    "E0121": ("number out of range", "A whole number above 9223372036854775807 (it must fit 64 bits), or a "
+              "number too large for a float (1.8e308 and above). Write a larger float with an exponent or a "
+              "decimal point (1e30), which is stored as a float.\n\n"
+              "    count: int = 99999999999999999999   # E0121\n"
+              "    scale: float = 1e30                 # fine"),
+    "E0122": ("example size or coordinate too large", "An example's `image W x H` or a coordinate of an "
+              "example object's `points`, `box` or `point` is more than 10,000,000 px (from 0). The checker "
+              "lays the images of an export side by side on one axis, so it needs finite, bounded "
+              "extents; exports with larger values get a `schema` finding instead."),
 }
 
 

@@ -8,6 +8,7 @@ so editing either one misses the cache. Only specs that compile are cached. The 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -81,20 +82,28 @@ def load(source: Source) -> CachedResult | None:
     try:
         with open(_entry(directory, source), "rb") as handle:
             spec, diagnostics = pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+    except Exception:  # noqa: BLE001 - an entry that cannot be read back (any way) is a miss, not a failure
         return None
     return CachedResult(source, spec, diagnostics)
 
 
 def store(result) -> None:
-    """Keep a successful compile; a cache that cannot be written is silently skipped."""
+    """Keep a successful compile; a cache that cannot be written is silently skipped.
+
+    Anything may fail here (a full disk, a spec whose IR is too deep to pickle, a value pickle
+    refuses), and none of it may turn a spec that compiled into a failure: the entry is just not kept.
+    """
     directory = writable_cache_dir() if result.ok else None
     if directory is None:
         return
+    temporary: str | None = None
     try:
         target = _entry(directory, result.source)
         with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as handle:
+            temporary = handle.name
             pickle.dump((result.spec, result.diagnostics), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, target)
-    except OSError:
-        return
+        os.replace(temporary, target)
+    except Exception:  # noqa: BLE001 - caching is an optimisation; see the docstring
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

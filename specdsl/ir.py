@@ -10,6 +10,7 @@ array operations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cached_property
 from typing import Any
 
 from specdsl.check_id import CheckId
@@ -347,10 +348,20 @@ class Spec:
     source: str = field(default="", compare=False)
 
     def cls(self, name: str) -> Class | None:
-        return next((c for c in self.classes if c.name == name), None)
+        return self._classes_by_name.get(name)
 
     def image_attribute(self, name: str) -> Attribute | None:
-        return next((a for a in self.image_attributes if a.name == name), None)
+        return self._image_attributes_by_name.get(name)
+
+    # Built on first use and kept in the instance (a frozen dataclass allows it: cached_property writes
+    # the instance dict directly): the diff and docs look classes up by name tens of thousands of times.
+    @cached_property
+    def _classes_by_name(self) -> dict[str, Class]:
+        return _first_by_name(self.classes)
+
+    @cached_property
+    def _image_attributes_by_name(self) -> dict[str, Attribute]:
+        return _first_by_name(self.image_attributes)
 
     def check_ids(self) -> tuple[CheckId, ...]:
         """Every check that can fire (the schema check aside)."""
@@ -362,6 +373,14 @@ class Spec:
     def check_names(self) -> tuple[str, ...]:
         """Every check that can fire, by the names findings use."""
         return tuple(str(c) for c in self.check_ids())
+
+
+def _first_by_name(items: tuple) -> dict:
+    """Name -> item; with duplicate names (a spec with errors) the first wins, as in a linear search."""
+    by_name: dict = {}
+    for item in items:
+        by_name.setdefault(item.name, item)
+    return by_name
 
 
 def to_json(node: Any) -> Any:

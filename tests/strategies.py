@@ -14,6 +14,7 @@ import string
 
 from hypothesis import strategies as st
 
+from specdsl.limits import INT_MAX, MAX_EXTENT
 from specdsl.syntax import ast
 from specdsl.syntax.parser import KEYWORDS
 
@@ -61,19 +62,23 @@ def _small(strategy: st.SearchStrategy, max_size: int = 3, min_size: int = 0) ->
 # ---- literals ------------------------------------------------------------------------------------
 
 
-def plain_numbers(allow_negative: bool = False) -> st.SearchStrategy[int | float]:
-    ints = st.integers(min_value=-(10**20) if allow_negative else 0, max_value=10**20)
-    floats = st.floats(min_value=None if allow_negative else 0.0, allow_nan=False, allow_infinity=False)
+def plain_numbers(allow_negative: bool = False, bound: int = INT_MAX) -> st.SearchStrategy[int | float]:
+    """Numbers the language accepts (docs/language.md, Limits): 64-bit whole numbers, finite floats,
+    and with ``bound`` (example sizes and coordinates) nothing larger in magnitude."""
+    ints = st.integers(min_value=-bound if allow_negative else 0, max_value=bound)
+    limit = None if bound == INT_MAX else float(bound)
+    low = (None if limit is None else -limit) if allow_negative else 0.0
+    floats = st.floats(min_value=low, max_value=limit, allow_nan=False, allow_infinity=False)
     return st.one_of(ints, floats if allow_negative else floats.map(abs))
 
 
-def numbers(allow_negative: bool = False) -> st.SearchStrategy[ast.Number]:
-    return st.builds(ast.Number, value=plain_numbers(allow_negative), unit=st.sampled_from(UNITS))
+def numbers(allow_negative: bool = False, bound: int = INT_MAX) -> st.SearchStrategy[ast.Number]:
+    return st.builds(ast.Number, value=plain_numbers(allow_negative, bound), unit=st.sampled_from(UNITS))
 
 
-def values() -> st.SearchStrategy[ast.Value]:
+def values(bound: int = INT_MAX) -> st.SearchStrategy[ast.Value]:
     """Literal values: defaults, example fields, set members (negative numbers allowed here)."""
-    leaves = st.one_of(numbers(allow_negative=True), st.builds(ast.String, value=texts()),
+    leaves = st.one_of(numbers(allow_negative=True, bound=bound), st.builds(ast.String, value=texts()),
                        st.builds(ast.Bool, value=st.booleans()), st.builds(ast.Name, name=names()))
     return st.recursive(leaves, lambda inner: st.one_of(
         st.builds(ast.ListValue, items=_small(inner)),
@@ -139,6 +144,15 @@ def fields() -> st.SearchStrategy[ast.Field]:
     return st.builds(ast.Field, name=names(), value=values())
 
 
+GEOMETRY_FIELDS = ("points", "box", "point")
+
+
+def object_fields() -> st.SearchStrategy[ast.Field]:
+    """An example object's fields: attributes, or geometry within the checker's plane."""
+    return st.one_of(fields().filter(lambda f: f.name not in GEOMETRY_FIELDS),
+                     st.builds(ast.Field, name=st.sampled_from(GEOMETRY_FIELDS), value=values(MAX_EXTENT)))
+
+
 # ---- declarations --------------------------------------------------------------------------------
 
 
@@ -185,7 +199,7 @@ def check_refs() -> st.SearchStrategy[str]:
 
 
 def example_objects() -> st.SearchStrategy[ast.ExampleObject]:
-    return st.builds(ast.ExampleObject, class_name=names(), fields=_small(fields()))
+    return st.builds(ast.ExampleObject, class_name=names(), fields=_small(object_fields()))
 
 
 def example_decls() -> st.SearchStrategy[ast.ExampleDecl]:
@@ -193,7 +207,8 @@ def example_decls() -> st.SearchStrategy[ast.ExampleDecl]:
         return ast.ExampleDecl(title=title, valid=check is None, check=check, width=width, height=height,
                                image_fields=image_fields, objects=objects)
 
-    return st.builds(build, texts(), maybe(check_refs()), plain_numbers(), plain_numbers(),
+    return st.builds(build, texts(), maybe(check_refs()), plain_numbers(bound=MAX_EXTENT),
+                     plain_numbers(bound=MAX_EXTENT),
                      _small(fields(), 2), _small(example_objects()))
 
 

@@ -183,8 +183,8 @@ def test_one_far_coordinate_is_a_schema_finding_and_pair_rules_still_fire(tmp_pa
     assert proc.returncode == 1, proc.stderr
     found = _by_check(doc)
     messages = sorted(f["message"] for f in found["schema"])
-    assert messages == ["'box' coordinate out of range (beyond 1e+09 px)",
-                        "image 'width' out of range (beyond 1e+09 px)"]
+    assert messages == ["'box' has a coordinate out of range (at most 10,000,000 px from 0)",
+                        "image 'width' is out of range: 1e+300 (at most 10,000,000 px)"]
     assert sorted(tuple(f["objects"]) for f in found["dashed_is_one_line"]) == [("c1", "c2")]  # symmetric: once
     assert "vehicle.require.1" not in found  # the far box is left out of geometry checks
 
@@ -215,7 +215,7 @@ def test_a_mask_of_absurd_size_is_a_schema_finding(tmp_path):
     assert proc.returncode == 1, proc.stderr
     found = _by_check(doc)
     assert [(f["objects"], f["message"]) for f in found["schema"]] == [
-        (["m1"], "'mask' 'size' out of range (beyond 1e+09 px)")]
+        (["m1"], "'mask' 'size' out of range (at most 10,000,000 px from 0)")]
     assert sorted(f["objects"] for f in found["no_overlap"]) == [["m2", "m3"]]  # symmetric: once
 
 # --- a damaged, full or read-only relabel queue ---------------------------------------------------------

@@ -114,7 +114,7 @@ def _emit(report, args, compiled) -> None:
     elif color:
         from specdsl.cli.common import out_console
 
-        out_console().print(text, end="")
+        out_console().print(text, end="", markup=True)  # the renderer escaped every piece of user text
     else:
         write_out(text)
     if args.format == "github":

@@ -13,12 +13,22 @@ class UsageError(Exception):
 
 
 def _console(stderr: bool):
+    """A console that prints strings as they are: no markup, no highlighting. What we print is mostly
+    user text (file names, image ids, example titles, messages), and ``[/x]`` in it must print, not
+    raise MarkupError. Style goes in explicitly, with :func:`styled` or ``rich.text.Text``."""
     from rich.console import Console
 
     no_color = bool(os.environ.get("NO_COLOR"))
     force = bool(os.environ.get("FORCE_COLOR"))
     return Console(stderr=stderr, no_color=no_color, force_terminal=True if force else None,
-                   highlight=False, soft_wrap=True)
+                   markup=False, highlight=False, soft_wrap=True)
+
+
+def styled(label: str, style: str, text: str = ""):
+    """``label`` in ``style``, then ``text`` exactly as it is (never read as markup)."""
+    from rich.text import Text
+
+    return Text.assemble((label, style), f" {text}" if text else "")
 
 
 def out_console():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
+from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, styled, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
 
 
@@ -76,7 +76,7 @@ def _impact(args, spec, known: dict, since: int):
 
 def _print_notes(notes) -> None:
     for note in notes:
-        err_console().print(f"[yellow]note:[/] {note}", highlight=False)
+        err_console().print(styled("note:", "yellow", note))
 
 
 def _assets(args) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
+from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, styled, write_out
 
 
 def register(sub) -> None:
@@ -23,7 +23,7 @@ def run(args) -> int:
     spec = compile_or_exit(args.spec).spec
     config = export_config(spec, args.target)
     for warning in config.warnings:  # what the tool cannot express: said, not dropped silently
-        err_console().print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err_console().print(styled("warning:", "yellow", warning))
     if args.output is None:
         write_out(config.text)
         return EXIT_OK

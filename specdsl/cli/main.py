@@ -7,7 +7,7 @@ import importlib
 import sys
 
 from specdsl import __version__
-from specdsl.cli.common import EXIT_ERROR, SpecFailed, UsageError, err_console
+from specdsl.cli.common import EXIT_ERROR, SpecFailed, UsageError, err_console, styled
 
 # Each module defines ``register(subparsers)``; the order here is the order of ``specc --help``.
 COMMANDS = (
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except SpecFailed:
         return EXIT_ERROR
     except UsageError as exc:
-        err_console().print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console().print(styled("error:", "bold red", str(exc)))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the one place that turns crashes into exit 2
         if args.debug:
             raise
-        err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-                            "run again with --debug for the traceback", highlight=False)
+        err_console().print(styled("internal error:", "bold red", f"{type(exc).__name__}: {exc}\n"
+                                   "run again with --debug for the traceback"))
         return EXIT_ERROR
 
 

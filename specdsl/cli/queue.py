@@ -135,16 +135,27 @@ def run_build(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     with _opened(args, readonly=True) as queue:
         items = queue.items(args.status)
-    _print_items(items, args.format, title=f"{args.queue}: {len(items)} item(s)")
+    write_out(_render_items(items, args.format, title=f"{args.queue}: {len(items)} item(s)"))
     return EXIT_OK
 
 
 def run_claim(args: argparse.Namespace) -> int:
+    """The items are rendered before the claim commits (a rendering error claims nothing), and released
+    again if writing them fails: no item stays claimed by a labeler who never saw it."""
+    rendered: list[str] = []
+
+    def render(items: list) -> None:
+        rendered.append(_render_items(items, args.format, title=f"claimed by {args.labeler}"))
+
     with _opened(args) as queue:
-        items = queue.claim(args.labeler, args.n, lease_seconds=args.lease)
-    if not items:
-        err_console().print(f"{args.queue}: no pending items")
-    _print_items(items, args.format, title=f"claimed by {args.labeler}")
+        items = queue.claim(args.labeler, args.n, lease_seconds=args.lease, deliver=render)
+        try:
+            if not items:
+                err_console().print(f"{args.queue}: no pending items")
+            write_out(rendered[0])
+        except BaseException:  # a closed pipe, a full disk, Ctrl-C: the labeler did not get the items
+            queue.release_undelivered(items)
+            raise
     return EXIT_OK
 
 
@@ -237,12 +248,12 @@ def run_stats(args: argparse.Namespace) -> int:
 
 # --- rendering ---------------------------------------------------------------------------------------------
 
-def _print_items(items: Sequence[Any], fmt: str, title: str) -> None:
+def _render_items(items: Sequence[Any], fmt: str, title: str) -> str:
+    """The items as text to print: JSON, or a table (rendered for stdout, as stdout's console would)."""
     if fmt == "json":
-        write_out(orjson.dumps([item.to_dict() for item in items]).decode())
-        return
+        return orjson.dumps([item.to_dict() for item in items]).decode()
     if not items:
-        return
+        return ""
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
@@ -252,7 +263,10 @@ def _print_items(items: Sequence[Any], fmt: str, title: str) -> None:
     for item in items:
         table.add_row(str(item.id), f"{item.priority:.2f}", item.status, item.action, item.image,
                       " ".join(item.objects), " ".join(item.reasons), item.labeler or "")
-    out_console().print(table)
+    console = out_console()  # prints strings as text, so image ids like shots/[/x].jpg are not markup
+    with console.capture() as captured:
+        console.print(table)
+    return captured.get()
 
 
 def _print_stats(stats: dict[str, Any], name: str) -> None:

@@ -5,7 +5,7 @@ A ``valid`` example must fire nothing; an ``invalid CHECK`` example must fire CH
 
 from __future__ import annotations
 
-from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, compile_or_exit, err_console, write_out
+from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, compile_or_exit, err_console, styled, write_out
 
 
 def register(sub) -> None:
@@ -45,10 +45,10 @@ def _record(example, ok: bool, findings: list) -> dict:
 def _print_text(results) -> None:
     console = err_console()
     for example, ok, findings in results:
-        mark = "[green]ok[/]  " if ok else "[bold red]FAIL[/]"
-        console.print(f"{mark} {example.loc}: example \"{example.title}\"", highlight=False, markup=True)
+        mark = styled("ok  ", "green") if ok else styled("FAIL", "bold red")
+        console.print(mark + f" {example.loc}: example \"{example.title}\"")
         if not ok:
-            console.print("      " + _why(example, findings), highlight=False, markup=False)
+            console.print("      " + _why(example, findings))
     failed = sum(not ok for _, ok, _ in results)
     passed = len(results) - failed
     write_out(f"{passed} passed, {failed} failed")

@@ -20,6 +20,7 @@ from specdsl.data.columns import MISSING, CategoricalBuilder
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
 from specdsl.data.geometry_parse import types_of as _types
 from specdsl.data.records import ImageRecord, ReadIssue, TextPosition
+from specdsl.limits import MAX_EXTENT
 
 BATCH = 1000
 # Object keys kept as coded columns beside the geometry: tool flags, a box's rotation (degrees clockwise
@@ -235,11 +236,11 @@ def _dimension(data: dict, key: str, report) -> float:
     value = data.get(key)
     if value is None:
         return math.nan  # formats without image sizes: inside_image is then unknown
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        report(f"image '{key}' must be a positive number, not {reprlib.repr(value)}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:  # NaN is not > 0
+        report(f"image '{key}' must be a positive number, not {value!r}")
         return math.nan
-    if value > gp.MAX_COORDINATE:  # would stretch every image's stretch of the x axis (image_stride)
-        report(f"image '{key}' out of range (beyond {gp.MAX_COORDINATE:.0e} px)")
+    if value > MAX_EXTENT:  # the checker lays images side by side on one axis: keep it finite
+        report(f"image '{key}' is out of range: {value!r} (at most {MAX_EXTENT:,} px)")
         return math.nan
     return float(value)
 

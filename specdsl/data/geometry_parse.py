@@ -14,18 +14,35 @@ from itertools import chain
 import numpy as np
 
 from specdsl.data.dataset import Geometry, Ragged
+from specdsl.limits import MAX_EXTENT
 
 _NUMBER = (int, float)
 
-# The largest coordinate accepted, in pixels. Pair rules move each image to its own stretch of the
-# x axis (validate.geometry.image_stride); one coordinate near 1e308 made that stretch infinite and
-# every pair rule silently found nothing. No image is a billion pixels wide: beyond this bound an
-# object is a schema finding and stays out of every geometry check.
-MAX_COORDINATE = 1e9
 
 
 def _is_number(value) -> bool:
     return value.__class__ in _NUMBER
+
+
+def _in_plane(value) -> bool:
+    """Finite and within the checker's plane (NaN fails every comparison; a huge int is never converted)."""
+    return -MAX_EXTENT <= value <= MAX_EXTENT
+
+
+def _is_finite(value) -> bool:
+    return value.__class__ is not float or math.isfinite(value)
+
+
+def _all_in_plane(block: np.ndarray) -> bool:
+    return bool((np.abs(block) <= MAX_EXTENT).all())
+
+
+def _floats(flat: list) -> np.ndarray | None:
+    """The numbers as float64, or None when one is an int too large for a float (the slow path names it)."""
+    try:
+        return np.fromiter(flat, dtype=np.float64, count=len(flat))
+    except OverflowError:
+        return None
 
 
 class GeometryBuilder:
@@ -121,24 +138,13 @@ def _points_fast(values: list):
     flat = list(chain.from_iterable(vertices))
     if not types_of(flat) <= _NUMBER_TYPES:
         return None
-    coords = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, 2)
-    if not _in_range(coords):
+    coords = _floats(flat)
+    if coords is None or not _all_in_plane(coords):
         return None
+    coords = coords.reshape(-1, 2)
     counts = np.zeros(len(values), dtype=np.int64)
     counts[present] = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
     return counts, coords, present
-
-
-def _in_range(coords: np.ndarray) -> bool:
-    return bool((np.abs(coords) <= MAX_COORDINATE).all())  # False for NaN and infinities too
-
-
-def _coordinate_problem(key: str, values) -> str | None:
-    if not all(math.isfinite(c) for c in values):
-        return f"{key} has a non-finite coordinate"
-    if not all(abs(c) <= MAX_COORDINATE for c in values):
-        return f"{key} coordinate out of range (beyond {MAX_COORDINATE:.0e} px)"
-    return None
 
 
 def _shown(value) -> str:
@@ -164,9 +170,10 @@ def _fixed_fast(values: list, width: int):
     flat = list(chain.from_iterable(listed))
     if not types_of(flat) <= _NUMBER_TYPES:
         return None
-    block = np.fromiter(flat, dtype=np.float64, count=len(flat)).reshape(-1, width)
-    if not _in_range(block):
+    block = _floats(flat)
+    if block is None or not _all_in_plane(block):
         return None
+    block = block.reshape(-1, width)
     arr[present] = block
     return arr, present
 
@@ -189,15 +196,19 @@ def _points_slow(values: list, problems: list):
     return counts, coords, present
 
 
+_RANGE = f" (at most {MAX_EXTENT:,} px from 0)"
+
+
 def _points_problem(value) -> str | None:
     if value.__class__ is not list:
         return "'points' must be an array of [x, y] pairs"
     for i, p in enumerate(value):
         if p.__class__ is not list or len(p) != 2 or not all(_is_number(c) for c in p):
             return f"'points' vertex {i} must be a pair of numbers [x, y], not {_shown(p)}"
-        problem = _coordinate_problem(f"'points' vertex {i}", p)
-        if problem:
-            return problem
+        if not all(_is_finite(c) for c in p):
+            return f"'points' vertex {i} has a non-finite coordinate"
+        if not all(_in_plane(c) for c in p):
+            return f"'points' vertex {i} has a coordinate out of range{_RANGE}"
     return None
 
 
@@ -205,7 +216,11 @@ def _fixed_problem(value, width: int, key: str) -> str | None:
     shape = "[x, y, w, h]" if width == 4 else "[x, y]"
     if value.__class__ is not list or len(value) != width or not all(_is_number(c) for c in value):
         return f"'{key}' must be {shape} numbers, not {_shown(value)}"
-    return _coordinate_problem(f"'{key}'", value)
+    if not all(_is_finite(c) for c in value):
+        return f"'{key}' has a non-finite coordinate"
+    if not all(_in_plane(c) for c in value):
+        return f"'{key}' has a coordinate out of range{_RANGE}"
+    return None
 
 
 def _mask_ok(mask, k: int, problems: list) -> bool:
@@ -218,7 +233,7 @@ def _mask_ok(mask, k: int, problems: list) -> bool:
     if size.__class__ is not list or len(size) != 2 or not all(_is_number(s) and s >= 0 for s in size):
         problems.append((k, "'mask' 'size' must be [height, width]"))
         return False
-    if not all(s <= MAX_COORDINATE for s in size):
-        problems.append((k, f"'mask' 'size' out of range (beyond {MAX_COORDINATE:.0e} px)"))
+    if not all(s <= MAX_EXTENT for s in size):
+        problems.append((k, f"'mask' 'size' out of range{_RANGE}"))
         return False
     return True

@@ -120,8 +120,13 @@ class Queue:
         counts = self.upsert(items, reopen_done=True)
         return counts.added + counts.merged
 
-    def claim(self, labeler: str, n: int = 1, lease_seconds: float = 3600) -> list[Item]:
-        """Hand the ``n`` highest-priority pending items (ties by id) to ``labeler``, atomically."""
+    def claim(self, labeler: str, n: int = 1, lease_seconds: float = 3600,
+              deliver: Callable[[list[Item]], object] | None = None) -> list[Item]:
+        """Hand the ``n`` highest-priority pending items (ties by id) to ``labeler``, atomically.
+
+        ``deliver`` is called with the items before the claim commits; if it raises, nothing is claimed.
+        A caller renders what the labeler will see there, so a claim is never kept that cannot be shown.
+        """
         if lease_seconds < 0:
             raise ValueError("lease_seconds must not be negative")
         with self._write() as now:
@@ -133,7 +138,23 @@ class Queue:
                 "lease_expires = ? WHERE id = ?",
                 [(labeler, _iso(now), float(lease_seconds), now + lease_seconds, i) for i in ids])
             by_id = {item.id: item for item in self._select_ids(ids)}
-        return [by_id[i] for i in ids]
+            claimed = [by_id[i] for i in ids]
+            if deliver is not None:
+                deliver(claimed)
+        return claimed
+
+    def release_undelivered(self, items: Iterable[Item]) -> int:
+        """Return claimed items to pending, if they are still held under exactly that claim (the same
+        labeler since the same time): for a claim whose items never reached the labeler."""
+        keys = [(item.id, item.labeler, item.claimed_at) for item in items if item.status == "claimed"]
+        with self._write():
+            changed = 0
+            for key in keys:
+                changed += self._conn.execute(
+                    "UPDATE items SET status = 'pending', labeler = NULL, claimed_at = NULL, lease_seconds = NULL, "
+                    "lease_expires = NULL WHERE id = ? AND status = 'claimed' AND labeler = ? AND claimed_at = ?",
+                    key).rowcount
+        return changed
 
     def release(self, ids: Iterable[int], labeler: str | None = None) -> int:
         """Give claimed items back (pending, no labeler); returns how many changed. Unknown or done ids, or

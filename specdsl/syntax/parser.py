@@ -19,6 +19,7 @@ from specdsl.diagnostics import Diagnostic, Label, Severity, did_you_mean
 from specdsl.source import Source
 from specdsl.syntax import ast
 from specdsl.syntax.comments import scan_comments
+from specdsl.syntax.limits import limit_diagnostics
 from specdsl.syntax.transform import NumberTooLarge, SpecBuilder, too_large_diagnostic
 
 KEYWORDS = ("spec", "version", "image", "enum", "class", "require", "rule", "for", "in", "where", "quota",
@@ -67,9 +68,13 @@ def parse(source: Source) -> ast.Spec:
     """The AST of ``source``; raises :class:`ParseFailure` with every syntax error found."""
     try:
         tree = _lark().parse(source.text, start="start", on_error=None)
-        spec = SpecBuilder(source).transform(tree)
     except lark.exceptions.UnexpectedInput:
         raise ParseFailure(_recover_errors(source)) from None
+    beyond_limits = limit_diagnostics(source, tree)  # before the (recursive) builder sees the tree
+    if beyond_limits:
+        raise ParseFailure(beyond_limits)
+    try:
+        spec = SpecBuilder(source).transform(tree)
     except lark.exceptions.VisitError as exc:  # the transformer wraps what the builder raises
         if isinstance(exc.orig_exc, NumberTooLarge):
             raise ParseFailure([too_large_diagnostic(exc.orig_exc.token)]) from None

@@ -181,7 +181,7 @@ def _boxes(table: ObjectTable, geometry: str):
 
 
 # Shifted x grows with image index times stride, and float64 keeps ~16 digits: an object far off its
-# image (coordinates are bounded by data.geometry_parse.MAX_COORDINATE) must not blur every other
+# image (coordinates are bounded by specdsl.limits.MAX_EXTENT) must not blur every other
 # image's measures. Past this extent images' stretches may overlap, which costs the joins a few
 # candidates of other images (dropped by their same-image test), never a pair.
 _STRIDE_EXTENT_CAP = 1e6

@@ -22,7 +22,7 @@ def detect_format(path: str | Path) -> str:
     head = _head(path)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"<"):
-        if b"<annotations" in head:
+        if xml_root_name(path) == "annotations":
             return "cvat"
         raise ReaderError(path, None, None, "XML that is not a CVAT <annotations> export")
     if path.name.endswith(".lines.txt") or _looks_like_culane(stripped.split(b"\n", 1)[0]):
@@ -35,6 +35,42 @@ def detect_format(path: str | Path) -> str:
         if found:
             return found
     raise ReaderError(path, None, None, "cannot tell the export format from its content; name it explicitly")
+
+
+class _RootFound(Exception):
+    def __init__(self, name: str):
+        self.name = name
+
+
+def xml_root_name(path: Path) -> str | None:
+    """The name of the first element of an XML file, found by parsing only as far as that element.
+
+    The prolog before it (declaration, comments, a DOCTYPE whose internal subset may be of any size) is
+    parsed by expat rather than searched for bytes, so a large DTD cannot hide ``<annotations``. Nothing
+    is loaded from outside the file and no entity is expanded before the root element.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def found(name: str, _attributes) -> None:
+        raise _RootFound(name)
+
+    parser.StartElementHandler = found
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(SNIFF_BYTES):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _RootFound as root:
+        return root.name
+    except expat.ExpatError as exc:
+        raise ReaderError(path, exc.lineno, exc.offset + 1, f"invalid XML: {expat.ErrorString(exc.code)}") from exc
+    except LookupError as exc:  # the XML declaration names an encoding Python does not know
+        raise ReaderError(path, 1, None, f"cannot read XML: {exc}") from exc
+    except OSError as exc:
+        raise ReaderError(path, None, None, exc.strerror or str(exc)) from exc
+    return None
 
 
 def _head(path: Path) -> bytes:

@@ -54,7 +54,15 @@ def _events(path: Path, handle) -> Iterator[tuple[str, ET.Element]]:
     def end(tag: str) -> None:
         pending.append(("end", builder.end(tag)))
 
+    def refused(text: str) -> None:
+        # An entity expat could not expand itself (external, or through an external parameter entity)
+        # reaches here: refuse it as ElementTree does, never fetch it (XXE).
+        if text.startswith("&"):
+            raise ReaderError(path, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1,
+                              f"invalid XML: undefined entity {text}")
+
     parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.DefaultHandlerExpand = refused
     parser.CharacterDataHandler = builder.data
     parser.buffer_text = True  # one data call per text node, not one per line of it
     final = False
@@ -65,5 +73,7 @@ def _events(path: Path, handle) -> Iterator[tuple[str, ET.Element]]:
             parser.Parse(chunk, final)
         except expat.ExpatError as exc:
             raise ReaderError(path, exc.lineno, exc.offset + 1, f"invalid XML: {expat.ErrorString(exc.code)}") from exc
+        except LookupError as exc:  # the XML declaration names an encoding Python does not know
+            raise ReaderError(path, 1, 1, f"cannot read XML: {exc}") from exc
         yield from pending
         pending.clear()
