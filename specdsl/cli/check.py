@@ -17,9 +17,10 @@ from specdsl.cli.common import (
     write_out,
 )
 from specdsl.cli.exports import add_reader_options, load_or_exit
+from specdsl.cli.gallery import add_gallery_options, check_context, gallery_datasets
 
 LINE_FORMATS = ("sarif", "github", "gitlab")  # formats that annotate lines of the export
-FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab", "html")
 
 
 def register(sub) -> None:
@@ -34,6 +35,7 @@ def register(sub) -> None:
     parser.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary on stderr")
     parser.add_argument("--docs-url", metavar="URL", help="base URL of the labeler docs, for help links")
+    add_gallery_options(parser)
     add_fail_on(parser)
     parser.set_defaults(run=run)
 
@@ -41,6 +43,7 @@ def register(sub) -> None:
 def run(args) -> int:
     compiled = compile_or_exit(args.spec)
     spec = compiled.spec
+    kept = gallery_datasets(args)  # html: datasets to draw from until the sample is known; otherwise None
     findings, images, objects = [], 0, 0
     for export in args.exports:
         dataset = _load(export, args, spec)
@@ -49,9 +52,12 @@ def run(args) -> int:
         findings += run_checks(spec, dataset)
         images += len(dataset.images)
         objects += dataset.n_objects
+        if kept is not None:
+            kept.append(dataset)
+        del dataset
     report = _report(spec, findings, images, objects)
     report = _baseline(report, args)
-    _emit(report, args, compiled)
+    _emit(report, args, compiled, kept)
     return _exit_code(report, args)
 
 
@@ -85,7 +91,7 @@ def _baseline(report, args):
     return report
 
 
-def _emit(report, args, compiled) -> None:
+def _emit(report, args, compiled, kept=None) -> None:
     from specdsl.report import render, write_github_step_summary
     from specdsl.report.context import RenderContext
     from specdsl.report.locate import ExportLineIndex
@@ -95,6 +101,9 @@ def _emit(report, args, compiled) -> None:
                         docs_url=args.docs_url, color=color, checks=compiled.spec.check_names(),
                         fail_on=args.fail_on,
                         pointer_line=ExportLineIndex() if args.format in LINE_FORMATS else None)
+    if kept is not None:
+        ctx = check_context(ctx, report, kept, compiled.spec, args)
+        kept.clear()  # only the sampled images' objects are needed from here on
     text = render(args.format, report, ctx)
     if args.output_file:
         Path(args.output_file).write_text(text, encoding="utf-8")

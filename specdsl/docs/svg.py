@@ -39,6 +39,7 @@ class Figure:
     height: float
     shapes: tuple[Shape, ...]
     frame_flagged: bool  # an image-level finding: no object to point at, so the frame is marked
+    background: str | None = None  # href of the real image, drawn in the frame under the objects
 
 
 def _turned(corners: tuple[Point, ...], degrees) -> tuple[Point, ...]:
