@@ -82,3 +82,16 @@ def check_context(ctx, report, datasets: Sequence, spec, args: argparse.Namespac
     return GalleryContext(**{f.name: getattr(ctx, f.name) for f in fields(ctx)},
                           figures=collect_figures(datasets, wanted, spec), max_figures=args.max_figures,
                           images=image_source(args), class_colors=class_colors(spec))
+
+
+def diff_html(old, new, changes, impact, datasets: list, args: argparse.Namespace) -> str:
+    """``diff --format html``: the impact items' images collected from ``datasets``, then the page."""
+    from specdsl.docs.palette import class_colors
+    from specdsl.report.gallery.collect import collect_by_image
+    from specdsl.report.gallery.diffs import DiffFigures, render_diff_html, wanted_images
+
+    wanted = wanted_images(impact, args.max_figures) if impact is not None else set()
+    figures = DiffFigures(collect_by_image(datasets, wanted, new), args.max_figures, image_source(args),
+                          class_colors(new))
+    datasets.clear()  # only the sampled images' objects are needed from here on
+    return render_diff_html(old, new, changes, impact, figures)

@@ -31,6 +31,23 @@ def collect_figures(datasets: Iterable[Dataset], wanted: Collection[FigureKey],
     return found
 
 
+def collect_by_image(datasets: Iterable[Dataset], wanted: Collection[str],
+                     spec: ir.Spec | None) -> dict[str, ImageObjects]:
+    """``image id -> ImageObjects`` for records that name an image but not its file (``diff`` impact items);
+    the first image with the id wins."""
+    found: dict[str, ImageObjects] = {}
+    claimed: set[str] = set()
+    for dataset in datasets:
+        rows: dict[int, FigureKey] = {}
+        for row, image in enumerate(dataset.images.ids):
+            if image in wanted and image not in claimed:
+                rows[row] = (dataset.images.sources[row], image)
+                claimed.add(image)
+        if rows:
+            found.update({key[1]: value for key, value in _images(dataset, rows, spec).items()})
+    return found
+
+
 def _rows(dataset: Dataset, wanted: Collection[FigureKey], found: Collection[FigureKey]) -> dict[int, FigureKey]:
     images = dataset.images
     rows = {}

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from specdsl.diff.model import Change
 from specdsl.docs import svg
 from specdsl.report.gallery.backgrounds import background_href
 from specdsl.report.gallery.colors import object_color
@@ -84,6 +85,9 @@ class Gallery:
     notes: tuple[str, ...] = ()
     image_policy: str = "'none'"  # the page's img-src: what --images needs, nothing more
     kicker: str = "Check report"
+    group_label: str = "Check"
+    count_label: str = "Findings"
+    changes: tuple[Change, ...] = ()  # diff: every change between the versions, listed before the groups
 
     @property
     def bars(self) -> tuple[Bar, ...]:
