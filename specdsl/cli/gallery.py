@@ -80,7 +80,8 @@ def check_context(ctx, report, datasets: Sequence, spec, args: argparse.Namespac
 
     wanted = wanted_images(report, args.max_figures)
     return GalleryContext(**{f.name: getattr(ctx, f.name) for f in fields(ctx)},
-                          figures=collect_figures(datasets, wanted, spec), max_figures=args.max_figures,
+                          figures=collect_figures(datasets, wanted, {c.name: c for c in spec.classes}),
+                          max_figures=args.max_figures,
                           images=image_source(args), class_colors=class_colors(spec))
 
 
@@ -91,7 +92,9 @@ def diff_html(old, new, changes, impact, datasets: list, args: argparse.Namespac
     from specdsl.report.gallery.diffs import DiffFigures, render_diff_html, wanted_images
 
     wanted = wanted_images(impact, args.max_figures) if impact is not None else set()
-    figures = DiffFigures(collect_by_image(datasets, wanted, new), args.max_figures, image_source(args),
-                          class_colors(new))
+    # A class the new version removed is still drawn as the old version declared it.
+    classes = {c.name: c for spec in (old, new) for c in spec.classes}
+    figures = DiffFigures(collect_by_image(datasets, wanted, classes), args.max_figures, image_source(args),
+                          {**class_colors(old), **class_colors(new)})
     datasets.clear()  # only the sampled images' objects are needed from here on
     return render_diff_html(old, new, changes, impact, figures)

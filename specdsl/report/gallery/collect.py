@@ -7,7 +7,7 @@ Only the sampled images are touched: one pass over the image ids to find their r
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
 
@@ -19,20 +19,21 @@ COLOR_ATTRIBUTES = ("color", "colour")
 
 
 def collect_figures(datasets: Iterable[Dataset], wanted: Collection[FigureKey],
-                    spec: ir.Spec | None) -> dict[FigureKey, ImageObjects]:
-    """``(source, image id) -> ImageObjects`` for each wanted image found in ``datasets``."""
+                    classes: Mapping[str, ir.Class]) -> dict[FigureKey, ImageObjects]:
+    """``(source, image id) -> ImageObjects`` for each wanted image found in ``datasets``; ``classes`` (by name)
+    say how to draw ``points`` (polygon or polyline) and which attribute is a colour."""
     found: dict[FigureKey, ImageObjects] = {}
     if not wanted:
         return found
     for dataset in datasets:
         rows = _rows(dataset, wanted, found)
         if rows:
-            found.update(_images(dataset, rows, spec))
+            found.update(_images(dataset, rows, classes))
     return found
 
 
 def collect_by_image(datasets: Iterable[Dataset], wanted: Collection[str],
-                     spec: ir.Spec | None) -> dict[str, ImageObjects]:
+                     classes: Mapping[str, ir.Class]) -> dict[str, ImageObjects]:
     """``image id -> ImageObjects`` for records that name an image but not its file (``diff`` impact items);
     the first image with the id wins."""
     found: dict[str, ImageObjects] = {}
@@ -44,7 +45,7 @@ def collect_by_image(datasets: Iterable[Dataset], wanted: Collection[str],
                 rows[row] = (dataset.images.sources[row], image)
                 claimed.add(image)
         if rows:
-            found.update({key[1]: value for key, value in _images(dataset, rows, spec).items()})
+            found.update({key[1]: value for key, value in _images(dataset, rows, classes).items()})
     return found
 
 
@@ -57,12 +58,12 @@ def _rows(dataset: Dataset, wanted: Collection[FigureKey], found: Collection[Fig
     return rows
 
 
-def _images(dataset: Dataset, rows: dict[int, FigureKey], spec: ir.Spec | None) -> dict[FigureKey, ImageObjects]:
+def _images(dataset: Dataset, rows: dict[int, FigureKey],
+            classes: Mapping[str, ir.Class]) -> dict[FigureKey, ImageObjects]:
     index = np.fromiter(rows, dtype=np.int64, count=len(rows))
     per_image: dict[int, list[tuple[int, DrawnObject]]] = {row: [] for row in rows}
     for table in dataset.tables.values():
-        declared = spec.cls(table.class_name) if spec is not None else None
-        for row, position, drawn in _objects(table, index, declared):
+        for row, position, drawn in _objects(table, index, classes.get(table.class_name)):
             per_image[row].append((position, drawn))
     images = dataset.images
     result = {}

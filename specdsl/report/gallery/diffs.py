@@ -77,7 +77,7 @@ def diff_gallery(old: ir.Spec, new: ir.Spec, changes: Sequence[Change], impact: 
                    subtitle=f"version {old.version} → {new.version}", summary=summary, groups=groups,
                    images_total=impact.images, drawn=len(drawn), max_figures=figures.max_figures,
                    notes=tuple(notes), image_policy=image_policy(figures.images), kicker="Spec diff · label impact",
-                   group_label="Action: changes", count_label="Items",
+                   group_label="Action: changes", count_label="Items", item_noun="item",
                    changes=tuple(sorted({(c.id, c.target): c for c in changes}.values(), key=Change.sort_key)))
 
 
@@ -105,5 +105,5 @@ def _entry(item: ImpactItem, number: int, figures: DiffFigures) -> Entry:
     figure, not_drawable = None, ()
     if image is not None:
         figure, not_drawable = figure_markup(number, image, item.objects, figures.class_colors, figures.images)
-    return Entry(anchor=f"f-{number}", image=item.image, objects=item.objects, message=None, where=item.image,
+    return Entry(anchor=f"f-{number}", image=item.image, objects=item.objects, message=None, where="",
                  spec_location=None, figure=figure, not_drawable=not_drawable)

@@ -87,6 +87,7 @@ class Gallery:
     kicker: str = "Check report"
     group_label: str = "Check"
     count_label: str = "Findings"
+    item_noun: str = "finding"
     changes: tuple[Change, ...] = ()  # diff: every change between the versions, listed before the groups
 
     @property
