@@ -141,7 +141,8 @@ def figure_markup(number: int, image: ImageObjects, offending: tuple[str, ...], 
                    for o in image.objects if o.kind is not None)
     drawn_flagged = {s.object_id for s in shapes if s.flagged}
     figure = svg.Figure(f"fig-{number}", image.image, image.width, image.height, shapes,
-                        frame_flagged=not drawn_flagged, background=background_href(source, image.image))
+                        frame_flagged=not drawn_flagged, background=background_href(source, image.image),
+                        all_vertices=False)  # vertex dots only on the offending lines: less to draw and to read
     return svg.render_figure(figure), tuple(o for o in offending if o not in drawn_flagged)
 
 
