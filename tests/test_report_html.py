@@ -244,6 +244,27 @@ def test_max_figures_samples_evenly_per_check_and_counts_the_rest(tmp_path) -> N
     assert "12 of 45 findings on images are drawn (--max-figures 12)" in html
 
 
+def test_several_exports_are_drawn_from_their_own_files(tmp_path) -> None:
+    """Two exports with the same image ids: each finding is drawn from the export it was found in."""
+    document = json.loads(REVIEW.read_text(encoding="utf-8"))
+    for image in document["images"]:
+        for obj in image["objects"]:
+            obj["id"] = "second_" + obj["id"]
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps(document), encoding="utf-8")
+    out = tmp_path / "both.html"
+    result = run_specc("check", LANES, REVIEW, second, "--format", "html", "--output-file", out, "-q")
+    assert result.returncode == 1, result.stderr
+    figures = [f for s in groups_of(parse_strict(out.read_text(encoding="utf-8"))).values() for f in figures_in(s)]
+    assert len(figures) == 2 * sum(1 for f in json_findings(LANES, REVIEW) if f["image"] is not None)
+    for figure in figures:
+        where = figure.find(".//p[@class='where']/code").text
+        drawn = [g.get("data-object") for g in figure.iter(SVG + "g") if "obj" in g.get("class", "").split()]
+        from_second = where.startswith(str(second))
+        assert all(d.startswith("second_") == from_second for d in drawn), where
+        assert sorted(outlined(figure)) == sorted(caption_objects(figure))
+
+
 def test_max_figures_zero_draws_nothing_but_keeps_the_counts(tmp_path) -> None:
     _, html = check_html(tmp_path, "--max-figures", "0")
     tree = parse_strict(html)

@@ -51,10 +51,11 @@ def collect_by_image(datasets: Iterable[Dataset], wanted: Collection[str],
 
 def _rows(dataset: Dataset, wanted: Collection[FigureKey], found: Collection[FigureKey]) -> dict[int, FigureKey]:
     images = dataset.images
-    rows = {}
+    rows, seen = {}, set(found)
     for row, key in enumerate(zip(images.sources, images.ids)):
-        if key in wanted and key not in found:
+        if key in wanted and key not in seen:  # a repeated image id: its first record is drawn
             rows[row] = key
+            seen.add(key)
     return rows
 
 
