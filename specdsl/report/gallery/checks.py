@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from specdsl.report.common import counts_phrase, data_location, group_by_check, plural
 from specdsl.report.context import RenderContext
 from specdsl.report.finding import CheckReport, Finding
@@ -36,9 +38,10 @@ def wanted_images(report: CheckReport, max_figures: int) -> set[FigureKey]:
 
 
 def render_html(report: CheckReport, ctx: RenderContext) -> str:
-    gallery_ctx = ctx if isinstance(ctx, GalleryContext) else GalleryContext(spec_path=ctx.spec_path,
-                                                                             docs_url=ctx.docs_url)
-    return render_gallery(check_gallery(report, gallery_ctx))
+    """The gallery page; a plain :class:`RenderContext` (no figure data) lists the findings without figures."""
+    if not isinstance(ctx, GalleryContext):
+        ctx = GalleryContext(**{f.name: getattr(ctx, f.name) for f in fields(ctx)})
+    return render_gallery(check_gallery(report, ctx))
 
 
 def check_gallery(report: CheckReport, ctx: GalleryContext) -> Gallery:
