@@ -8,6 +8,7 @@ outlined objects are found by the classes and data attributes the page promises.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import re
@@ -18,13 +19,15 @@ from urllib.parse import unquote
 import html5lib
 import pytest
 from conftest import ROOT, run_specc
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_report_properties import contexts, reports
 
 from specdsl.compiler import compile_file
 from specdsl.docs.palette import class_colors
 from specdsl.report import CheckReport, RenderContext, render
 from specdsl.report.finding import Finding, summarize
+from specdsl.report.gallery.model import DrawnObject, GalleryContext, ImageObjects
 from specdsl.report.gallery.sample import evenly, fair_shares, sample
 
 LANES = ROOT / "specs" / "lanes.spec"
@@ -163,6 +166,35 @@ def test_sample_skips_items_without_a_group() -> None:
     assert len(chosen) == 7
     assert all(keys[i] is not None for i in chosen)
     assert Counter(keys[i] for i in chosen) == {"b": 3, "a": 4}
+
+
+# ---- any text --------------------------------------------------------------------------------------
+
+
+def drawn_for(report: CheckReport) -> dict:
+    """Figure data naming every finding's objects (their ids as arbitrary as the findings'), for the property."""
+    figures = {}
+    for finding in report.findings:
+        if finding.image is not None:
+            objects = tuple(DrawnObject(o, "lane_line", "polyline", ((1.0, 2.0 + k), (50.0, 60.0)), o)
+                            for k, o in enumerate(finding.objects))
+            figures[(finding.source, finding.image)] = ImageObjects(finding.image, finding.source, 100, 80, objects)
+    return figures
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports, contexts, st.booleans())
+def test_any_text_makes_a_valid_inert_page(report: CheckReport, ctx: RenderContext, with_figures: bool) -> None:
+    if with_figures:
+        ctx = GalleryContext(**{f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)},
+                             figures=drawn_for(report))
+    page = render("html", report, ctx)
+    tree = parse_strict(page.encode("utf-8").decode("utf-8"))  # encodable (no lone surrogate) and valid HTML
+    assert_inert(tree)
+    sections = [s for s in tree.iter("section") if "group" in s.get("class", "").split()]
+    assert len(sections) == len({f.check for f in report.findings})
+    if with_figures:
+        assert len(figures_in(tree)) == sum(1 for f in report.findings if f.image is not None)
 
 
 # ---- check --format html ----------------------------------------------------------------------------

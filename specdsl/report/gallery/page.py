@@ -8,6 +8,7 @@ is escaped by jinja2's autoescape; ids in the DOM are counters or hashes, never 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -147,7 +148,20 @@ def figure_markup(number: int, image: ImageObjects, offending: tuple[str, ...], 
 
 
 def render_gallery(gallery: Gallery) -> str:
-    return environment().get_template("gallery.html.j2").render(gallery=gallery, css=Markup(stylesheet()))
+    page = environment().get_template("gallery.html.j2").render(gallery=gallery, css=Markup(stylesheet()))
+    return _NOT_HTML.sub(_shown_escaped, page)
+
+
+# Code points HTML does not allow in a document (controls other than whitespace, lone surrogates,
+# noncharacters): data may hold them, so they are shown as their Python escapes. The page's own markup
+# never contains them, and the escape is plain text, so this cannot make markup.
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                       + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
+                       + "]")
+
+
+def _shown_escaped(match: re.Match) -> str:
+    return match.group().encode("unicode_escape", "surrogatepass").decode("ascii")
 
 
 @lru_cache(maxsize=1)
