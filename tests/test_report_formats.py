@@ -43,7 +43,7 @@ def finding(check: str = "c", *, severity: str = "error", message: str = "broken
 
 
 def test_every_format_is_registered_and_unknown_ones_are_refused() -> None:
-    assert list(RENDERERS) == ["text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab"]
+    assert list(RENDERERS) == ["text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab", "html"]
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         render("xml", fixture_report(), ctx())
 

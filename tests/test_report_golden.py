@@ -20,7 +20,7 @@ GOLDEN = Path(__file__).parent / "golden" / "report"
 INPUT = GOLDEN / "input"
 EXPORTS = ("exports/batch7.json", "exports/batch8.jsonl")
 EXTENSION = {"text": "txt", "concise": "txt", "json": "json", "jsonl": "jsonl", "sarif": "sarif",
-             "github": "txt", "junit": "xml", "gitlab": "json"}
+             "github": "txt", "junit": "xml", "gitlab": "json", "html": "html"}
 
 
 def fixture_report():

@@ -89,5 +89,6 @@ def test_line_formats_keep_one_record_per_line(report: CheckReport, ctx: RenderC
 
 
 def test_every_renderer_is_covered_here() -> None:
-    covered = {"json", "jsonl", "sarif", "junit", "gitlab", "concise", "github", "text"}
+    covered = {"json", "jsonl", "sarif", "junit", "gitlab", "concise", "github", "text",
+               "html"}  # html: tests/test_report_html.py::test_any_text_makes_a_valid_inert_page
     assert covered == set(RENDERERS)

@@ -19,8 +19,9 @@ from specdsl.cli.common import (
     write_output_file,
 )
 from specdsl.cli.exports import add_reader_options, load_or_exit
+from specdsl.cli.gallery import add_gallery_options, check_context, gallery_datasets
 
-FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab", "html")
 
 
 def register(sub) -> None:
@@ -35,6 +36,7 @@ def register(sub) -> None:
     parser.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary on stderr")
     parser.add_argument("--docs-url", metavar="URL", help="base URL of the labeler docs, for help links")
+    add_gallery_options(parser)
     add_fail_on(parser)
     parser.set_defaults(run=run)
 
@@ -42,6 +44,7 @@ def register(sub) -> None:
 def run(args) -> int:
     compiled = compile_or_exit(args.spec)
     spec = compiled.spec
+    kept = gallery_datasets(args)  # html: datasets to draw from until the sample is known; otherwise None
     findings, images, objects = [], 0, 0
     for export in args.exports:
         dataset = _load(export, args, spec)
@@ -50,9 +53,12 @@ def run(args) -> int:
         findings += run_checks(spec, dataset)
         images += len(dataset.images)
         objects += dataset.n_objects
+        if kept is not None:
+            kept.append(dataset)
+        del dataset
     report = _report(spec, findings, images, objects)
     report = _baseline(report, args)
-    _emit(report, args, compiled)
+    _emit(report, args, compiled, kept)
     if args.write_baseline:
         return EXIT_OK  # recording the known findings is the point of the run, not a failure
     return _exit_code(report, args)
@@ -94,7 +100,7 @@ def _baseline(report, args):
     return report
 
 
-def _emit(report, args, compiled) -> None:
+def _emit(report, args, compiled, kept=None) -> None:
     from specdsl.report import render, write_github_step_summary
     from specdsl.report.context import RenderContext
     from specdsl.report.locate import locate_findings
@@ -104,6 +110,9 @@ def _emit(report, args, compiled) -> None:
                         docs_url=args.docs_url, color=color, checks=compiled.spec.check_names(),
                         fail_on=args.fail_on)
     report = dataclasses.replace(report, findings=locate_findings(report.findings))
+    if kept is not None:
+        ctx = check_context(ctx, report, kept, compiled.spec, args)
+        kept.clear()  # only the sampled images' objects are needed from here on
     text = render(args.format, report, ctx)
     if args.output_file:
         write_output_file(args.output_file, text)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, err_console, write_out
+from specdsl.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UsageError,
+    compile_or_exit,
+    err_console,
+    write_out,
+    write_output_file,
+)
 from specdsl.cli.exports import add_reader_options, load_or_exit, reader_options
+from specdsl.cli.gallery import add_gallery_options, diff_html, gallery_datasets
 
 FAIL_ON = ("breaking", "dangerous", "migratable", "safe", "none")
 
@@ -25,13 +33,15 @@ def register(sub) -> None:
                         help="read older versions of NEW from git for labels made before OLD (e.g. v1..HEAD; "
                         "unlike git, A..B includes A itself)")
     parser.add_argument("--allow-rename", action="store_true", help="allow OLD and NEW to name different specs")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=("text", "json", "html"), default="text",
+                        help="output format (default: text)")
     parser.add_argument("--output-file", metavar="FILE", help="write the output to FILE instead of stdout")
     parser.add_argument("--fail-on", choices=FAIL_ON, default="none",
                         help="exit 1 when a change is at or above this severity (default: %(default)s)")
     parser.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even with changes (2 still means broken input)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no notes on stderr")
+    add_gallery_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -45,9 +55,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{old_arg} is spec '{old.name}' but {new_arg} is spec '{new.name}' "
                          "(pass --allow-rename if the spec was renamed)")
     changes = diff_specs(old, new)
-    impact = assess(args, old, new, new_arg) if args.labels else None
+    kept = gallery_datasets(args)  # html: datasets to draw from until the sample is known; otherwise None
+    impact = assess(args, old, new, new_arg, kept) if args.labels else None
     if args.format == "json":
         text = render_json(diff_document(old, new, changes, impact))
+    elif args.format == "html":
+        text = diff_html(old, new, changes, impact, kept, args)
     else:
         text = render_text(old, new, changes, impact)
     _write(text, args.output_file)
@@ -65,13 +78,17 @@ def spec_pair(specs: list[str], against: str | None) -> tuple[str, str]:
     return specs[0], specs[1]
 
 
-def assess(args: argparse.Namespace, old, new, new_arg: str):
+def assess(args: argparse.Namespace, old, new, new_arg: str, kept: list | None = None):
     from specdsl.diff.impact import analyze_impact, merge_impacts
 
     known = known_versions(args, old, new, new_arg)
     options = reader_options(args, old)
-    impacts = [analyze_impact(load_or_exit(path, args, options), new, known, old.version, args.labeled_under)
-               for path in args.labels]
+    impacts = []
+    for path in args.labels:
+        dataset = load_or_exit(path, args, options)
+        impacts.append(analyze_impact(dataset, new, known, old.version, args.labeled_under))
+        if kept is not None:
+            kept.append(dataset)
     impact = merge_impacts(impacts)
     if not args.quiet:
         for note in impact.notes:
@@ -102,10 +119,7 @@ def _write(text: str, output_file: str | None) -> None:
     if output_file is None:
         write_out(text)
         return
-    try:
-        Path(output_file).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output_file}: {exc.strerror}") from None
+    write_output_file(output_file, text)
 
 
 def _exit_code(changes, args: argparse.Namespace) -> int:

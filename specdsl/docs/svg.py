@@ -40,6 +40,8 @@ class Figure:
     height: float
     shapes: tuple[Shape, ...]
     frame_flagged: bool  # an image-level finding: no object to point at, so the frame is marked
+    background: str | None = None  # href of the real image, drawn in the frame under the objects
+    all_vertices: bool = True  # dot every polyline vertex; False: only those of flagged shapes (a lighter page)
 
 
 def _turned(corners: tuple[Point, ...], degrees) -> tuple[Point, ...]:
@@ -126,7 +128,8 @@ def _view(figure: Figure) -> _View:
         box=" ".join(outer), outer=outer, font=fmt(font), stroke_halo=fmt(font * 0.28),
         radius=fmt(span * 0.016), vertex_radius=fmt(span * 0.01), grid=_grid(figure.width, figure.height),
         flag_color=FLAG_COLOR,
-        shapes=tuple(_shape_view(s, at, any_flagged) for s, at in zip(figure.shapes, labels)))
+        shapes=tuple(_shape_view(s, at, any_flagged, figure.all_vertices or s.flagged)
+                     for s, at in zip(figure.shapes, labels)))
 
 
 def _bounds(figure: Figure) -> tuple[float, float, float, float]:
@@ -155,10 +158,11 @@ def _ticks(step: float, limit: float) -> list[float]:
     return [k * step for k in range(1, int(limit // step) + 1) if k * step < limit]
 
 
-def _shape_view(shape: Shape, label_at: Point, dim: bool) -> dict:
+def _shape_view(shape: Shape, label_at: Point, dim: bool, dots: bool = True) -> dict:
+    vertices = tuple((fmt(x), fmt(y)) for x, y in shape.points)  # formatted once: a report draws thousands
     return {"shape": shape, "dim": dim and not (shape.flagged or shape.involved),
-            "points": " ".join(f"{fmt(x)},{fmt(y)}" for x, y in shape.points),
-            "vertices": tuple((fmt(x), fmt(y)) for x, y in shape.points),
+            "points": " ".join(f"{x},{y}" for x, y in vertices),
+            "vertices": vertices, "dots": vertices if dots else (),
             "x": fmt(min(p[0] for p in shape.points)), "y": fmt(min(p[1] for p in shape.points)),
             "w": fmt(_extent(shape, 0)), "h": fmt(_extent(shape, 1)),
             "cx": fmt(shape.points[0][0]), "cy": fmt(shape.points[0][1]),
@@ -179,9 +183,14 @@ def place_labels(shapes: tuple[Shape, ...], font: float, bounds: Rect) -> list[P
     positions = []
     for shape in shapes:
         width = len(shape.object_id) * font * 0.62
-        candidates = [_clamp(c, width, font, bounds) for c in _candidates(shape, width, font)]
-        choice = next((c for c in candidates if not any(_overlaps(_rect(c, width, font), r) for r in placed)),
-                      candidates[0])
+        # Candidates are clamped one at a time: the first free one usually comes early.
+        candidates = (_clamp(c, width, font, bounds) for c in _candidates(shape, width, font))
+        first = choice = next(candidates)
+        while any(_overlaps(_rect(choice, width, font), r) for r in placed):
+            choice = next(candidates, None)
+            if choice is None:
+                choice = first
+                break
         placed.append(_rect(choice, width, font))
         positions.append(choice)
     return positions
@@ -219,5 +228,10 @@ def _overlaps(a: Rect, b: Rect) -> bool:
 
 
 def fmt(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """Two decimals without trailing zeros (``1.5``, ``10``, never ``-0``)."""
+    text = f"{value:.2f}"
+    if text.endswith("00"):
+        text = text[:-3]
+    elif text.endswith("0"):
+        text = text[:-1]
+    return "0" if text == "-0" else text

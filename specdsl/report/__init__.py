@@ -38,6 +38,7 @@ RENDERERS: dict[str, Renderer] = {
     "github": LazyRenderer("github", "render_github"),
     "junit": LazyRenderer("junit", "render_junit"),
     "gitlab": LazyRenderer("gitlab", "render_gitlab"),
+    "html": LazyRenderer("gallery", "render_html"),
 }
 
 
