@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-KINDS = ("schema", "attribute", "constraint", "rule", "quota")
+KINDS = ("schema", "attribute", "constraint", "rule", "quota", "agreement")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,7 @@ class Finding:
     pointer: str
     spec_location: str
     help: str | None = None  # anchor into the labeler docs, e.g. "#rule-orange_overrides_white"
+    labelers: tuple[str, ...] = ()  # `specc agree`: the two annotation sets compared
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
@@ -29,6 +30,8 @@ class Finding:
                   "pointer": self.pointer, "spec_location": self.spec_location}
         if self.help:
             record["help"] = self.help
+        if self.labelers:
+            record["labelers"] = list(self.labelers)
         return record
 
     def sort_key(self) -> tuple:

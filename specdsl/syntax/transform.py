@@ -133,6 +133,11 @@ class SpecBuilder(Transformer):
         expr, doc = children
         return ast.Require(expr=expr, doc=string_value(doc) if doc else None, span=_span_of(meta))
 
+    def match(self, meta, children):
+        score, op, threshold = children
+        return ast.Match(score=str(score), op=str(op), threshold=threshold, span=_span_of(meta),
+                         score_span=_tok_span(score))
+
     def rule_decl(self, meta, children):
         name, severity, doc, *rest = children
         require = rest.pop() if rest and not isinstance(rest[-1], ast.ForClause) else None

@@ -1,0 +1,63 @@
+"""One annotation set (a labeler's export) seen through the spec: class views and image attribute values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from specdsl import ir
+from specdsl.data.dataset import Dataset
+from specdsl.validate import Checker
+from specdsl.validate.view import AttributeValues, ClassView
+
+
+@dataclass
+class LabelSet:
+    name: str
+    dataset: Dataset
+    checker: Checker
+
+    @classmethod
+    def of(cls, name: str, spec: ir.Spec, dataset: Dataset) -> LabelSet:
+        return cls(name, dataset, Checker(spec, dataset, checks=("schema",)))
+
+    @property
+    def views(self) -> dict[str, ClassView]:
+        return self.checker.views
+
+    @property
+    def image_attributes(self) -> dict[str, AttributeValues]:
+        return self.checker.image_attributes
+
+    @cached_property
+    def image_position(self) -> dict[str, int]:
+        """Image id -> row of the image table (the first one where an id repeats: duplicates are schema findings)."""
+        position: dict[str, int] = {}
+        for row, image_id in enumerate(self.dataset.images.ids):
+            position.setdefault(image_id, row)
+        return position
+
+    def schema_findings(self) -> list:
+        return self.checker.run()
+
+    def usable_rows(self, view: ClassView) -> np.ndarray:
+        """Objects that can be compared: sound records with the geometry their class needs."""
+        ok = view.geometry_ok if view.cls.geometry != "tag" else ~view.table.broken
+        return np.flatnonzero(ok & self._first_of_image(view))
+
+    def _first_of_image(self, view: ClassView) -> np.ndarray:
+        """Objects of the first image of each id (a repeated image id is compared once)."""
+        ids = self.dataset.images.ids
+        first = np.fromiter((self.image_position[i] == row for row, i in enumerate(ids)), bool, len(ids))
+        return first[view.table.image_index]
+
+
+def effective_values(values: AttributeValues) -> np.ndarray:
+    """Attribute values with defaults applied, as an object array (None: missing)."""
+    effective = values.effective
+    categories = np.empty(len(effective.categories) + 1, dtype=object)
+    categories[:-1] = effective.categories
+    categories[-1] = None
+    return categories[effective.codes]
