@@ -58,9 +58,9 @@ def labeler_names(exports: list[str], names: str | None) -> list[str]:
 def _emit(report, args, compiled) -> None:
     text = render(report, args, compiled)
     if args.output_file:
-        from specdsl.cli.fmt import write_atomically
+        from specdsl.cli.common import write_output_file
 
-        write_atomically(Path(args.output_file), text)
+        write_output_file(args.output_file, text)
     else:
         write_out(text)
 

@@ -74,3 +74,29 @@ class SpecFailed(Exception):
 
     def __init__(self, result):
         self.result = result
+
+
+def write_output_file(path: str, text: str) -> None:
+    """Write a command's output to ``path`` all at once: a temporary file beside it, renamed into place."""
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
