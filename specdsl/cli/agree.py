@@ -36,7 +36,8 @@ def run(args) -> int:
     names = labeler_names(args.exports, args.names)
     if len(args.exports) < 2:
         raise UsageError("agree compares two or more exports of the same images")
-    sets = [LabelSet.of(name, compiled.spec, load_or_exit(path, args)) for name, path in zip(names, args.exports)]
+    sets = [LabelSet.of(name, compiled.spec, load_or_exit(path, args), path)
+            for name, path in zip(names, args.exports)]
     try:
         report = agree(compiled.spec, sets)
     except AgreeError as exc:

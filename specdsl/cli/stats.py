@@ -48,10 +48,10 @@ def run(args) -> int:
 def _labels(spec, path: str, args):
     from specdsl.engine.labels import LabelSet
 
-    dataset = load_or_exit(path, args)
-    if dataset.spec_name is not None and dataset.spec_name != spec.name:
-        raise UsageError(f"{path} is an export of spec '{dataset.spec_name}', not '{spec.name}'")
-    return LabelSet.of(Path(path).stem, spec, dataset)
+    labels = LabelSet.of(Path(path).stem, spec, load_or_exit(path, args), path)
+    if labels.spec_name is not None and labels.spec_name != spec.name:
+        raise UsageError(f"{path} is an export of spec '{labels.spec_name}', not '{spec.name}'")
+    return labels
 
 
 def _render(record: dict, args, spec) -> str:

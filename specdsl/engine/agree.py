@@ -87,7 +87,7 @@ def _common_images(sets: list[LabelSet]) -> CommonImages:
 
 def _check_specs(spec: ir.Spec, sets: list[LabelSet]) -> None:
     for labels in sets:
-        named = labels.dataset.spec_name
+        named = labels.spec_name
         if named is not None and named != spec.name:
             raise AgreeError(f"{labels.dataset.source} is an export of spec '{named}', not '{spec.name}'")
 

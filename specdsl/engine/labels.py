@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,15 +14,33 @@ from specdsl.validate import Checker
 from specdsl.validate.view import AttributeValues, ClassView
 
 
+_SPEC_KEY = re.compile(rb'\A\s*\{\s*"spec"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def declared_spec(path: str, dataset: Dataset) -> str | None:
+    """The spec a native export names (``{"spec": "lanes", ...}``): from the dataset, else the file's head."""
+    if dataset.spec_name is not None:
+        return dataset.spec_name
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return None
+    found = _SPEC_KEY.match(head)
+    return found.group(1).decode("utf-8", "replace") if found else None
+
+
 @dataclass
 class LabelSet:
     name: str
     dataset: Dataset
     checker: Checker
+    spec_name: str | None = None  # the spec the export says it follows, if it says
 
     @classmethod
-    def of(cls, name: str, spec: ir.Spec, dataset: Dataset) -> LabelSet:
-        return cls(name, dataset, Checker(spec, dataset, checks=("schema",)))
+    def of(cls, name: str, spec: ir.Spec, dataset: Dataset, path: str | None = None) -> LabelSet:
+        named = declared_spec(path, dataset) if path else dataset.spec_name
+        return cls(name, dataset, Checker(spec, dataset, checks=("schema",)), named)
 
     @property
     def views(self) -> dict[str, ClassView]:
