@@ -34,7 +34,8 @@ def test_rewrites_in_place_and_leaves_canonical_files_alone(files: dict[str, Pat
     assert files["messy"].read_text(encoding="utf-8") == CANONICAL
     assert files["clean"].stat().st_mtime_ns == clean_stat.st_mtime_ns  # not rewritten
     assert files["clean"].stat().st_ino == clean_stat.st_ino
-    assert "reformatted" in result.stderr and str(files["messy"]) in result.stderr
+    assert "reformatted" in result.stderr
+    assert str(files["messy"]) in result.stderr
     assert result.stdout == ""
     assert [p.name for p in files["messy"].parent.iterdir() if p.name.endswith(".tmp")] == []
 
@@ -48,7 +49,8 @@ def test_rewrite_keeps_the_file_mode(files: dict[str, Path]) -> None:
 def test_check_lists_files_that_would_change_and_writes_nothing(files: dict[str, Path]) -> None:
     result = specc("--check", str(files["messy"]), str(files["clean"]))
     assert result.returncode == 1
-    assert str(files["messy"]) in result.stderr and str(files["clean"]) not in result.stderr
+    assert str(files["messy"]) in result.stderr
+    assert str(files["clean"]) not in result.stderr
     assert files["messy"].read_text(encoding="utf-8") == MESSY
     assert result.stdout == ""
     assert specc("--check", str(files["clean"])).returncode == 0
@@ -87,9 +89,13 @@ def test_stdin_to_stdout(files: dict[str, Path]) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == CANONICAL
     check = specc("--check", "-", stdin=MESSY)
-    assert check.returncode == 1 and check.stdout == "" and "<stdin>" in check.stderr
+    assert check.returncode == 1
+    assert check.stdout == ""
+    assert "<stdin>" in check.stderr
     broken = specc("-", stdin=BROKEN)
-    assert broken.returncode == 2 and "<stdin>:3:17" in broken.stderr and broken.stdout == ""
+    assert broken.returncode == 2
+    assert "<stdin>:3:17" in broken.stderr
+    assert broken.stdout == ""
 
 
 def test_crlf_files_are_rewritten_with_lf(files: dict[str, Path]) -> None:
@@ -106,14 +112,17 @@ def test_a_directory_stands_for_its_spec_files(files: dict[str, Path]) -> None:
     (nested.parent / "notes.txt").write_text("not a spec", encoding="utf-8")
     result = specc("--check", str(files["clean"].parent))
     assert result.returncode == 2  # broken.spec is in there too
-    assert "would reformat" in result.stderr and str(nested) in result.stderr
-    assert str(files["messy"]) in result.stderr and "notes.txt" not in result.stderr
+    assert "would reformat" in result.stderr
+    assert str(nested) in result.stderr
+    assert str(files["messy"]) in result.stderr
+    assert "notes.txt" not in result.stderr
 
 
 def test_a_missing_file_is_an_input_error(files: dict[str, Path]) -> None:
     result = specc(str(files["clean"].parent / "nope.spec"), str(files["messy"]))
     assert result.returncode == 2
-    assert "cannot read" in result.stderr and "nope.spec" in result.stderr
+    assert "cannot read" in result.stderr
+    assert "nope.spec" in result.stderr
     assert files["messy"].read_text(encoding="utf-8") == CANONICAL
 
 

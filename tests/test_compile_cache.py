@@ -16,16 +16,19 @@ def test_cached_runs_give_the_same_findings_and_edits_miss_the_cache(tmp_path) -
     env = {"SPECDSL_CACHE_DIR": str(cache)}
     first = run_specc("check", str(spec), EXAMPLE, "--format", "json", env=env)
     second = run_specc("check", str(spec), EXAMPLE, "--format", "json", env=env)
-    assert first.returncode == second.returncode == 0 and first.stdout == second.stdout
+    assert first.returncode == second.returncode == 0
+    assert first.stdout == second.stdout
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     assert len(list(cache.glob("*.pickle"))) == 1
     spec.write_text(spec.read_text().replace("require length >= 10", "require lenght >= 10"))
     broken = run_specc("check", str(spec), EXAMPLE, env=env)
-    assert broken.returncode == 2 and "did you mean 'length'?" in broken.stderr
+    assert broken.returncode == 2
+    assert "did you mean 'length'?" in broken.stderr
 
 
 def test_no_cache_writes_nothing(tmp_path) -> None:
     cache = tmp_path / "cache"
     proc = run_specc("check", str(SPECS / "lanes.spec"), EXAMPLE,
                      env={"SPECDSL_CACHE_DIR": str(cache), "SPECDSL_NO_CACHE": "1"})
-    assert proc.returncode == 0 and not cache.exists()
+    assert proc.returncode == 0
+    assert not cache.exists()

@@ -8,10 +8,10 @@ docs CLI.md. Regenerate after an intended change: SPECDSL_UPDATE_GOLDEN=1 pytest
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from conftest import golden
 
 from specdsl.compiler import compile_source
 from specdsl.data import load_export
@@ -21,7 +21,6 @@ from specdsl.diff.render import diff_document
 from specdsl.source import Source
 
 CASES = Path(__file__).parent / "diff_cases"
-UPDATE = os.environ.get("SPECDSL_UPDATE_GOLDEN") == "1"
 CASE_IDS = sorted(p.name for p in CASES.iterdir() if p.is_dir())
 
 
@@ -41,11 +40,7 @@ def case_document(case: Path) -> dict:
 @pytest.mark.parametrize("case_id", CASE_IDS)
 def test_case_matches_expected(case_id: str) -> None:
     case = CASES / case_id
-    actual = case_document(case)
-    expected_path = case / "expected.json"
-    if UPDATE:
-        expected_path.write_text(json.dumps(actual, indent=2) + "\n", encoding="utf-8")
-    assert actual == json.loads(expected_path.read_text(encoding="utf-8"))
+    golden(case / "expected.json", json.dumps(case_document(case), indent=2) + "\n")
 
 
 @pytest.mark.parametrize("case_id", CASE_IDS)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_specc
+from conftest import git, run_specc
 
 from specdsl.cli import main as cli
 from specdsl.diff import KINDS
@@ -47,7 +46,8 @@ def test_text_output_groups_changes_and_impact(capsys) -> None:
                            "--labels", str(CASES / "labels.json"))
     assert code == 0
     assert out.splitlines()[0] == "roads version 1 -> 2: 2 changes (1 breaking, 1 dangerous)"
-    assert "breaking (1)" in out and "dangerous (1)" in out
+    assert "breaking (1)" in out
+    assert "dangerous (1)" in out
     assert f"new {case / 'new.spec'}:45:1" in out
     assert "impact: 1 of 4 images, 1 objects affected" in out
     assert "relabel  1 objects in 1 images  (ENUM_VALUE_ADDED, RELABEL_DECLARED)" in out
@@ -58,7 +58,9 @@ def test_text_output_groups_changes_and_impact(capsys) -> None:
 def test_specs_of_different_names_need_allow_rename(capsys) -> None:
     args = ("diff", str(CASES / "SPEC_RENAMED/old.spec"), str(CASES / "SPEC_RENAMED/new.spec"))
     code, out, err = specc(capsys, *args)
-    assert code == 2 and out == "" and "--allow-rename" in err
+    assert code == 2
+    assert out == ""
+    assert "--allow-rename" in err
     assert specc(capsys, *args, "--allow-rename")[0] == 0
 
 
@@ -67,17 +69,14 @@ def test_broken_inputs_exit_2(capsys, tmp_path: Path) -> None:
     broken.write_text("spec roads version 2\nclass line: polyline { color: Colour }\n", encoding="utf-8")
     good = str(CASES / "DOC_CHANGED/old.spec")
     code, _, err = specc(capsys, "diff", good, str(broken))
-    assert code == 2 and "unknown type 'Colour'" in err
+    assert code == 2
+    assert "unknown type 'Colour'" in err
     assert specc(capsys, "diff", good, str(tmp_path / "missing.spec"))[0] == 2
     code, _, err = specc(capsys, "diff", good, good, "--labels", str(tmp_path / "none.json"))
-    assert code == 2 and "no such file" in err
+    assert code == 2
+    assert "no such file" in err
     assert specc(capsys, "diff", good)[0] == 2  # one spec without --against
     assert specc(capsys, "diff", good, good, "--against", "HEAD")[0] == 2
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd,
-                   check=True, capture_output=True)
 
 
 @pytest.fixture()
@@ -104,10 +103,12 @@ def test_against_compares_a_revision_with_the_working_copy(capsys, repo: Path) -
 
 def test_unknown_revision_exits_2(capsys, repo: Path) -> None:
     code, _, err = specc(capsys, "diff", "--against", "no-such-rev", str(repo))
-    assert code == 2 and "no-such-rev" in err
+    assert code == 2
+    assert "no-such-rev" in err
     code, _, err = specc(capsys, "diff", str(repo), str(repo), "--labels", str(CASES / "labels.json"),
                          "--history", "no-such-rev")
-    assert code == 2 and "history" in err
+    assert code == 2
+    assert "history" in err
 
 
 def test_history_makes_old_labels_exact(capsys, repo: Path) -> None:
@@ -115,15 +116,18 @@ def test_history_makes_old_labels_exact(capsys, repo: Path) -> None:
     _, _, err = specc(capsys, *args)
     assert "predate every known version" in err  # v1 labels, only v2 at hand
     code, _, err = specc(capsys, *args, "--history", "HEAD")
-    assert code == 0 and "predate" not in err  # v1 read from git: nothing to warn about
+    assert code == 0
+    assert "predate" not in err  # v1 read from git: nothing to warn about
 
 
 @pytest.mark.parametrize("change_id", sorted(KINDS))
 def test_every_change_id_is_explained(change_id: str) -> None:
     text = explain_change(change_id)
-    assert text is not None and text.startswith(f"{change_id}: ")
+    assert text is not None
+    assert text.startswith(f"{change_id}: ")
     kind = KINDS[change_id]
-    assert kind.severity in text and kind.doc in text
+    assert kind.severity in text
+    assert kind.doc in text
 
 
 def test_a_real_process_prints_json_on_stdout_and_notes_on_stderr() -> None:
@@ -137,5 +141,6 @@ def test_a_real_process_prints_json_on_stdout_and_notes_on_stderr() -> None:
 
 def test_explain_command_knows_change_ids(capsys) -> None:
     code, out, _ = specc(capsys, "explain", "enum_value_removed")
-    assert code == 0 and out.startswith("ENUM_VALUE_REMOVED: an enum value was removed")
+    assert code == 0
+    assert out.startswith("ENUM_VALUE_REMOVED: an enum value was removed")
     assert explain_change("E0104") is None

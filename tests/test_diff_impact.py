@@ -1,14 +1,17 @@
-"""Impact of spec changes on labels: real TuSimple lanes, multi-version jumps read from git, objects once."""
+"""Impact of spec changes on labels: real TuSimple lanes, multi-version jumps read from git, objects once.
+
+The TuSimple tests need the per-lane class file, which has no licence: they are opt-in (``realdata``).
+"""
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import orjson
 import pytest
+from conftest import ROOT, git
 
 from specdsl.compiler import compile_file, compile_text
 from specdsl.data import load_export
@@ -18,18 +21,16 @@ from specdsl.diff import diff_specs
 from specdsl.diff.history import read_history
 from specdsl.diff.impact import analyze_impact
 
-ROOT = Path(__file__).parents[1]
-REALDATA = ROOT.parent / "shared" / "realdata"
-LABELS = REALDATA / "tusimple-benchmark/example/label_data.first500.json"
-CLASSES = REALDATA / "tusimple-lane-classes/class_labels/label_data_0313_classes.first500.txt"
+LABELS = "tusimple-benchmark/example/label_data.first500.json"
+CLASSES = "tusimple-lane-classes/class_labels/label_data_0313_classes.first500.txt"
 TUSIMPLE_SPEC = ROOT / "specs/realdata/tusimple_lanes.spec"
 CASES = ROOT / "tests/diff_cases"
 
 
 @pytest.fixture(scope="module")
-def tusimple():
-    options = ReadOptions(class_file=CLASSES, mapping=load_mapping(ROOT / "specs/realdata/tusimple.toml"))
-    return load_export(LABELS, "tusimple", options)
+def tusimple(realdata):
+    options = ReadOptions(class_file=realdata / CLASSES, mapping=load_mapping(ROOT / "specs/realdata/tusimple.toml"))
+    return load_export(realdata / LABELS, "tusimple", options)
 
 
 def tusimple_v2(*edits: tuple[str, str]):
@@ -40,11 +41,11 @@ def tusimple_v2(*edits: tuple[str, str]):
     return compile_text(text, "tusimple_lanes.spec@v2")
 
 
-def raw_lanes() -> list[tuple[str, str, int, np.ndarray]]:
+def raw_lanes(realdata: Path) -> list[tuple[str, str, int, np.ndarray]]:
     """(image, lane id, class id, points) for every non-empty lane, read straight from the files."""
     lanes = []
-    classes = CLASSES.read_text(encoding="utf-8").splitlines()
-    for line, class_line in zip(LABELS.read_bytes().splitlines(), classes):
+    classes = (realdata / CLASSES).read_text(encoding="utf-8").splitlines()
+    for line, class_line in zip((realdata / LABELS).read_bytes().splitlines(), classes):
         frame = orjson.loads(line)
         for k, (xs, class_id) in enumerate(zip(frame["lanes"], class_line.split())):
             points = np.array([(x, y) for x, y in zip(xs, frame["h_samples"]) if x >= 0], dtype=float)
@@ -57,14 +58,14 @@ def impacted(impact, action: str) -> set[tuple[str, str]]:
     return {(item.image, obj) for item in impact.items if item.action == action for obj in item.objects}
 
 
-def test_removed_enum_value_relabels_exactly_the_lanes_that_carry_it(tusimple) -> None:
+def test_removed_enum_value_relabels_exactly_the_lanes_that_carry_it(tusimple, realdata) -> None:
     old = compile_file(TUSIMPLE_SPEC)
     new = tusimple_v2(('  botts_dots  "Raised round markers instead of paint."\n', ""),
                       ("}\n\nexample", '}\n\nchanges 2 {\n  "Botts\' dots are not labeled any more."\n}\n\nexample'))
     changes = diff_specs(old, new)
     assert [(c.id, c.target) for c in changes] == [("ENUM_VALUE_REMOVED", "LaneStyle.botts_dots")]
     impact = analyze_impact(tusimple, new, {1: old, 2: new}, default_version=1)
-    expected = {(image, lane) for image, lane, class_id, _ in raw_lanes() if class_id == 5}
+    expected = {(image, lane) for image, lane, class_id, _ in raw_lanes(realdata) if class_id == 5}
     assert len(expected) == 813
     assert impacted(impact, "relabel") == expected
     assert all(item.changes == ("ENUM_VALUE_REMOVED",) for item in impact.items)
@@ -72,7 +73,7 @@ def test_removed_enum_value_relabels_exactly_the_lanes_that_carry_it(tusimple) -
                                 "objects_affected": 813}
 
 
-def test_tightened_constraint_flags_what_was_valid_and_now_fails(tusimple) -> None:
+def test_tightened_constraint_flags_what_was_valid_and_now_fails(tusimple, realdata) -> None:
     old = compile_file(TUSIMPLE_SPEC)
     new = tusimple_v2(("require length >= 20", "require length >= 200"))
     assert [c.id for c in diff_specs(old, new)] == ["CONSTRAINT_CHANGED"]
@@ -81,8 +82,9 @@ def test_tightened_constraint_flags_what_was_valid_and_now_fails(tusimple) -> No
     def length(points: np.ndarray) -> float:
         return float(np.hypot(*np.diff(points, axis=0).T).sum())
 
-    expected = {(image, lane) for image, lane, _, points in raw_lanes() if 20 <= length(points) < 200}
-    assert expected and impacted(impact, "relabel") == expected
+    expected = {(image, lane) for image, lane, _, points in raw_lanes(realdata) if 20 <= length(points) < 200}
+    assert expected
+    assert impacted(impact, "relabel") == expected
 
 
 def test_labels_already_under_the_new_version_are_not_affected(tusimple) -> None:
@@ -91,7 +93,8 @@ def test_labels_already_under_the_new_version_are_not_affected(tusimple) -> None
     assert analyze_impact(tusimple, new, {1: old, 2: new}, default_version=2).items == ()
     assert analyze_impact(tusimple, new, {1: old, 2: new}, default_version=1, labeled_under=2).items == ()
     reviewed = analyze_impact(tusimple, new, {1: old, 2: new}, default_version=1).items
-    assert len(reviewed) == 500 and {i.action for i in reviewed} == {"review"}  # every frame has lanes
+    assert len(reviewed) == 500
+    assert {i.action for i in reviewed} == {"review"}  # every frame has lanes
 
 
 # ---- several versions, read from git ----------------------------------------------------------------
@@ -102,11 +105,6 @@ V2 = (CASES / "ATTRIBUTE_RENAMED/new.spec").read_text(encoding="utf-8")
 V3 = (V2.replace("version 2", "version 3")
       .replace('  yellow  "Also for faded yellow."\n', "")
       .replace("  parked: bool\n", "  parked: bool\n  brand: string\n"))
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd,
-                   check=True, capture_output=True)
 
 
 @pytest.fixture()
@@ -123,7 +121,8 @@ def history(tmp_path: Path) -> Path:
 
 def test_history_reads_every_version(history: Path) -> None:
     read = read_history(str(history), "HEAD", "roads")
-    assert sorted(read.specs) == [1, 2, 3] and read.skipped == ()
+    assert sorted(read.specs) == [1, 2, 3]
+    assert read.skipped == ()
     assert read.specs[1].source.startswith(f"{history}@")
 
 
@@ -154,7 +153,8 @@ def test_every_object_appears_once_with_all_its_changes(history: Path) -> None:
     known = read_history(str(history), "HEAD", "roads").specs
     impact = analyze_impact(load_export(CASES / "labels.json"), known[3], known, default_version=1)
     keys = Counter((i.image, o) for i in impact.items for o in i.objects)
-    assert keys and max(keys.values()) == 1
+    assert keys
+    assert max(keys.values()) == 1
     assert impact.objects_affected == len(keys)
 
 
@@ -183,5 +183,6 @@ def test_lanes_v3_relabels_white_lines_labeled_under_v2(tmp_path) -> None:
     impact = analyze_impact(load_export(path), new, {2: old, 3: new}, default_version=2)
     whites = {(i["id"], o["id"]) for i in export["images"] for o in i["objects"]
               if o["attributes"].get("color") == "white"}
-    assert len(whites) == 5 and impacted(impact, "relabel") == whites
+    assert len(whites) == 5
+    assert impacted(impact, "relabel") == whites
     assert {i.changes for i in impact.items} == {("ENUM_VALUE_ADDED", "RELABEL_DECLARED")}

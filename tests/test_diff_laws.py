@@ -251,5 +251,6 @@ def test_specc_fmt_output_diffs_empty_against_the_original(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     original = compile_source(Source(str(path), text)).spec
     formatted = compile_source(Source("formatted.spec", format_source(text, str(path)))).spec
-    assert original is not None and formatted is not None
+    assert original is not None
+    assert formatted is not None
     assert diff_specs(original, formatted) == []

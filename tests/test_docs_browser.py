@@ -1,8 +1,8 @@
-"""The labeler docs in a real browser: Debian's chromium driven by Python playwright.
+"""The labeler docs in a real browser: chromium driven by Python playwright (the ``browser`` fixture).
 
 Each spec's page is loaded from a file: every class, rule and example is there, every example
 has its drawing, nothing logs an error, nothing is fetched, and a hostile spec runs nothing.
-Screenshots go to ``build/`` for a person to review.
+Screenshots go to the ``artifacts`` folder (``$SPECDSL_ARTIFACTS``) for a person to review.
 """
 
 from __future__ import annotations
@@ -10,30 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_docs import ROOT, SPEC_IDS, SPECS, drawable_count, fixture
+from test_docs import SPEC_IDS, SPECS, drawable_count, fixture
 
 from specdsl.docs import STYLESHEET_NAME, render_docs, stylesheet
 from specdsl.docs.changes import declared_changes
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-SCREENSHOTS = ROOT / "build"
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian chromium at /usr/bin/chromium (apt-get install -y chromium)"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Python playwright (pip install playwright)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = pytest.mark.slow
 
 
 class Visit:
@@ -71,7 +53,7 @@ def write_page(tmp_path: Path, name: str, html: str) -> Path:
 
 
 @pytest.mark.parametrize(("name", "spec"), SPECS, ids=SPEC_IDS)
-def test_page_in_the_browser(browser, tmp_path, name, spec):
+def test_page_in_the_browser(browser, artifacts, tmp_path, name, spec):
     path = write_page(tmp_path, name, render_docs(spec, changes=declared_changes(spec, 0), since=0))
     visit = Visit(browser, path)
     page = visit.page
@@ -84,12 +66,14 @@ def test_page_in_the_browser(browser, tmp_path, name, spec):
         assert figure.locator("h3").inner_text() == example.title
         assert figure.locator("svg.figure-svg g.obj").count() == drawable_count(spec, example)
         box = figure.locator("svg.figure-svg").bounding_box()
-        assert box["width"] > 250 and box["height"] > 60  # drawn at a readable size
+        assert box["width"] > 250
+        assert box["height"] > 60  # drawn at a readable size
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"
-    assert visit.console == [] and visit.errors == [] and visit.dialogs == []
+    assert visit.console == []
+    assert visit.errors == []
+    assert visit.dialogs == []
     assert visit.fetched() == []
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"docs-{Path(name).stem}.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"docs-{Path(name).stem}.png"), full_page=True)
     visit.close()
 
 
@@ -109,12 +93,14 @@ def test_hostile_spec_runs_nothing_in_the_browser(browser, tmp_path):
     }""")
     assert injected == 0
     assert "<script>alert('title')</script>" in page.locator("#example-1 h3").inner_text()
-    assert visit.dialogs == [] and visit.errors == [] and visit.console == []
+    assert visit.dialogs == []
+    assert visit.errors == []
+    assert visit.console == []
     assert visit.fetched() == []
     visit.close()
 
 
-def test_linked_stylesheet_loads_under_the_page_policy(browser, tmp_path):
+def test_linked_stylesheet_loads_under_the_page_policy(browser, artifacts, tmp_path):
     """``--assets-dir``: the CSS is a file next to the page and the page's own policy lets it in."""
     spec = fixture("shapes")
     (tmp_path / "static").mkdir()
@@ -123,7 +109,7 @@ def test_linked_stylesheet_loads_under_the_page_policy(browser, tmp_path):
     visit = Visit(browser, path, width=700)
     assert visit.page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"
     assert visit.fetched() == [(tmp_path / "static" / STYLESHEET_NAME).as_uri()]
-    assert visit.console == [] and visit.errors == []
-    SCREENSHOTS.mkdir(exist_ok=True)
-    visit.page.locator("#examples").screenshot(path=str(SCREENSHOTS / "docs-narrow-examples.png"))
+    assert visit.console == []
+    assert visit.errors == []
+    visit.page.locator("#examples").screenshot(path=str(artifacts / "docs-narrow-examples.png"))
     visit.close()

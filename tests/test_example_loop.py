@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_specc
 
 pytest.importorskip("torch")
 
@@ -17,17 +17,16 @@ def test_relabel_loop_skips_stale_samples_and_queues_planted_noise(tmp_path) -> 
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    assert summary["stale"] > 0 and summary["stale_seen"] == 0  # training never drew an image pending relabel
+    assert summary["stale"] > 0
+    assert summary["stale_seen"] == 0  # training never drew an image pending relabel
     assert summary["trained_on"] == summary["images"] - summary["stale"]
     assert summary["flagged_planted"] >= 0.8 * summary["planted"]  # recall of the planted label noise
     assert summary["flagged_planted"] >= 0.5 * summary["flagged"]  # precision
     assert summary["queue"]["reason"]["suspected_mislabel"] == summary["queued_reviews"] == summary["flagged"]
     assert summary["queue"]["reason"]["RELABEL_DECLARED"] == summary["stale"]
     # building the queue again from the same documents adds nothing
-    rebuild = subprocess.run([sys.executable, "-m", "specdsl.cli.main", "queue", "build", "--queue",
-                              str(tmp_path / "relabel.db"), str(tmp_path / "diff.json"), str(tmp_path / "check.json")],
-                             capture_output=True, text=True, cwd=ROOT)
+    rebuild = run_specc("queue", "build", "--queue", tmp_path / "relabel.db", tmp_path / "diff.json",
+                        tmp_path / "check.json")
     assert rebuild.returncode == 0, rebuild.stderr
-    stats = subprocess.run([sys.executable, "-m", "specdsl.cli.main", "queue", "stats", "--queue",
-                            str(tmp_path / "relabel.db"), "--format", "json"], capture_output=True, text=True, cwd=ROOT)
+    stats = run_specc("queue", "stats", "--queue", tmp_path / "relabel.db", "--format", "json")
     assert json.loads(stats.stdout)["total"] == summary["queue"]["total"], rebuild.stderr

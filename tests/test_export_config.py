@@ -51,15 +51,19 @@ def ls_root(spec) -> tuple[ET.Element, tuple[str, ...]]:
 
 def test_label_studio_config_for_lanes(lanes):
     root, warnings = ls_root(lanes)
-    assert root.tag == "View" and root.find("Image").get("name") == "image"
+    assert root.tag == "View"
+    assert root.find("Image").get("name") == "image"
     rectangles = root.find("RectangleLabels")
     assert [label.get("value") for label in rectangles.iter("Label")] == ["vehicle"]
     assert rectangles.get("toName") == "image"
-    assert root.find("PolygonLabels") is None and "lane_line" not in ET.tostring(root, encoding="unicode")
+    assert root.find("PolygonLabels") is None
+    assert "lane_line" not in ET.tostring(root, encoding="unicode")
     assert any("lane_line is a polyline" in w for w in warnings)
     blinker = root.find(".//Choices[@name='blinker']")
-    assert blinker.get("perRegion") == "true" and blinker.get("required") == "true"
-    assert blinker.get("visibleWhen") == "region-selected" and blinker.get("whenLabelValue") == "vehicle"
+    assert blinker.get("perRegion") == "true"
+    assert blinker.get("required") == "true"
+    assert blinker.get("visibleWhen") == "region-selected"
+    assert blinker.get("whenLabelValue") == "vehicle"
     assert [c.get("value") for c in blinker] == ["off", "left", "right", "hazard"]
     confidence = root.find(".//Number[@name='confidence']")
     assert (confidence.get("min"), confidence.get("max"), confidence.get("required")) == ("0", "1", None)
@@ -74,14 +78,18 @@ def test_label_studio_config_covers_every_geometry_and_shared_attributes():
     assert [e.tag for e in root if e.tag.endswith("Labels")] == ["RectangleLabels", "PolygonLabels",
                                                                    "KeyPointLabels"]
     occluded = root.findall(".//Choices[@name='occluded']")
-    assert len(occluded) == 1 and occluded[0].get("whenLabelValue") == "car,person"  # same type: one control
+    assert len(occluded) == 1
+    assert occluded[0].get("whenLabelValue") == "car,person"  # same type: one control
     assert {c.get("name") for c in root.iter("Choices")} >= {"car.color", "person.color"}
-    assert any("car.color" in w for w in warnings) and any("person.color" in w for w in warnings)
+    assert any("car.color" in w for w in warnings)
+    assert any("person.color" in w for w in warnings)
     assert root.find(".//Number[@name='height']").get("step") == "1"
     tags = root.find(".//Choices[@name='tags']")
-    assert [c.get("value") for c in tags] == ["night"] and tags.get("choice") == "multiple"
+    assert [c.get("value") for c in tags] == ["night"]
+    assert tags.get("choice") == "multiple"
     lit = next(v for v in root.iter("View") if v.get("whenChoiceValue") == "night")
-    assert lit.get("visibleWhen") == "choice-selected" and lit.find("Choices").get("name") == "night.lit"
+    assert lit.get("visibleWhen") == "choice-selected"
+    assert lit.find("Choices").get("name") == "night.lit"
     names = [e.get("name") for e in root.iter() if e.get("name")]
     assert len(names) == len(set(names)), "Label Studio control names must be unique"
 
@@ -111,7 +119,8 @@ def test_label_studio_results_read_back_under_the_spec_names(tmp_path, lanes):
     records, issues = split_items(read_export(path, "label-studio"))
     assert issues == []
     obj = records[0].data["objects"][0]
-    assert obj["class"] == "vehicle" and obj["attributes"] == {"blinker": "left"}
+    assert obj["class"] == "vehicle"
+    assert obj["attributes"] == {"blinker": "left"}
     assert obj["box"] == [20.0, 20.0, 60.0, 40.0]
     assert records[0].data["attributes"] == {"weather": "wet"}
 
@@ -122,13 +131,16 @@ def test_label_studio_results_read_back_under_the_spec_names(tmp_path, lanes):
 def test_cvat_labels_for_lanes(lanes):
     config = export_config(lanes, "cvat")
     labels = {label["name"]: label for label in json.loads(config.text)}
-    assert labels["lane_line"]["type"] == "polyline" and labels["vehicle"]["type"] == "rectangle"
+    assert labels["lane_line"]["type"] == "polyline"
+    assert labels["vehicle"]["type"] == "rectangle"
     attributes = {a["name"]: a for a in labels["lane_line"]["attributes"]}
     assert attributes["color"] == {"name": "color", "input_type": "radio", "mutable": True,
                                    "values": ["white", "yellow", "orange"], "default_value": "white"}
-    assert attributes["occluded"]["input_type"] == "checkbox" and attributes["occluded"]["default_value"] == "false"
+    assert attributes["occluded"]["input_type"] == "checkbox"
+    assert attributes["occluded"]["default_value"] == "false"
     confidence = next(a for a in labels["vehicle"]["attributes"] if a["name"] == "confidence")
-    assert confidence["input_type"] == "number" and confidence["values"] == ["0", "1", "0.01"]
+    assert confidence["input_type"] == "number"
+    assert confidence["values"] == ["0", "1", "0.01"]
     assert any("image-level attributes" in w and "weather" in w for w in config.warnings)
 
 
@@ -164,7 +176,8 @@ def test_spec_examples_labeled_in_cvat_check_as_in_the_spec(tmp_path, lanes):
     path.write_text(_cvat_xml(labels, lanes.examples))
     dataset = load_export(path, "cvat")
     records, issues = split_items(read_export(path, "cvat"))
-    assert issues == [] and len(records) == len(lanes.examples)
+    assert issues == []
+    assert len(records) == len(lanes.examples)
     assert records[1].data["objects"][1]["attributes"] == {"color": "white"}
     findings = run_checks(lanes, dataset)
     by_image = {(f.image, f.check) for f in findings if f.kind != "quota"}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import orjson
 import pytest
+from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -22,8 +21,7 @@ from specdsl.data.mask import (
     mask_problem,
 )
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-BOUNDARY = REALDATA / "scalabel/tests/eval/testcases/boundary/boundary_gts.json"
+BOUNDARY = DATA / "scalabel/tests/eval/testcases/boundary/boundary_gts.json"
 
 bitmaps = st.tuples(st.integers(1, 12), st.integers(1, 12)).flatmap(
     lambda shape: arrays(np.bool_, shape, elements=st.booleans()))
@@ -77,7 +75,8 @@ def test_real_scalabel_lane_masks_round_trip_and_measure():
         assert encode(array, compressed=True)["counts"] == rle["counts"]
         assert mask_area(rle) == int(array.sum())
         assert mask_bbox(rle) == bbox_by_numpy(array)
-    assert mask_area(rles[0]) == 11034 and mask_bbox(rles[0]) == (0, 383, 1280, 327)
+    assert mask_area(rles[0]) == 11034
+    assert mask_bbox(rles[0]) == (0, 383, 1280, 327)
 
 
 def cvat_runs(local: np.ndarray) -> list[int]:

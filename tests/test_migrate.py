@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git
 
 from specdsl.cli import main as cli
 from specdsl.compiler import compile_file
@@ -50,7 +50,8 @@ def test_images_that_need_a_relabel_are_never_touched(tmp_path: Path) -> None:
     migrated, original = images(out), images(LABELS)
     assert migrated["img1"] == original["img1"]  # a2 is yellow, removed: relabel
     assert migrated["img4"]["spec_version"] == 2  # --labeled-under 1, nothing else needed
-    assert report.needs_work == 2 and report.migrated == 1
+    assert report.needs_work == 2
+    assert report.migrated == 1
 
 
 def test_enum_value_rename_with_history_and_unchanged_spec_header(tmp_path: Path) -> None:
@@ -106,7 +107,8 @@ def test_refuses_to_write_over_its_input(tmp_path: Path, capsys) -> None:
     link = tmp_path / "link.json"
     link.symlink_to(source)
     code = cli.main(["migrate", str(CASES / "ATTRIBUTE_RENAMED/new.spec"), str(source), "-o", str(link)])
-    assert code == 2 and "refusing to write over the input" in capsys.readouterr().err
+    assert code == 2
+    assert "refusing to write over the input" in capsys.readouterr().err
     assert source.read_bytes() == LABELS.read_bytes()
 
 
@@ -125,14 +127,10 @@ def test_cli_rejects_exports_that_are_not_native(tmp_path: Path, capsys) -> None
     coco = tmp_path / "coco.json"
     coco.write_text(json.dumps({"images": {"not": "a list"}, "annotations": []}), encoding="utf-8")
     code = cli.main(["migrate", str(CASES / "ATTRIBUTE_RENAMED/new.spec"), str(coco), "-o", str(tmp_path / "o")])
-    assert code == 2 and "not a native export" in capsys.readouterr().err
+    assert code == 2
+    assert "not a native export" in capsys.readouterr().err
     assert cli.main(["migrate", str(CASES / "ATTRIBUTE_RENAMED/new.spec"), str(tmp_path / "none.json"),
                      "-o", str(tmp_path / "o.json")]) == 2
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd,
-                   check=True, capture_output=True)
 
 
 def test_cli_history_from_git_makes_removals_mechanical(tmp_path: Path, capsys) -> None:

@@ -41,11 +41,13 @@ def test_two_halves_equal_one_pass(tmp_path) -> None:
     serial = build_dataset(read_export(path), str(path))
     split = load_split(path, ReadOptions())
     assert split is not None
-    assert split.images.ids == serial.images.ids and split.n_objects == serial.n_objects
+    assert split.images.ids == serial.images.ids
+    assert split.n_objects == serial.n_objects
     assert sorted(split.tables) == sorted(serial.tables)
     for name, table in serial.tables.items():
         other = split.tables[name]
-        assert other.ids == table.ids and (other.image_index == table.image_index).all()
+        assert other.ids == table.ids
+        assert (other.image_index == table.image_index).all()
         assert (other.geometry.points.coords == table.geometry.points.coords).all()
         for attr, column in table.attributes.items():
             assert list(other.attributes[attr].values()) == list(column.values())

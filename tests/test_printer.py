@@ -98,7 +98,8 @@ def test_minimal_parentheses(written: str, canonical: str | None) -> None:
 
 def test_flat_chains_stay_flat() -> None:
     chain = _expr("a and b and c and d")
-    assert isinstance(chain, ast.BoolOp) and len(chain.operands) == 4
+    assert isinstance(chain, ast.BoolOp)
+    assert len(chain.operands) == 4
     assert format_expr(chain) == "a and b and c and d"
 
 

@@ -1,4 +1,4 @@
-"""COCO reader on Datumaro's and Label Studio's real COCO files, malformed input, and round trips."""
+"""COCO reader on Datumaro's and Label Studio's real COCO files (vendored in tests/data), malformed input, round trips."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specdsl.data.mask import mask_area
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-COCO = REALDATA / "datumaro/coco_dataset"
-ANNOTATOR = REALDATA / "label-studio-sdk/tests/custom/converter/data/test_import_coco/coco_import_input.json"
+COCO = DATA / "datumaro/coco_dataset"
+ANNOTATOR = DATA / "label-studio-sdk/tests/custom/converter/data/test_import_coco/coco_import_input.json"
 
 
 def read(path: Path, **options):
@@ -23,15 +23,18 @@ def read(path: Path, **options):
 
 def test_instances_val_polygon_rle_and_attributes():
     records, issues = read(COCO / "coco_instances/annotations/instances_val.json")
-    assert issues == [] and len(records) == 1
+    assert issues == []
+    assert len(records) == 1
     image = records[0].data
     assert (image["id"], image["width"], image["height"]) == ("b.jpg", 5, 10)
     polygon, crowd = image["objects"]
     assert polygon == {"id": "1", "class": "a", "box": [0.0, 0.0, 1.0, 2.0],
                        "points": [[0.0, 0.0], [1.0, 0.0], [1.0, 2.0], [0.0, 2.0]],
                        "attributes": {"x": 1, "y": "hello"}, "iscrowd": False}
-    assert crowd["class"] == "b" and crowd["iscrowd"] is True
-    assert crowd["mask"] == {"size": [10, 5], "counts": [0, 20, 30]} and mask_area(crowd["mask"]) == 20
+    assert crowd["class"] == "b"
+    assert crowd["iscrowd"] is True
+    assert crowd["mask"] == {"size": [10, 5], "counts": [0, 20, 30]}
+    assert mask_area(crowd["mask"]) == 20
     assert records[0].object_pointers == ["/annotations/0", "/annotations/1"]
 
 
@@ -64,7 +67,8 @@ def test_coco_annotator_export_with_string_iscrowd_and_zero_ids():
     objects = [o for r in records for o in r.data["objects"]]
     assert [(o["id"], o["class"], o["iscrowd"]) for o in objects] == [("0", "Class_1", False),
                                                                       ("1000", "Class_2", False)]
-    assert objects[0]["box"] == [3651, 872, 113, 114] and len(objects[0]["points"]) > 100
+    assert objects[0]["box"] == [3651, 872, 113, 114]
+    assert len(objects[0]["points"]) > 100
 
 
 def test_truncated_json_names_line_and_column(tmp_path):
@@ -94,8 +98,10 @@ def test_wrong_shapes_are_issues_with_pointers_and_the_rest_is_read(tmp_path):
     assert [(i.pointer, i.objects) for i in issues] == [
         ("/annotations/0", ("5",)), ("/annotations/1", ("6",)), ("/annotations/2", ("7",)),
         ("/annotations/3", ("8",)), ("/images/1", ()), ("/annotations/5", ())]
-    assert "bbox" in issues[0].message and "category_id 9" in issues[1].message
-    assert "cover 5 pixels" in issues[3].message and "77" in issues[5].message
+    assert "bbox" in issues[0].message
+    assert "category_id 9" in issues[1].message
+    assert "cover 5 pixels" in issues[3].message
+    assert "77" in issues[5].message
 
 
 def test_several_polygon_parts_keep_all_and_point_at_the_largest(tmp_path):

@@ -1,4 +1,8 @@
-"""CVAT for images / video 1.1 XML reader, on the real app.cvat.ai export and Datumaro's fixtures."""
+"""CVAT for images / video 1.1 XML reader, on the real app.cvat.ai export and Datumaro's fixtures.
+
+Datumaro's fixtures are vendored (MIT); the app.cvat.ai export has no licence, so its tests are opt-in
+(``realdata``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,15 +20,14 @@ from specdsl.data.mask import decode, mask_area, mask_bbox
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
 from specdsl.data.readers.cvat_labels import cvat_labels
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-URBAN = REALDATA / "cvat-urban-scene/annotations.xml"
-DATUMARO = REALDATA / "datumaro/cvat_dataset"
+URBAN = "cvat-urban-scene/annotations.xml"
+DATUMARO = DATA / "datumaro/cvat_dataset"
 GEOMETRY_KEYS = ("mask", "box", "points", "point")
 
 
 @pytest.fixture(scope="module")
-def urban():
-    return split_items(read_export(URBAN, "cvat"))
+def urban(realdata):
+    return split_items(read_export(realdata / URBAN, "cvat"))
 
 
 def geometry(obj: dict) -> str:
@@ -34,7 +38,8 @@ def test_urban_scene_counts_match_sources(urban):
     records, issues = urban
     assert issues == []
     objects = [o for r in records for o in r.data["objects"]]
-    assert len(records) == 20 and len(objects) == 333
+    assert len(records) == 20
+    assert len(objects) == 333
     assert Counter((o["class"], geometry(o)) for o in objects) == {
         ("CAR", "mask"): 160, ("PEDESTRIAN", "mask"): 65, ("ROAD_SURFACE", "mask"): 20,
         ("TRAFFIC_SIGN", "box"): 68, ("Daytime_Clear", "tag"): 9, ("Daytime_Cloudy", "tag"): 6,
@@ -48,7 +53,8 @@ def test_urban_scene_first_image_and_mask(urban):
     assert (record.data["width"], record.data["height"]) == (5720, 7150)
     assert record.pointer == "/annotations/image[1]"
     first = record.data["objects"][0]
-    assert first["class"] == "PEDESTRIAN" and first["id"] == "0"
+    assert first["class"] == "PEDESTRIAN"
+    assert first["id"] == "0"
     assert first["mask"]["size"] == [7150, 5720]
     assert mask_bbox(first["mask"]) == (4562, 3653, 261, 688)
     assert mask_area(first["mask"]) == 90522
@@ -69,10 +75,11 @@ def test_occluded_flag_and_attribute_stay_apart(urban):
                    "source": "manual"}
 
 
-def test_cvat_labels_reads_the_declarations():
-    labels = cvat_labels(URBAN)
+def test_cvat_labels_reads_the_declarations(realdata):
+    labels = cvat_labels(realdata / URBAN)
     assert len(labels) == 10
-    assert labels["CAR"].type == "mask" and labels["TRAFFIC_SIGN"].type == "rectangle"
+    assert labels["CAR"].type == "mask"
+    assert labels["TRAFFIC_SIGN"].type == "rectangle"
     assert labels["TRAFFIC_SIGN"].attributes["truncated"].input_type == "select"
     assert labels["CAR"].attributes["truncated"].input_type == "radio"
     assert labels["CAR"].attributes["occluded"].values == ("yes", "no")
@@ -87,7 +94,9 @@ def test_project_export_prefixes_repeated_names_with_the_subset():
     box = records[0].data["objects"][0]
     # checkbox -> bool, number -> number, text keeps its leading zeros
     assert box["attributes"] == {"a1": True, "a2": "v3", "a3": "0003", "a4": 2.4}
-    assert box["box"] == [0.0, 2.0, 4.0, 2.0] and box["occluded"] is True and box["z_order"] == 1
+    assert box["box"] == [0.0, 2.0, 4.0, 2.0]
+    assert box["occluded"] is True
+    assert box["z_order"] == 1
     labels = cvat_labels(DATUMARO / "for_images/export_project/annotations.xml")
     assert labels["label1"].attributes["a4"].values == ("2.4", "1", "-5.6")
 
@@ -117,10 +126,12 @@ def write_xml(tmp_path: Path, body: str, name: str = "a.xml") -> Path:
 
 def test_truncated_xml_raises_reader_error_with_line_and_column(tmp_path):
     path = tmp_path / "cut.xml"
-    path.write_bytes(URBAN.read_bytes()[:5000])
+    path.write_bytes((DATUMARO / "for_images/export_project/annotations.xml").read_bytes()[:3000])
     with pytest.raises(ReaderError) as caught:
         split_items(read_export(path, "cvat"))
-    assert caught.value.path == str(path) and caught.value.line is not None and caught.value.col >= 1
+    assert caught.value.path == str(path)
+    assert caught.value.line is not None
+    assert caught.value.col >= 1
     assert str(caught.value).startswith(f"{path}:{caught.value.line}:")
 
 
@@ -139,7 +150,8 @@ def test_malformed_shapes_are_issues_and_the_rest_is_read(tmp_path):
     assert [(i.pointer, i.objects) for i in issues] == [
         ("/annotations/image[1]/box[1]", ("0",)), ("/annotations/image[1]/cuboid[1]", ("1",)),
         ("/annotations/image[1]/mask[1]", ("2",)), ("/annotations/image[1]/polyline[1]", ("4",))]
-    assert "xtl" in issues[0].message and "not supported" in issues[1].message
+    assert "xtl" in issues[0].message
+    assert "not supported" in issues[1].message
     assert "outside" in issues[2].message
 
 
@@ -187,7 +199,8 @@ def test_cvat_round_trip(tmp_path, images):
         (w, h, f"img{i}.jpg") for i, (w, h, _) in enumerate(images)]
     for record, (_, _, objects) in zip(records, images, strict=True):
         for obj, ((tag, geom), value, occluded) in zip(record.data["objects"], objects, strict=True):
-            assert obj["attributes"] == {"state": value} and obj["occluded"] is occluded
+            assert obj["attributes"] == {"state": value}
+            assert obj["occluded"] is occluded
             if tag == "box":
                 x, y, w, h = geom["box"]
                 assert obj["box"][:2] == [x, y]

@@ -1,4 +1,4 @@
-"""Label Studio JSON export reader on the real converter fixtures (label-studio-converter / -sdk)."""
+"""Label Studio JSON export reader on the real converter fixtures (label-studio-converter / -sdk, vendored)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import DATA
 
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
 from specdsl.data.readers.label_studio import rotated_corners
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-CONVERTER = REALDATA / "label-studio-converter/tests/data"
-SDK = REALDATA / "label-studio-sdk/tests/custom/converter/data"
+CONVERTER = DATA / "label-studio-converter/tests/data"
+SDK = DATA / "label-studio-sdk/tests/custom/converter/data"
 
 
 def read(path: Path, **options):
@@ -29,7 +29,8 @@ def test_rotated_butterflies_keep_case_rotation_and_corners():
     assert Counter(o["class"] for o in objects) == {"Butterfly": 24, "butterfly": 1}
     first = records[0].data["objects"][0]
     assert (records[0].data["width"], records[0].data["height"]) == (597, 768)
-    assert first["id"] == "veUGPaahTw" and first["rotation"] == pytest.approx(328.33240366032834)
+    assert first["id"] == "veUGPaahTw"
+    assert first["rotation"] == pytest.approx(328.33240366032834)
     # percent -> pixels: x 10.537% of 597, y 79.558% of 768
     assert first["box"] == pytest.approx([62.906288, 611.002959, 113.701456, 62.457769])
     corners = first["points"]
@@ -89,7 +90,8 @@ def test_choices_become_image_attributes_verbatim():
 def test_per_region_taxonomy_attaches_to_the_region_with_the_same_id():
     records, _ = read(CONVERTER / "test_export_json_min/data_repeater.json")
     (obj,) = records[0].data["objects"]
-    assert obj["class"] == "Document Title" and obj["attributes"] == {"categories_0": "Archaea"}
+    assert obj["class"] == "Document Title"
+    assert obj["attributes"] == {"categories_0": "Archaea"}
     assert records[0].data["id"] == "86"  # no data.image: the task id
 
 
@@ -104,7 +106,8 @@ def test_missing_image_size_is_an_issue_unless_given():
     assert issues == []
     obj = records[0].data["objects"][0]
     assert obj["box"] == [50.0, 200.0, 400.0, 300.0]
-    assert obj["class"] == "Section-header" and obj["attributes"] == {}
+    assert obj["class"] == "Section-header"
+    assert obj["attributes"] == {}
     # the textarea result has its own id, so it describes the page, not the region
     assert records[0].data["attributes"]["doclang"].startswith("<doclang><section>Intro")
 
@@ -134,4 +137,6 @@ def test_truncated_export_names_line_and_column(tmp_path):
     path.write_bytes((CONVERTER / "test_export_yolo/data.json").read_bytes()[:300])
     with pytest.raises(ReaderError) as caught:
         read(path)
-    assert caught.value.line > 1 and caught.value.col >= 1 and caught.value.path == str(path)
+    assert caught.value.line > 1
+    assert caught.value.col >= 1
+    assert caught.value.path == str(path)

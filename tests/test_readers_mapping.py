@@ -7,14 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import DATA, SPECS
 
 from specdsl.data.mapping import MappingError, apply_mapping, load_mapping, mapping_from_dict
 from specdsl.data.readers import ReadOptions, read_export, split_items
 from specdsl.data.records import ImageRecord
 
-REPO = Path(__file__).parents[1]
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-MAPPINGS = REPO / "specs" / "realdata"
+MAPPINGS = SPECS / "realdata"
 
 
 def read(path: Path, mapping: str, fmt: str | None = None, **options):
@@ -22,8 +21,8 @@ def read(path: Path, mapping: str, fmt: str | None = None, **options):
     return split_items(read_export(path, fmt, ReadOptions(**options)))
 
 
-def test_cvat_tags_become_image_attributes_and_classes_are_renamed():
-    records, issues = read(REALDATA / "cvat-urban-scene/annotations.xml", "cvat_urban.toml")
+def test_cvat_tags_become_image_attributes_and_classes_are_renamed(realdata):
+    records, issues = read(realdata / "cvat-urban-scene/annotations.xml", "cvat_urban.toml")
     assert issues == []
     assert Counter(o["class"] for r in records for o in r.data["objects"]) == {
         "car": 160, "pedestrian": 65, "road_surface": 20, "traffic_sign": 68}
@@ -36,9 +35,9 @@ def test_cvat_tags_become_image_attributes_and_classes_are_renamed():
     assert first.object_pointers[0] == "/annotations/image[1]/mask[1]"
 
 
-def test_tusimple_class_ids_set_colour_and_style():
-    classes = REALDATA / "tusimple-lane-classes/class_labels/label_data_0313_classes.first500.txt"
-    records, issues = read(REALDATA / "tusimple-benchmark/example/label_data.first500.json", "tusimple.toml",
+def test_tusimple_class_ids_set_colour_and_style(realdata):
+    classes = realdata / "tusimple-lane-classes/class_labels/label_data_0313_classes.first500.txt"
+    records, issues = read(realdata / "tusimple-benchmark/example/label_data.first500.json", "tusimple.toml",
                            class_file=classes)
     assert issues == []
     lanes = [o for r in records for o in r.data["objects"]]
@@ -49,8 +48,8 @@ def test_tusimple_class_ids_set_colour_and_style():
     assert all("class_id" not in o["attributes"] for o in lanes)
 
 
-def test_openlane_codes_set_several_attributes_and_zero_drops_the_position():
-    records, _ = read(REALDATA / "openlane/eval/LANE_evaluation/lane2d/example/annotations", "openlane.toml")
+def test_openlane_codes_set_several_attributes_and_zero_drops_the_position(realdata):
+    records, _ = read(realdata / "openlane/eval/LANE_evaluation/lane2d/example/annotations", "openlane.toml")
     lanes = records[0].data["objects"]
     assert [o["attributes"] for o in lanes] == [
         {"color": "none", "style": "curbside", "curb_side": "left"},
@@ -61,14 +60,14 @@ def test_openlane_codes_set_several_attributes_and_zero_drops_the_position():
 
 
 def test_bdd_keys_in_snake_case_and_na_dropped():
-    records, _ = read(REALDATA / "scalabel/examples/image_list_with_auto_labels.json", "bdd.toml")
+    records, _ = read(DATA / "scalabel/examples/image_list_with_auto_labels.json", "bdd.toml")
     objects = [o for r in records for o in r.data["objects"]]
     assert objects[0]["attributes"] == {"occluded": False, "truncated": False}
     assert Counter(o["class"] for o in objects)["traffic_sign"] == 6
 
 
 def test_label_studio_case_mismatch_is_mapped():
-    records, _ = read(REALDATA / "label-studio-converter/tests/data/test_export_yolo/data_obb.json",
+    records, _ = read(DATA / "label-studio-converter/tests/data/test_export_yolo/data_obb.json",
                       "label_studio.toml")
     assert Counter(o["class"] for r in records for o in r.data["objects"]) == {"butterfly": 25}
 

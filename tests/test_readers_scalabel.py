@@ -1,4 +1,8 @@
-"""BDD100K / Scalabel frames reader on the real bdd100k and scalabel files."""
+"""BDD100K / Scalabel frames reader on the real bdd100k and scalabel files.
+
+Scalabel's files are vendored (Apache-2.0); BDD100K's labels are under a custom licence, so their tests are
+opt-in (``realdata``).
+"""
 
 from __future__ import annotations
 
@@ -7,39 +11,42 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import DATA
 
 from specdsl.data.mask import mask_area
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-BDD = REALDATA / "bdd100k/tests/label/testcases"
-SCALABEL = REALDATA / "scalabel"
+BDD = "bdd100k/tests/label/testcases"
+SCALABEL = DATA / "scalabel"
 
 
 def read(path: Path, **options):
     return split_items(read_export(path, "scalabel", ReadOptions(**options)))
 
 
-def test_poly2d_cars_keep_parts_bezier_vertices_and_duplicate_ids():
-    records, issues = read(BDD / "example_annotation.json")
-    assert issues == [] and len(records) == 1
+def test_poly2d_cars_keep_parts_bezier_vertices_and_duplicate_ids(realdata):
+    records, issues = read(realdata / BDD / "example_annotation.json")
+    assert issues == []
+    assert len(records) == 1
     image = records[0].data
     assert (image["id"], image["width"], image["height"]) == ("b1c81faa-3df17267-0000001.jpg", 1280, 720)
     assert (image["video"], image["frame_index"]) == ("b1c81faa-3df17267", 0)
     objects = image["objects"]
     assert [o["id"] for o in objects] == ["a", "b", "a", "c"]  # the duplicate is the checker's to report
     first = objects[0]
-    assert len(first["points"]) == 52 and first["closed"] is True
+    assert len(first["points"]) == 52
+    assert first["closed"] is True
     assert first["vertex_types"].count("C") == 4
     assert first["attributes"] == {"crowd": False, "occluded": False, "truncated": False}
     multi = objects[3]
     assert [len(p) for p in multi["polygons"]] == [7, 9, 4, 3, 7]
     # the largest part is the 9-vertex one, with its two Bezier control vertices
-    assert multi["points"] is multi["polygons"][1] and multi["vertex_types"] == "LLCCLLLLL"
+    assert multi["points"] is multi["polygons"][1]
+    assert multi["vertex_types"] == "LLCCLLLLL"
 
 
-def test_box2d_is_inclusive_and_null_labels_are_an_empty_frame():
-    records, issues = read(BDD / "example_ignore_annotation.json")
+def test_box2d_is_inclusive_and_null_labels_are_an_empty_frame(realdata):
+    records, issues = read(realdata / BDD / "example_ignore_annotation.json")
     assert issues == []
     assert [len(r.data["objects"]) for r in records] == [2, 0]
     other = records[0].data["objects"][0]
@@ -52,7 +59,8 @@ def test_box2d_is_inclusive_and_null_labels_are_an_empty_frame():
 
 def test_auto_labels_with_explicit_nulls_and_index_value_pairs():
     records, issues = read(SCALABEL / "examples/image_list_with_auto_labels.json")
-    assert issues == [] and len(records) == 10
+    assert issues == []
+    assert len(records) == 10
     objects = [o for r in records for o in r.data["objects"]]
     assert Counter(o["class"] for o in objects) == {"car": 11, "traffic sign": 6, "traffic light": 4,
                                                     "truck": 3, "motor": 1}
@@ -66,7 +74,8 @@ def test_lane_boundary_masks_one_label_per_facet():
     assert issues == []
     assert [len(r.data["objects"]) for r in records] == [9, 6]
     parallel = records[0].data["objects"][0]
-    assert parallel["class"] == "parallel" and parallel["mask"]["size"] == [720, 1280]
+    assert parallel["class"] == "parallel"
+    assert parallel["mask"]["size"] == [720, 1280]
     assert mask_area(parallel["mask"]) == 11034
     assert records[0].object_pointers[8] == "/0/labels/8"
 
@@ -74,7 +83,8 @@ def test_lane_boundary_masks_one_label_per_facet():
 def test_pose_graphs_become_keypoint_lists():
     records, _ = read(SCALABEL / "tests/eval/testcases/pose/pose_sample.json")
     people = [o for r in records for o in r.data["objects"]]
-    assert len(people) == 4 and all(len(p["keypoints"]) == 18 for p in people)
+    assert len(people) == 4
+    assert all(len(p["keypoints"]) == 18 for p in people)
     assert Counter(k["visibility"] for p in people for k in p["keypoints"]) == {"V": 67, "N": 5}
     assert people[0]["keypoints"][0] == {"name": "head", "point": [1058.0, 256.0], "visibility": "V"}
 
@@ -112,7 +122,8 @@ def test_malformed_labels_are_issues_and_the_rest_is_read(tmp_path):
 
 def test_truncated_frames_name_line_and_column(tmp_path):
     path = tmp_path / "cut.json"
-    path.write_bytes((BDD / "example_ignore_annotation.json").read_bytes()[:200])
+    path.write_bytes((SCALABEL / "tests/eval/testcases/pose/pose_sample.json").read_bytes()[:200])
     with pytest.raises(ReaderError) as caught:
         read(path)
-    assert caught.value.line is not None and caught.value.col >= 1
+    assert caught.value.line is not None
+    assert caught.value.col >= 1

@@ -1,4 +1,8 @@
-"""TuSimple lane JSON lines reader, with the fabvio per-lane class file, on the real benchmark files."""
+"""TuSimple lane JSON lines reader, with the fabvio per-lane class file, on the real benchmark files.
+
+The first 50 frames of the benchmark example are vendored (tests/data); the class file and the rescaled
+copy have no licence, so their tests are in the opt-in ``realdata`` suite.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,28 @@ from collections import Counter
 from pathlib import Path
 
 import orjson
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specdsl.data.readers import ReadOptions, read_export, split_items
 
-REALDATA = Path(__file__).parents[2] / "shared" / "realdata"
-LABELS = REALDATA / "tusimple-benchmark/example/label_data.first500.json"
-PREDICTIONS = REALDATA / "tusimple-benchmark/example/pred.first100.json"
-CLASSES = REALDATA / "tusimple-lane-classes/class_labels/label_data_0313_classes.first500.txt"
-SMALL = REALDATA / "tusimple-sample-512x288/tusimple_sample_512x288/label_data.json"
+LABELS = DATA / "tusimple-benchmark/example/label_data.first50.json"
+PREDICTIONS = DATA / "tusimple-benchmark/example/pred.first20.json"
+REAL_LABELS = "tusimple-benchmark/example/label_data.first500.json"
+REAL_CLASSES = "tusimple-lane-classes/class_labels/label_data_0313_classes.first500.txt"
+SMALL = "tusimple-sample-512x288/tusimple_sample_512x288/label_data.json"
 
 
 def read(path: Path, **options):
     return split_items(read_export(path, "tusimple", ReadOptions(**options)))
 
 
-def test_first_500_frames_skip_the_81_empty_lanes():
+def test_first_50_frames_skip_the_4_empty_lanes():
     records, issues = read(LABELS)
-    assert issues == [] and len(records) == 500
-    assert sum(len(r.data["objects"]) for r in records) == 2000 - 81
+    assert issues == []
+    assert len(records) == 50
+    assert sum(len(r.data["objects"]) for r in records) == 200 - 4  # 4 lanes per frame, 4 all -2
     first = records[0].data
     assert (first["id"], first["width"], first["height"]) == ("clips/0313-1/6040/20.jpg", 1280, 720)
     assert first["objects"][0]["points"][:2] == [[632, 280], [625, 290]]
@@ -41,20 +47,26 @@ def test_empty_lanes_keep_their_number_in_ids_and_pointers():
     assert fourth.object_pointers[2] == f"{LABELS}:4#/lanes/2"
 
 
-def test_class_file_adds_class_ids_aligned_line_by_line():
-    records, issues = read(LABELS, class_file=CLASSES)
+def test_predictions_without_run_time_are_read():
+    records, issues = read(PREDICTIONS)
     assert issues == []
+    assert len(records) == 20
+
+
+def test_class_file_adds_class_ids_aligned_line_by_line(realdata):
+    records, issues = read(realdata / REAL_LABELS, class_file=realdata / REAL_CLASSES)
+    assert issues == []
+    assert len(records) == 500
     ids = Counter(o["attributes"]["class_id"] for r in records for o in r.data["objects"])
     # SOURCES: over all 2000 lanes 5:813 3:638 1:214 2:99 6:96 7:82 4:58; the 81 empty lanes are all 7
     assert ids == {5: 813, 3: 638, 1: 214, 2: 99, 6: 96, 4: 58, 7: 1}
     assert [o["attributes"]["class_id"] for o in records[2].data["objects"]] == [6, 3, 1, 3]
 
 
-def test_predictions_without_run_time_and_the_rescaled_copy():
-    records, issues = read(PREDICTIONS)
-    assert issues == [] and len(records) == 100
-    small, issues = read(SMALL, image_size=(512, 288))
-    assert issues == [] and len(small) == 10
+def test_rescaled_copy_takes_its_image_size_from_the_option(realdata):
+    small, issues = read(realdata / SMALL, image_size=(512, 288))
+    assert issues == []
+    assert len(small) == 10
     assert (small[0].data["width"], small[0].data["height"]) == (512, 288)
     assert all(x <= 508 and 96 <= y <= 284 for r in small for o in r.data["objects"] for x, y in o["points"])
 
@@ -78,7 +90,8 @@ def test_broken_lines_are_issues_and_the_rest_is_read(tmp_path):
     assert records[1].data["objects"] == []
     assert [(i.pointer, i.objects) for i in issues] == [
         (f"{path}:2#/lanes/0", ("0",)), (f"{path}:3", ()), (f"{path}:4", ()), (f"{path}:6", ())]
-    assert "3 numbers" in issues[0].message and "column" in issues[1].message
+    assert "3 numbers" in issues[0].message
+    assert "column" in issues[1].message
     assert "2 class ids for 1 lanes" in issues[3].message
 
 

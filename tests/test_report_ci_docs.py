@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from specdsl.report import RENDERERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,12 +70,6 @@ def compile_hook_entry() -> list[str]:
 
 
 def test_compile_hook_compiles_every_file_and_keeps_the_failure(tmp_path: Path) -> None:
-    try:
-        from specdsl.cli.main import build_parser
-
-        build_parser()
-    except ImportError as exc:  # the CLI is assembled from modules other people write
-        pytest.skip(f"specc CLI not complete yet: {exc}")
     shim = tmp_path / "bin" / "specc"
     shim.parent.mkdir()
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m specdsl.cli.main "$@"\n', encoding="utf-8")

@@ -102,7 +102,8 @@ def test_text_summary_line() -> None:
 
 def test_plain_text_escapes_control_characters_and_leaves_brackets() -> None:
     text = render("text", report_of(finding(image="evil\x1b[31m.jpg", message="[bold]x[/bold]\nnext")), ctx())
-    assert "\x1b" not in text and "evil\\x1b[31m.jpg" in text
+    assert "\x1b" not in text
+    assert "evil\\x1b[31m.jpg" in text
     assert "  [bold]x[/bold]\\nnext" in text
 
 
@@ -112,7 +113,8 @@ def test_colour_text_is_rich_markup_that_prints_data_verbatim() -> None:
     console = Console(file=io.StringIO(), record=True, width=200, color_system="truecolor", force_terminal=True)
     console.print(markup, end="", highlight=False)
     shown = console.export_text(clear=False)
-    assert "[red]img[/red].jpg" in shown and "use [bold] tags" in shown
+    assert "[red]img[/red].jpg" in shown
+    assert "use [bold] tags" in shown
     assert "error[rule] c: 1 finding" in shown
     assert "\x1b[1;31m" in console.export_text(styles=True)  # the severity is bold red
 
@@ -177,7 +179,8 @@ def test_gitlab_code_quality_issues() -> None:
     assert len(issues) == len(report.findings)
     for issue, f in zip(issues, report.findings):
         assert set(issue) == {"type", "check_name", "description", "fingerprint", "severity", "location"}
-        assert issue["check_name"] == f.check and f.message in issue["description"]
+        assert issue["check_name"] == f.check
+        assert f.message in issue["description"]
         assert issue["severity"] == {"error": "major", "warning": "minor", "info": "info"}[f.severity]
         assert issue["location"] == {"path": f.source, "lines": {"begin": 7}}
     assert json.loads(render("gitlab", report_of(finding()), ctx()))[0]["location"]["lines"]["begin"] == 1

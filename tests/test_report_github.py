@@ -95,7 +95,8 @@ def test_the_closing_notice_counts_against_the_notice_limit() -> None:
 
 def test_exactly_ten_findings_need_no_closing_notice() -> None:
     lines = render("github", report_of(*[finding(image=f"{i}.jpg") for i in range(10)]), CTX).splitlines()
-    assert len(lines) == 10 and all(line.startswith("::error ") for line in lines)
+    assert len(lines) == 10
+    assert all(line.startswith("::error ") for line in lines)
     assert render("github", report_of(), CTX) == ""
 
 
@@ -123,4 +124,5 @@ def test_step_summary_is_appended_only_when_github_asks(tmp_path: Path) -> None:
 
 def test_empty_summary_has_no_table() -> None:
     summary = github_step_summary(CheckReport("lanes", 3, Summary(4, 5)))
-    assert "no findings in 4 images (5 objects)" in summary and "|" not in summary
+    assert "no findings in 4 images (5 objects)" in summary
+    assert "|" not in summary

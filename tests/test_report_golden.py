@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pytest
+from conftest import golden
 
 from specdsl.diagnostics import Diagnostic, Label, Severity
 from specdsl.report import RENDERERS, RenderContext, github_step_summary, render, render_diagnostics_sarif
@@ -18,7 +18,6 @@ from specdsl.source import Source
 
 GOLDEN = Path(__file__).parent / "golden" / "report"
 INPUT = GOLDEN / "input"
-UPDATE = os.environ.get("SPECDSL_UPDATE_GOLDEN") == "1"
 EXPORTS = ("exports/batch7.json", "exports/batch8.jsonl")
 EXTENSION = {"text": "txt", "concise": "txt", "json": "json", "jsonl": "jsonl", "sarif": "sarif",
              "github": "txt", "junit": "xml", "gitlab": "json"}
@@ -38,12 +37,7 @@ def fixture_context(**overrides) -> RenderContext:
 
 
 def check_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(actual, encoding="utf-8", newline="")
-        return
-    assert path.exists(), f"missing golden {path}: run with SPECDSL_UPDATE_GOLDEN=1"
-    assert actual == path.read_text(encoding="utf-8"), f"{name} changed: diff it, regenerate if intended"
+    golden(GOLDEN / name, actual)
 
 
 @pytest.mark.parametrize("name", sorted(RENDERERS))

@@ -25,7 +25,8 @@ def test_none_mode_says_nothing() -> None:
     stream = io.StringIO()
     with make_progress("none", 10, "images", stream=stream) as progress:
         progress.advance(10)
-    assert isinstance(progress, NullProgress) and stream.getvalue() == ""
+    assert isinstance(progress, NullProgress)
+    assert stream.getvalue() == ""
 
 
 def test_plain_lines_come_at_most_every_interval() -> None:
@@ -73,7 +74,9 @@ def test_bar_draws_and_clears_itself_and_honours_no_color() -> None:
     with make_progress("bar", 10, "images", stream=stream, environ={"NO_COLOR": "1"}) as progress:
         progress.advance(10)
     output = stream.getvalue()
-    assert "checking" in output and "10/10" in output and "images" in output
+    assert "checking" in output
+    assert "10/10" in output
+    assert "images" in output
     assert not re.search(r"\x1b\[[0-9;]*3[0-9]m", output)  # no foreground colours
     coloured = io.StringIO()
     with make_progress("bar", 10, "images", stream=coloured, environ={}) as progress:
