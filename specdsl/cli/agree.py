@@ -33,17 +33,36 @@ def run(args) -> int:
     from specdsl.engine.labels import LabelSet
 
     compiled = compile_or_exit(args.spec)
-    names = labeler_names(args.exports, args.names)
-    if len(args.exports) < 2:
-        raise UsageError("agree compares two or more exports of the same images")
-    sets = [LabelSet.of(name, compiled.spec, load_or_exit(path, args), path)
-            for name, path in zip(names, args.exports)]
+    sets = _one_export_split(compiled.spec, args) if len(args.exports) == 1 else [
+        LabelSet.of(name, compiled.spec, load_or_exit(path, args), path)
+        for name, path in zip(labeler_names(args.exports, args.names), args.exports)]
     try:
         report = agree(compiled.spec, sets)
     except AgreeError as exc:
         raise UsageError(str(exc)) from None
     _emit(report, args, compiled)
     return exit_code(report, args)
+
+
+def _one_export_split(spec, args) -> list:
+    """One export holding several annotation sets per image, split per labeler."""
+    from specdsl.cli.exports import reader_options
+    from specdsl.data.readers import ReaderError
+    from specdsl.engine.labels import LabelSet, split_by_labeler
+
+    path = args.exports[0]
+    try:
+        parts = split_by_labeler(path, args.input_format, reader_options(args))
+    except ReaderError as exc:
+        raise UsageError(f"{exc.location()}: {exc.message}") from None
+    if len(parts) < 2:
+        raise UsageError(f"{path} holds one annotation set per image: give agree two or more exports")
+    names = [name for name, _ in parts]
+    if args.names:
+        names = [n.strip() for n in args.names.split(",")]
+        if len(names) != len(parts):
+            raise UsageError(f"{path} holds {len(parts)} annotation sets: --names needs {len(parts)} names")
+    return [LabelSet.of(name, spec, dataset, path) for name, (_, dataset) in zip(names, parts)]
 
 
 def labeler_names(exports: list[str], names: str | None) -> list[str]:

@@ -80,3 +80,31 @@ def effective_values(values: AttributeValues) -> np.ndarray:
     categories[:-1] = effective.categories
     categories[-1] = None
     return categories[effective.codes]
+
+
+def split_by_labeler(path: str, fmt: str | None, options) -> list[tuple[str, Dataset]]:
+    """One export holding several annotation sets per image (Label Studio tasks annotated by several people)
+    as one dataset per labeler, in order of first appearance. A record's labeler is the image's ``labeler``,
+    else its objects' (Label Studio's ``completed_by``); records naming none form the set ``unknown``."""
+    from dataclasses import replace
+
+    from specdsl.data.build import build_dataset
+    from specdsl.data.readers import read_export
+
+    groups: dict[str, list] = {}
+    for item in read_export(path, fmt, replace(options, ls_annotation="all")):
+        data = getattr(item, "data", None)
+        name = _labeler_of(data) if data is not None else None
+        groups.setdefault(name or "unknown", []).append(item)
+    return [(name, build_dataset(items, str(path))) for name, items in groups.items()]
+
+
+def _labeler_of(data: dict) -> str | None:
+    if data.get("labeler") is not None:
+        return str(data["labeler"])
+    objects = data.get("objects")
+    if isinstance(objects, list):
+        found = {str(o["labeler"]) for o in objects if isinstance(o, dict) and o.get("labeler") is not None}
+        if len(found) == 1:
+            return found.pop()
+    return None
