@@ -72,7 +72,7 @@ def test_occluded_flag_and_attribute_stay_apart(urban):
     assert box == {"id": box["id"], "class": "TRAFFIC_SIGN",
                    "box": pytest.approx([4224.60, 3224.13, 164.14, 161.45]),
                    "attributes": {"occluded": "no", "truncated": "no"}, "occluded": False, "z_order": 0,
-                   "source": "manual"}
+                   "source": "manual", "tool_shape": "box"}
 
 
 def test_cvat_labels_reads_the_declarations(realdata):
@@ -110,7 +110,10 @@ def test_task_export_keeps_empty_labels_for_the_checker():
 def test_video_tracks_become_frames_without_outside_shapes():
     records, issues = split_items(read_export(DATUMARO / "for_video/annotations.xml"))
     assert issues == []
-    assert [r.data["id"] for r in records] == ["frame_000010", "frame_000013"]
+    # frame 16 has only outside shapes: still an image (per-image rules and quotas see it), with no objects
+    assert [r.data["id"] for r in records] == ["frame_000010", "frame_000013", "frame_000016"]
+    assert records[2].data["objects"] == []
+    assert records[2].data["frame"] == 16
     assert (records[0].data["width"], records[0].data["height"]) == (25, 20)
     frame10 = records[0].data["objects"]
     assert [(o["id"], o["class"]) for o in frame10] == [("0", "II"), ("1", "klhg")]

@@ -6,12 +6,13 @@ import math
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 from conftest import DATA
 
 from specdsl.data.readers import ReaderError, ReadOptions, read_export, split_items
-from specdsl.data.readers.label_studio import rotated_corners
+from specdsl.validate.geometry import box_corners
 
 CONVERTER = DATA / "label-studio-converter/tests/data"
 SDK = DATA / "label-studio-sdk/tests/custom/converter/data"
@@ -32,17 +33,13 @@ def test_rotated_butterflies_keep_case_rotation_and_corners():
     assert first["id"] == "veUGPaahTw"
     assert first["rotation"] == pytest.approx(328.33240366032834)
     # percent -> pixels: x 10.537% of 597, y 79.558% of 768
-    assert first["box"] == pytest.approx([62.906288, 611.002959, 113.701456, 62.457769])
-    corners = first["points"]
-    assert corners[0] == pytest.approx(first["box"][:2])
+    # the box is kept turned about its centre: its first corner is Label Studio's x, y (pixels)
+    corners = box_corners(np.array([first["box"]]), np.array([first["rotation"]]))[0]
+    assert corners[0] == pytest.approx([62.906288, 611.002959])
+    assert first["box"][2:] == pytest.approx([113.701456, 62.457769])
     side = math.dist(corners[0], corners[1])
     assert side == pytest.approx(first["box"][2])  # rotation keeps the box's size
     assert all(0 < o["rotation"] < 360 for o in objects)
-
-
-def test_rotated_corners_turn_clockwise_on_screen_about_the_top_left():
-    corners = rotated_corners([10, 20, 4, 2], 90)
-    assert [v for p in corners for v in p] == pytest.approx([10, 20, 10, 24, 8, 24, 8, 20])
 
 
 def test_every_annotation_or_only_the_latest():

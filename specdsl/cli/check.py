@@ -43,7 +43,7 @@ def run(args) -> int:
     spec = compiled.spec
     findings, images, objects = [], 0, 0
     for export in args.exports:
-        dataset = _load(export, args)
+        dataset = _load(export, args, spec)
         from specdsl.validate import run_checks
 
         findings += run_checks(spec, dataset)
@@ -55,12 +55,12 @@ def run(args) -> int:
     return _exit_code(report, args)
 
 
-def _load(export: str, args):
+def _load(export: str, args, spec):
     from specdsl.report.progress import make_progress
 
     mode = "none" if args.quiet else args.progress
     with make_progress(mode, None, "images") as progress:
-        return load_or_exit(export, args, progress=progress.advance)
+        return load_or_exit(export, args, progress=progress.advance, spec=spec)
 
 
 def _report(spec, findings, images: int, objects: int):

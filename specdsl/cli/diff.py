@@ -68,7 +68,7 @@ def assess(args: argparse.Namespace, old, new, new_arg: str):
     from specdsl.diff.impact import analyze_impact, merge_impacts
 
     known = known_versions(args, old, new, new_arg)
-    options = reader_options(args)
+    options = reader_options(args, old)
     impacts = [analyze_impact(load_or_exit(path, args, options), new, known, old.version, args.labeled_under)
                for path in args.labels]
     impact = merge_impacts(impacts)

@@ -58,7 +58,7 @@ def _changes(spec, old, since: int) -> list:
 def _impact(args, spec, old, since: int) -> list:
     from specdsl.docs.changes import label_impact
 
-    datasets = [load_or_exit(path, args) for path in args.labels]
+    datasets = [load_or_exit(path, args, spec=spec) for path in args.labels]
     items, notes = label_impact(datasets, spec, old, since)
     for note in notes:
         err_console().print(f"[yellow]note:[/] {note}", highlight=False)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from specdsl.compiler.lower import Lowerer
 
 GEOMETRY_FIELDS = {"points", "box", "point", "mask"}
-OBJECT_FIELDS = GEOMETRY_FIELDS | {"id", "occluded", "z_order"}
+OBJECT_FIELDS = GEOMETRY_FIELDS | {"id", "occluded", "z_order", "rotation"}
 
 
 def lower_example(lowerer: Lowerer, decl: ast.ExampleDecl) -> ir.Example:

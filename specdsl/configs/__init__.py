@@ -1,7 +1,7 @@
 """Labeling-tool configurations generated from a spec (``specc export-config``).
 
 Each target turns the IR into the tool's own config text. What a tool cannot express
-(Label Studio has no polyline tool, CVAT no image-level attributes) is not dropped
+(Label Studio brushes are not read back, CVAT has no image-level attributes and no unset state) is not dropped
 silently: it is listed in :attr:`ToolConfig.warnings` for the CLI to print on stderr.
 """
 

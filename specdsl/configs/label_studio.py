@@ -1,10 +1,14 @@
 """Label Studio labeling config XML: one labels control per geometry, attribute controls per class.
 
-Region attributes are per-region controls shown only while a region of their class is
-selected (``visibleWhen="region-selected"`` + ``whenLabelValue``). Controls are named after
-the attribute, which is the name specc's Label Studio reader gives the value back; an
-attribute shared by several classes with the same type is one control for all of them.
-Polylines cannot be drawn in Label Studio: such classes are reported, not dropped silently.
+Polylines are drawn with ``VectorLabels`` (open paths). Region attributes are per-region
+controls shown only while a region of their class is selected (``visibleWhen="region-selected"``
++ ``whenLabelValue``). A control is named after the attribute, which is the name specc's Label
+Studio reader gives the value back, when every class that declares it declares it alike (type,
+default, docs); otherwise each class gets its own control ``CLASS.ATTR`` (showing its own docs),
+which the reader gives back as the attribute ATTR of a CLASS region. Tag classes are the values of
+one ``tags`` choice control; the reader turns each chosen value into a tag object and a
+``TAG.ATTR`` control into an attribute of it. Bools are ``true``/``false`` choices, which
+``specc check`` reads back as bools.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from dataclasses import dataclass
 
 from specdsl import ir
 from specdsl.configs import ToolConfig
+from specdsl.data.readers.label_studio import TAGS_CONTROL
 from specdsl.docs.palette import class_colors
 
 IMAGE = "image"
 LABEL_TAGS = {"box": ("RectangleLabels", "box_labels"), "polygon": ("PolygonLabels", "polygon_labels"),
-              "point": ("KeyPointLabels", "point_labels"), "mask": ("BrushLabels", "mask_labels")}
-TAGS_CONTROL = "tags"
+              "polyline": ("VectorLabels", "polyline_labels"), "point": ("KeyPointLabels", "point_labels"),
+              "mask": ("BrushLabels", "mask_labels")}
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,7 @@ def label_studio_config(spec: ir.Spec) -> ToolConfig:
     warnings: list[str] = []
     drawable = [c for c in spec.classes if c.geometry in LABEL_TAGS]
     for cls in spec.classes:
-        if cls.geometry == "polyline":
-            warnings.append(f"class {cls.name} is a polyline: Label Studio cannot draw polylines, so it is not in "
-                            "the config (use --target cvat, or declare it as a polygon)")
-        elif cls.geometry == "mask":
+        if cls.geometry == "mask":
             warnings.append(f"class {cls.name} is a mask: Label Studio brush results are not read by specc's "
                             "Label Studio reader")
     root = ET.Element("View")
@@ -47,9 +49,9 @@ def label_studio_config(spec: ir.Spec) -> ToolConfig:
     colors = class_colors(spec)
     _labels(root, drawable, colors)
     tags = [c for c in spec.classes if c.geometry == "tag"]
-    _tag_choices(root, tags, warnings)
+    _tag_choices(root, tags)
     _image_attributes(root, spec.image_attributes)
-    for control in _region_controls(drawable, {a.name for a in spec.image_attributes}, warnings):
+    for control in _region_controls(drawable, {a.name for a in spec.image_attributes}):
         _region_control(root, control)
     ET.indent(root)
     return ToolConfig("label-studio", ET.tostring(root, encoding="unicode") + "\n", tuple(warnings))
@@ -64,7 +66,7 @@ def _labels(root: ET.Element, classes: list[ir.Class], colors: dict[str, str]) -
                 ET.SubElement(control, "Label", value=cls.name, background=colors[cls.name])
 
 
-def _tag_choices(root: ET.Element, tags: list[ir.Class], warnings: list[str]) -> None:
+def _tag_choices(root: ET.Element, tags: list[ir.Class]) -> None:
     """Tag classes label the whole image: one multiple-choice control; their attributes follow each choice."""
     if not tags:
         return
@@ -73,8 +75,6 @@ def _tag_choices(root: ET.Element, tags: list[ir.Class], warnings: list[str]) ->
     for cls in tags:
         ET.SubElement(choices, "Choice", value=cls.name)
     for cls in tags:
-        if cls.attributes:
-            warnings.append(f"tag class {cls.name}: its attributes become image attributes in Label Studio")
         for attr in cls.attributes:
             view = ET.SubElement(root, "View", visibleWhen="choice-selected", whenTagName=TAGS_CONTROL,
                                  whenChoiceValue=cls.name)
@@ -86,23 +86,24 @@ def _image_attributes(root: ET.Element, attributes: Iterable[ir.Attribute]) -> N
         _control(ET.SubElement(root, "View"), attr.name, attr, {}, f"Image: {attr.name}")
 
 
-def _region_controls(classes: list[ir.Class], taken: set[str], warnings: list[str]) -> list[_Control]:
-    """One control per attribute name; one per class where classes disagree on its type."""
+def _region_controls(classes: list[ir.Class], taken: set[str]) -> list[_Control]:
+    """One control per attribute name; one per class (``CLASS.ATTR``) where classes declare it differently."""
     by_name: dict[str, list[tuple[ir.Class, ir.Attribute]]] = {}
     for cls in classes:
         for attr in cls.attributes:
             by_name.setdefault(attr.name, []).append((cls, attr))
     controls = []
     for name, owners in by_name.items():
-        if name not in taken and len({(a.type, a.optional, a.default) for _, a in owners}) == 1:
+        if name not in taken and len({_shown(a) for _, a in owners}) == 1:
             controls.append(_Control(name, owners[0][1], tuple(c.name for c, _ in owners)))
-            continue
-        for cls, attr in owners:
-            qualified = f"{cls.name}.{name}"
-            warnings.append(f"attribute {qualified}: named '{qualified}' in Label Studio (another class or the "
-                            f"image declares '{name}' differently); map it back with --mapping")
-            controls.append(_Control(qualified, attr, (cls.name,)))
+        else:
+            controls += [_Control(f"{cls.name}.{name}", attr, (cls.name,)) for cls, attr in owners]
     return controls
+
+
+def _shown(attr: ir.Attribute) -> tuple:
+    """What a labeler sees of an attribute: one shared control only if this is the same for every class."""
+    return attr.type, attr.optional, attr.default, attr.doc, tuple((v.name, v.doc) for v in attr.value_docs)
 
 
 def _region_control(root: ET.Element, control: _Control) -> None:

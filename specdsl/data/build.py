@@ -21,7 +21,9 @@ from specdsl.data.geometry_parse import types_of as _types
 from specdsl.data.records import ImageRecord, ReadIssue
 
 BATCH = 1000
-FLAG_KEYS = ("occluded", "z_order")
+# Object keys kept as coded columns beside the geometry: tool flags, a box's rotation (degrees clockwise
+# about its centre) and the parts of a multi-part polygon (``polygons``, see validate/parts.py).
+FLAG_KEYS = ("occluded", "z_order", "rotation", "polygons")
 
 
 def build_dataset(records: Iterable[ImageRecord | ReadIssue], source: str, spec_name: str | None = None,

@@ -77,7 +77,8 @@ class CategoricalBuilder:
         if code is None:
             code = self._lut[key] = len(self.categories)
             self.categories.append(value)
-            if not (bool in self._kinds and (int in self._kinds or float in self._kinds)):
+            mixed = bool in self._kinds and (int in self._kinds or float in self._kinds)
+            if not mixed and value.__class__ not in (list, dict):  # lists and dicts are keyed by value_key only
                 self._fast[value] = code  # no bool/number mix in this column: raw values are safe keys
         return code
 

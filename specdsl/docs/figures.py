@@ -143,8 +143,10 @@ def _geometry_text(obj: Mapping, declared: str | None) -> str:
         return "no geometry" if declared == "tag" else "geometry not drawable"
     kind, points = found
     if kind == "box":
-        (x, y), (x2, y2) = points[0], points[2]
-        return f"box {svg.fmt(x2 - x)} × {svg.fmt(y2 - y)} at ({svg.fmt(x)}, {svg.fmt(y)})"
+        x, y, w, h = obj["box"]
+        turned = obj.get("rotation")
+        turn = f", turned {svg.fmt(turned)}°" if isinstance(turned, (int, float)) and turned else ""
+        return f"box {svg.fmt(w)} × {svg.fmt(h)} at ({svg.fmt(x)}, {svg.fmt(y)}){turn}"
     if kind == "point":
         return f"point ({svg.fmt(points[0][0])}, {svg.fmt(points[0][1])})"
     return f"{kind}, {len(points)} point" + ("" if len(points) == 1 else "s")

@@ -41,6 +41,15 @@ class Figure:
     frame_flagged: bool  # an image-level finding: no object to point at, so the frame is marked
 
 
+def _turned(corners: tuple[Point, ...], degrees) -> tuple[Point, ...]:
+    """A box's corners turned ``degrees`` clockwise about its centre (the ``rotation`` of a native box)."""
+    if not isinstance(degrees, (int, float)) or isinstance(degrees, bool) or not math.isfinite(degrees) or not degrees:
+        return corners
+    cx, cy = (corners[0][0] + corners[2][0]) / 2, (corners[0][1] + corners[2][1]) / 2
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return tuple((cx + (x - cx) * c - (y - cy) * s, cy + (x - cx) * s + (y - cy) * c) for x, y in corners)
+
+
 def geometry(obj: Mapping, declared: str | None = None) -> tuple[str, tuple[Point, ...]] | None:
     """The drawable geometry of a native object, or None (tag, mask, or broken on purpose).
 
@@ -51,7 +60,7 @@ def geometry(obj: Mapping, declared: str | None = None) -> tuple[str, tuple[Poin
         if box is None:
             return None
         x, y, w, h = box
-        return "box", ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+        return "box", _turned(((x, y), (x + w, y), (x + w, y + h), (x, y + h)), obj.get("rotation"))
     if "point" in obj:
         point = _numbers(obj["point"], 2)
         return None if point is None else ("point", ((point[0], point[1]),))

@@ -92,6 +92,41 @@ def vertex_bounds(ragged: Ragged) -> np.ndarray:
     return out
 
 
+def box_rotation(table: ObjectTable) -> np.ndarray:
+    """Degrees clockwise about the centre of each box (the ``rotation`` flag; 0 where absent or not a number)."""
+    column = table.flags.get("rotation")
+    if column is None:
+        return np.zeros(len(table))
+    number = lambda v: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0.0  # noqa: E731
+    rotation = column.map_categories(number, 0.0, float)
+    return np.where(np.isfinite(rotation), rotation, 0.0)
+
+
+def box_corners(box: np.ndarray, degrees: np.ndarray) -> np.ndarray:
+    """(n, 4, 2) corners of [x, y, w, h] boxes turned ``degrees`` clockwise on screen (y down) about their centres."""
+    half = box[:, 2:4] / 2.0
+    centre = box[:, 0:2] + half
+    signs = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
+    offsets = signs[None, :, :] * half[:, None, :]
+    radians = np.radians(degrees)[:, None]
+    cos, sin = np.cos(radians), np.sin(radians)
+    x = centre[:, 0:1] + offsets[:, :, 0] * cos - offsets[:, :, 1] * sin
+    y = centre[:, 1:2] + offsets[:, :, 0] * sin + offsets[:, :, 1] * cos
+    return np.stack([x, y], axis=2)
+
+
+def box_bounds(table: ObjectTable) -> np.ndarray:
+    """(n, 4) min x, min y, max x, max y of each box as drawn, rotated ones included."""
+    b = table.geometry.box
+    bounds = np.column_stack([b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]])
+    rotation = box_rotation(table)
+    turned = np.flatnonzero(rotation != 0)
+    if len(turned):
+        corners = box_corners(b[turned], rotation[turned])
+        bounds[turned] = np.column_stack([corners.min(axis=1), corners.max(axis=1)])
+    return bounds
+
+
 def shapes(table: ObjectTable, geometry: str, shift: np.ndarray) -> np.ndarray:
     """A shapely geometry per object (None where missing or degenerate), moved right by ``shift``.
 
@@ -105,12 +140,36 @@ def shapes(table: ObjectTable, geometry: str, shift: np.ndarray) -> np.ndarray:
         boxes, ok = _boxes(table, geometry)
         b, dx = boxes[ok], shift[ok]
         out[ok] = shapely.box(b[:, 0] + dx, b[:, 1], b[:, 0] + dx + b[:, 2], b[:, 1] + b[:, 3])
+        if geometry == "box":
+            _rotated_boxes(table, ok, shift, out)
     elif geometry == "point":
         ok = g.has_point
         out[ok] = shapely.points(g.point[ok] + np.column_stack([shift[ok], np.zeros(int(ok.sum()))]))
     elif geometry in ("polyline", "polygon"):
         _vertex_shapes(g.points, g.has_points, geometry, out, shift)
+        if geometry == "polygon":
+            _multipart_shapes(table, shift, out)
     return out
+
+
+def _multipart_shapes(table: ObjectTable, shift: np.ndarray, out: np.ndarray) -> None:
+    """Objects with several polygon parts are the union of their parts (validate/parts.py)."""
+    from specdsl.validate.parts import Parts
+
+    parts = Parts(table)
+    if parts:
+        drawn = table.geometry.has_points[parts.rows]  # a broken 'points' stays a schema finding, not a shape
+        out[parts.rows[drawn]] = parts.shapes(shift[parts.rows])[drawn]
+
+
+def _rotated_boxes(table: ObjectTable, ok: np.ndarray, shift: np.ndarray, out: np.ndarray) -> None:
+    """Rotated boxes become the polygon of their corners (LS and CVAT draw boxes turned)."""
+    rotation = box_rotation(table)
+    turned = np.flatnonzero(ok & (rotation != 0))
+    if len(turned):
+        corners = box_corners(table.geometry.box[turned], rotation[turned])
+        corners[:, :, 0] += shift[turned][:, None]
+        out[turned] = shapely.polygons(corners)
 
 
 def _boxes(table: ObjectTable, geometry: str):

@@ -11,6 +11,7 @@ from specdsl import ir
 from specdsl.data.columns import MISSING_CODE, Categorical
 from specdsl.data.dataset import Dataset, Geometry, ObjectTable, Ragged
 from specdsl.validate import geometry as geo
+from specdsl.validate.parts import Parts
 from specdsl.values import value_problem
 
 GEOMETRY_KEY = {"polyline": "points", "polygon": "points", "box": "box", "point": "point", "mask": "mask"}
@@ -116,11 +117,12 @@ class ClassView:
     def bounds(self) -> np.ndarray:
         g = self.table.geometry
         geometry = self.cls.geometry
-        if geometry in ("polyline", "polygon"):
+        if geometry == "polyline":
             return geo.vertex_bounds(g.points)
+        if geometry == "polygon":
+            return self._over_parts(geo.vertex_bounds(g.points), "bounds")
         if geometry == "box":
-            b = g.box
-            return np.column_stack([b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]])
+            return geo.box_bounds(self.table)
         if geometry == "point":
             return np.column_stack([g.point, g.point])
         if geometry == "mask":
@@ -133,7 +135,21 @@ class ClassView:
     def _polyline_points(self):
         return self.table.geometry.points.counts().astype(float)
 
-    _polygon_points = _polyline_points
+    def _polygon_points(self):
+        return self._over_parts(self._polyline_points(), "vertex_counts")
+
+    @cached_property
+    def parts(self) -> Parts:
+        """Objects with several polygon parts: measured as the union of their parts."""
+        return Parts(self.table)
+
+    def _over_parts(self, values: np.ndarray, measure: str) -> np.ndarray:
+        """``values`` with the rows of multi-part objects replaced by ``measure`` of their union."""
+        if not self.parts:
+            return values
+        values = values.copy()
+        values[self.parts.rows] = getattr(self.parts, measure)()
+        return values
 
     def _polyline_length(self):
         return geo.polyline_length(self.table.geometry.points)
@@ -145,10 +161,10 @@ class ClassView:
         return geo.endpoints(self.table.geometry.points)[1]
 
     def _polygon_area(self):
-        return geo.polygon_area(self.table.geometry.points)
+        return self._over_parts(geo.polygon_area(self.table.geometry.points), "area")
 
     def _polygon_perimeter(self):
-        return geo.polygon_perimeter(self.table.geometry.points)
+        return self._over_parts(geo.polygon_perimeter(self.table.geometry.points), "perimeter")
 
     def _polygon_valid(self):
         shapes = self.shapes
@@ -156,7 +172,7 @@ class ClassView:
         valid = np.zeros(self.n, dtype=bool)
         if ok.any():
             valid[ok] = shapely_is_valid(shapes[ok])
-        return valid
+        return self._over_parts(valid, "valid")
 
     def _box_width(self):
         return self.table.geometry.box[:, 2]

@@ -47,6 +47,9 @@ READERS: dict[str, Reader] = {
 
 
 DEFAULT_OPTIONS = ReadOptions()
+# Tools that store attribute values as text and may draw any shape for a label: fitted to the spec's
+# declarations (options.declared) after the mapping, see readers/declared.py.
+TOOL_FORMATS = frozenset({"label-studio", "cvat"})
 
 
 def read_export(path: str | Path, fmt: str | None = None,
@@ -59,9 +62,15 @@ def read_export(path: str | Path, fmt: str | None = None,
     mapping = options.mapping
     if mapping is not None:
         from specdsl.data.mapping import apply_mapping
+    declared = options.declared if name in TOOL_FORMATS else None
+    if declared is not None:
+        from specdsl.data.readers.declared import conform
     for item in READERS[name](path, options):
         if mapping is not None and isinstance(item, ImageRecord):
             item = apply_mapping(item, mapping)
+        if declared is not None and isinstance(item, ImageRecord):
+            item, issues = conform(item, declared)
+            yield from issues
         yield item
 
 

@@ -14,6 +14,7 @@ from specdsl.data.records import ImageRecord, ReadIssue
 
 if TYPE_CHECKING:
     from specdsl.data.mapping import Mapping
+    from specdsl.data.readers.declared import Declared
 
 Item = ImageRecord | ReadIssue
 Reader = Callable[[Path, "ReadOptions"], Iterator[Item]]
@@ -44,6 +45,7 @@ class ReadOptions:
     coco_keypoints: str = "list"  # COCO: "list" on the object, or one "points" object per keypoint
     lane_class: str = "lane"  # class of lanes in TuSimple, CULane and OpenLane
     cipo_class: str = "cipo"  # class of OpenLane CIPO boxes
+    declared: Declared | None = None  # the spec's geometries and attribute kinds, for Label Studio and CVAT
 
 
 def image_size(options: ReadOptions, default: tuple[int, int] | None) -> tuple[int | None, int | None]:

@@ -2,10 +2,13 @@
 
 Each ``<image>`` becomes a record as soon as it is parsed. Video tracks are collected
 (they run across the whole file) and yielded last, one record per frame, skipping the
-``outside="1"`` shapes. Shape flags become object keys (``occluded``, ``z_order``,
-``source``, ``group_id``); ``<attribute>`` children become ``attributes``, typed by the
-``<labels>`` declarations, so an ``occluded`` attribute and the ``occluded`` flag stay
-apart and rules can compare them.
+``outside="1"`` shapes (a frame where every shape is outside is an image without objects).
+Shape flags become object keys (``occluded``, ``z_order``, ``source``, ``group_id``,
+``rotation``: degrees clockwise about the box centre); ``<attribute>`` children become
+``attributes``, typed by the ``<labels>`` declarations, so an ``occluded`` attribute and the
+``occluded`` flag stay apart and rules can compare them. An attribute left at CVAT's
+``__undefined__`` entry or at an empty text is missing. Each object records the element it
+was drawn with (``tool_shape``), checked against the class geometry when the spec is known.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pathlib import Path
 
 from specdsl.data.mask import cvat_rle_to_native
 from specdsl.data.readers.base import Issues, Item, ReadOptions, new_image
-from specdsl.data.readers.cvat_labels import CvatMeta, iterparse_xml, parse_meta, typed_value
+from specdsl.data.readers.cvat_labels import CvatMeta, is_unset, iterparse_xml, parse_meta, typed_value
+from specdsl.data.readers.declared import TOOL_SHAPE
 from specdsl.data.records import ImageRecord
 
 Size = tuple[int | None, int | None]  # (width, height)
@@ -88,13 +92,13 @@ def _object(shape: ET.Element, obj_id: str, label: str, meta: CvatMeta, size: Si
     convert = _GEOMETRY.get(shape.tag)
     if convert is None:
         return f"CVAT shape <{shape.tag}> is not supported; skipped"
-    obj: dict = {"id": obj_id, "class": label}
+    obj: dict = {"id": obj_id, "class": label, TOOL_SHAPE: shape.tag}
     try:
         obj.update(convert(shape, size))
         declared = meta.labels.get(label)
         specs = declared.attributes if declared else {}
         obj["attributes"] = {a.get("name", ""): typed_value(a.text, specs.get(a.get("name", "")))
-                             for a in shape.iterfind("attribute")}
+                             for a in shape.iterfind("attribute") if not is_unset(a.text)}
         _flags(shape, obj)
     except ValueError as exc:
         return f"<{shape.tag}>: {exc}"
@@ -190,15 +194,18 @@ def _collect_track(elem: ET.Element, index: int, meta: CvatMeta, options: ReadOp
     for shape in elem:
         seen[shape.tag] = seen.get(shape.tag, 0) + 1
         shape_pointer = f"{pointer}/{shape.tag}[{seen[shape.tag]}]"
+        frame = _int_attr(shape, "frame")
+        if frame is None:
+            issues.add(shape_pointer, "a track shape needs an integer 'frame'", None, (track_id,))
+            continue
+        shapes = frames.setdefault(frame, [])  # a frame whose shapes are all outside is still an image
         if shape.get("outside") == "1":
             continue
-        frame = _int_attr(shape, "frame")
-        obj = _object(shape, track_id, elem.get("label", ""), meta, size) if frame is not None \
-            else "a track shape needs an integer 'frame'"
+        obj = _object(shape, track_id, elem.get("label", ""), meta, size)
         if isinstance(obj, str):
             issues.add(shape_pointer, obj, None, (track_id,))
             continue
-        frames.setdefault(frame, []).append((obj, shape_pointer))
+        shapes.append((obj, shape_pointer))
 
 
 def _frame_records(frames: dict[int, list[tuple[dict, str]]], meta: CvatMeta, options: ReadOptions,

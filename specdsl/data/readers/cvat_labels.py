@@ -14,6 +14,10 @@ from typing import Any
 
 from specdsl.data.readers.base import ReaderError
 
+# CVAT's own "no value" entry of a radio or select list (its UI shows it blank): specc's generated
+# labels start attributes without a spec default on it, and the reader reads it as missing.
+UNSET_VALUE = "__undefined__"
+
 
 @dataclass(frozen=True, slots=True)
 class CvatAttribute:
@@ -79,6 +83,11 @@ def _original_size(meta: ET.Element) -> tuple[int, int] | None:
         return int(size.findtext("width") or ""), int(size.findtext("height") or "")
     except ValueError:
         return None
+
+
+def is_unset(text: str | None) -> bool:
+    """An attribute nobody answered: CVAT's ``__undefined__`` entry or an empty text (the tool's default)."""
+    return text is None or text.strip() in ("", UNSET_VALUE)
 
 
 def typed_value(text: str | None, spec: CvatAttribute | None) -> Any:

@@ -7,8 +7,10 @@ so several annotations of one task share it; ``annotation`` and ``labeler`` tell
 
 Results with the same ``id`` describe one region: the geometry result makes the object,
 the others (choices, textarea, number, rating, taxonomy, ...) become its attributes,
-named by ``from_name``. Results that belong to no region become image attributes.
-Percent coordinates become pixels with ``original_width``/``original_height``.
+named by ``from_name`` (a ``CLASS.ATTR`` name on a region of CLASS is its attribute ATTR).
+The values chosen in the ``tags`` control are tag objects of those classes; a ``TAG.ATTR``
+result is an attribute of the chosen tag TAG. Other results that belong to no region become
+image attributes. Percent coordinates become pixels with ``original_width``/``original_height``.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from specdsl.data.readers.base import (
     number,
     numbers,
 )
+from specdsl.data.readers.declared import TOOL_SHAPE
 from specdsl.data.records import ImageRecord
 
-_REGION_TYPES = {"rectangle", "polygon", "keypoint"}
+_REGION_TYPES = {"rectangle", "polygon", "keypoint", "vector"}
 _UNSUPPORTED = {"brush", "ellipse", "labels", "hypertextlabels", "paragraphlabels", "timeserieslabels",
-                "videorectangle", "polyline", "bitmask", "vector"}
+                "videorectangle", "polyline", "bitmask"}
+TAGS_CONTROL = "tags"  # the Choices control whose values are tag classes (specc export-config writes it)
 
 
 def read_label_studio(path: Path, options: ReadOptions) -> Iterator[Item]:
@@ -101,6 +105,12 @@ def _record(task: dict, t: int, a: int, annotation: dict, options: ReadOptions,
                 data["objects"].append(obj)
                 pointers.append(where)
                 regions.setdefault(obj["id"], obj)
+    for where, tag in _tags(results, pointer):
+        if labeler:
+            tag["labeler"] = labeler
+        data["objects"].append(tag)
+        pointers.append(where)
+        regions.setdefault(tag["id"], tag)
     _attach_attributes(results, regions, data, issues, pointer, image_id)
     if relations:
         data["relations"] = relations
@@ -142,7 +152,7 @@ def _region(result: dict, r: int, size: tuple[Any, Any], issues: Issues, where: 
         issues.add(where, "percent coordinates need 'original_width' and 'original_height'", image_id,
                    (obj_id,))
         return None
-    obj: dict = {"id": obj_id, "class": _class(result, value)}
+    obj: dict = {"id": obj_id, "class": _class(result, value), TOOL_SHAPE: _base_type(result["type"])}
     labels = value.get(result["type"]) if result["type"].endswith("labels") else None
     if isinstance(labels, list) and len(labels) > 1:
         obj["labels"] = labels
@@ -177,19 +187,21 @@ def _rectangle(value: dict, scale: tuple[float, float], obj: dict) -> str | None
     if None in (x, y, w, h):
         return "a rectangle needs numeric x, y, width and height"
     sx, sy = scale
-    obj["box"] = [x * sx, y * sy, w * sx, h * sy]
     rotation = number(value.get("rotation")) or 0
+    obj["box"] = centred_box([x * sx, y * sy, w * sx, h * sy], rotation)
     obj["rotation"] = rotation
-    if rotation:
-        obj["points"] = rotated_corners(obj["box"], rotation)
     return None
 
 
-def rotated_corners(box: list[float], degrees: float) -> list[list[float]]:
-    """Corners of ``box`` turned ``degrees`` clockwise on screen about its top-left corner, as LS draws."""
+def centred_box(box: list[float], degrees: float) -> list[float]:
+    """Label Studio turns a box ``degrees`` clockwise about its top-left corner (x, y); the native model turns
+    it about its centre (as CVAT does): the same drawn box, with x, y moved to where the centre stays put."""
     x, y, w, h = box
+    if not degrees:
+        return box
     c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
-    return [[x + dx * c - dy * s, y + dx * s + dy * c] for dx, dy in ((0, 0), (w, 0), (w, h), (0, h))]
+    cx, cy = x + (w / 2) * c - (h / 2) * s, y + (w / 2) * s + (h / 2) * c
+    return [cx - w / 2, cy - h / 2, w, h]
 
 
 def _polygon(value: dict, scale: tuple[float, float], obj: dict) -> str | None:
@@ -209,7 +221,36 @@ def _keypoint(value: dict, scale: tuple[float, float], obj: dict) -> str | None:
     return None
 
 
-_GEOMETRY = {"rectangle": _rectangle, "polygon": _polygon, "keypoint": _keypoint}
+def _vector(value: dict, scale: tuple[float, float], obj: dict) -> str | None:
+    """A ``VectorLabels`` path: its vertices in order (Bezier control points are not followed)."""
+    vertices = value.get("vertices")
+    if not isinstance(vertices, list) or not all(isinstance(v, dict) for v in vertices):
+        return "a vector needs a 'vertices' list of {x, y} objects"
+    parsed = [(number(v.get("x")), number(v.get("y"))) for v in vertices]
+    if any(x is None or y is None for x, y in parsed):
+        return "vector vertices need numeric x and y"
+    obj["points"] = [[x * scale[0], y * scale[1]] for x, y in parsed]
+    if value.get("closed") is True:
+        obj["closed"] = True
+    return None
+
+
+_GEOMETRY = {"rectangle": _rectangle, "polygon": _polygon, "keypoint": _keypoint, "vector": _vector}
+
+
+def _tags(results: list, pointer: str) -> list[tuple[str, dict]]:
+    """Tag objects: one per value chosen in the ``tags`` control."""
+    found = []
+    for r, result in enumerate(results):
+        if not isinstance(result, dict) or result.get("from_name") != TAGS_CONTROL or result.get("type") != "choices":
+            continue
+        value = result.get("value") if isinstance(result.get("value"), dict) else {}
+        chosen = value.get("choices") if isinstance(value.get("choices"), list) else []
+        for name in chosen:
+            if isinstance(name, str):
+                found.append((f"{pointer}/result/{r}", {"id": f"{TAGS_CONTROL}/{name}", "class": name,
+                                                        TOOL_SHAPE: "choices", "attributes": {}}))
+    return found
 
 
 def _attach_attributes(results: list, regions: dict[str, dict], data: dict, issues: Issues, pointer: str,
@@ -219,15 +260,26 @@ def _attach_attributes(results: list, regions: dict[str, dict], data: dict, issu
         if not isinstance(result, dict) or not isinstance(result.get("type"), str):
             continue
         kind = result["type"]
-        if kind == "relation" or _base_type(kind) in _REGION_TYPES:
+        if kind == "relation" or _base_type(kind) in _REGION_TYPES or result.get("from_name") == TAGS_CONTROL:
             continue
         if _base_type(kind) in _UNSUPPORTED or kind in _UNSUPPORTED:
             issues.add(f"{pointer}/result/{r}",
                        f"Label Studio result type {kind!r} is not supported; skipped", image_id)
             continue
-        region = regions.get(str(result.get("id")))
-        target = region["attributes"] if region is not None else data["attributes"]
-        target[str(result.get("from_name", kind))] = _attribute_value(kind, result.get("value"))
+        name = str(result.get("from_name", kind))
+        owner, attribute = _owner(name, regions.get(str(result.get("id"))), regions)
+        target = owner["attributes"] if owner is not None else data["attributes"]
+        target[attribute] = _attribute_value(kind, result.get("value"))
+
+
+def _owner(name: str, region: dict | None, regions: dict[str, dict]) -> tuple[dict | None, str]:
+    """The object a control's result belongs to and the attribute it sets: ``CLASS.ATTR`` controls are named
+    after the class of their region (or the chosen tag) so that each class shows its own attribute docs."""
+    prefix, dot, rest = name.partition(".")
+    if region is not None:
+        return region, rest if dot and prefix == region["class"] else name
+    tag = regions.get(f"{TAGS_CONTROL}/{prefix}") if dot else None
+    return (tag, rest) if tag is not None else (None, name)
 
 
 def _attribute_value(kind: str, value: Any) -> Any:
