@@ -366,3 +366,36 @@ def test_schema_problems_are_reported_and_the_rest_compared(tmp_path):
     assert checks.count("schema") == 2  # the unknown class and the box-less vehicle
     assert "vehicle.blinker" in checks
     assert out["summary"]["classes"]["vehicle"]["matched"] == 1
+
+
+def _ls_task(task_id: int, annotations: list[tuple[int, list[tuple[float, str]]]]) -> dict:
+    """A Label Studio task annotated by several people: (completed_by, [(x, blinker), ...]) each."""
+    def result(k, x, blinker):
+        common = {"from_name": "label", "to_name": "image", "original_width": 200, "original_height": 100}
+        return [{"id": f"r{k}", "type": "rectanglelabels", **common,
+                 "value": {"x": x, "y": 10, "width": 10, "height": 20, "rectanglelabels": ["vehicle"]}},
+                {"id": f"r{k}", "type": "choices", **common, "from_name": "blinker",
+                 "value": {"choices": [blinker]}}]
+    return {"id": task_id, "data": {"image": f"/data/{task_id}.jpg"},
+            "annotations": [{"id": 10 * task_id + a, "completed_by": who,
+                             "result": [r for k, (x, b) in enumerate(boxes) for r in result(k, x, b)]}
+                            for a, (who, boxes) in enumerate(annotations)]}
+
+
+def test_one_label_studio_export_with_several_annotators_is_split(tmp_path):
+    tasks = [_ls_task(1, [(7, [(10, "off"), (60, "left")]), (9, [(11, "off"), (61, "right")])]),
+             _ls_task(2, [(7, [(30, "off")]), (9, [])])]
+    (tmp_path / "roads.spec").write_text(SPEC)
+    (tmp_path / "project.json").write_text(json.dumps(tasks))
+    result = run_specc("agree", str(tmp_path / "roads.spec"), str(tmp_path / "project.json"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["labelers"] == ["7", "9"]
+    assert out["summary"]["images"] == 2
+    vehicle = out["summary"]["classes"]["vehicle"]
+    assert vehicle["matched"] == 2
+    assert vehicle["unmatched"] == {"7": 1, "9": 0}
+    assert {f["check"] for f in out["findings"]} == {"vehicle.blinker", "vehicle.missing"}
+    named = run_specc("agree", str(tmp_path / "roads.spec"), str(tmp_path / "project.json"), "--names", "ann,bob",
+                      "--format", "json")
+    assert json.loads(named.stdout)["labelers"] == ["ann", "bob"]

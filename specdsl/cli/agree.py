@@ -34,7 +34,7 @@ def run(args) -> int:
 
     compiled = compile_or_exit(args.spec)
     sets = _one_export_split(compiled.spec, args) if len(args.exports) == 1 else [
-        LabelSet.of(name, compiled.spec, load_or_exit(path, args), path)
+        LabelSet.of(name, compiled.spec, load_or_exit(path, args, spec=compiled.spec), path)
         for name, path in zip(labeler_names(args.exports, args.names), args.exports)]
     try:
         report = agree(compiled.spec, sets)
@@ -52,7 +52,7 @@ def _one_export_split(spec, args) -> list:
 
     path = args.exports[0]
     try:
-        parts = split_by_labeler(path, args.input_format, reader_options(args))
+        parts = split_by_labeler(path, args.input_format, reader_options(args, spec))
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
     if len(parts) < 2:

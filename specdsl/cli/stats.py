@@ -48,7 +48,7 @@ def run(args) -> int:
 def _labels(spec, path: str, args):
     from specdsl.engine.labels import LabelSet
 
-    labels = LabelSet.of(Path(path).stem, spec, load_or_exit(path, args), path)
+    labels = LabelSet.of(Path(path).stem, spec, load_or_exit(path, args, spec=spec), path)
     if labels.spec_name is not None and labels.spec_name != spec.name:
         raise UsageError(f"{path} is an export of spec '{labels.spec_name}', not '{spec.name}'")
     return labels
