@@ -16,7 +16,6 @@ import random
 import sys
 
 import orjson
-
 from check_vs_orjson import OUT, ROOT, ensure_export, measure
 
 FLIP = {"white": "yellow", "yellow": "white", "orange": "white", "off": "left", "left": "off", "right": "off",

@@ -10,9 +10,8 @@ from itertools import combinations
 import numpy as np
 import pytest
 import shapely
-from scipy.optimize import linear_sum_assignment
-
 from conftest import run_specc
+from scipy.optimize import linear_sum_assignment
 
 SPEC = """spec roads version 1
 image {
@@ -335,7 +334,8 @@ def test_every_renderer_shows_agreement_findings(tmp_path, fmt):
     assert ".missing" in result.stdout or "missing" in result.stdout
     if fmt == "jsonl":
         records = [json.loads(line) for line in result.stdout.splitlines()]
-        assert records and all(r["kind"] == "agreement" and len(r["labelers"]) == 2 for r in records)
+        assert records
+        assert all(r["kind"] == "agreement" and len(r["labelers"]) == 2 for r in records)
     if fmt == "sarif":
         assert json.loads(result.stdout)["runs"][0]["results"]
 

@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 import pytest
-
 from conftest import run_specc
 
 CLASSES = ("CAR", "PEDESTRIAN", "ROAD_SURFACE", "TRAFFIC_SIGN")
