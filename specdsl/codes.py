@@ -48,8 +48,9 @@ CODES: dict[str, tuple[str, str]] = {
     "E0118": ("aggregate not available here", "share() measures the whole export and belongs in quotas; "
               "count()/exists() count within one image and belong in rules and class requires; none of them "
               "may be nested inside another's filter."),
-    "E0119": ("invalid rename", "A `rename` in a `changes` block names an attribute or value that the current "
-              "spec does not declare as the new name."),
+    "E0119": ("invalid rename", "A `rename` in a `changes` block names as its new name an attribute or value "
+              "that the current spec does not declare, even after the renames of later `changes` blocks (a "
+              "chain such as `a -> b` in version 2 and `b -> c` in version 3 is fine: `b` leads to `c`)."),
     "E0150": ("invalid match", "A class's `match SCORE OP THRESHOLD` line (how objects are paired across "
               "annotation sets) names an unknown score, a score its geometry cannot measure, the wrong operator, "
               "a threshold out of range, or appears twice. Scores: `iou >= T` (box, polygon, mask; T in 0..1 or "

@@ -223,6 +223,7 @@ class Constraint:
     message: str
     text: str  # the expression as written, for docs and messages
     loc: Loc | None = _loc()
+    doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
 
 
 # The scores a ``match`` line may use, with the operator each takes and the geometries it measures.
@@ -297,6 +298,7 @@ class Rule:
     require: Expr
     text: str = ""  # the require clause as written
     loc: Loc | None = _loc()
+    doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
 
 
 @dataclass(frozen=True)
@@ -307,6 +309,7 @@ class Quota:
     expr: Expr
     text: str = ""
     loc: Loc | None = _loc()
+    doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
 
 
 @dataclass(frozen=True)

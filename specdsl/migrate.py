@@ -27,14 +27,23 @@ from specdsl import ir
 from specdsl.data.build import build_dataset
 from specdsl.data.dataset import Dataset
 from specdsl.data.records import ImageRecord
-from specdsl.diff.context import IMAGE
-from specdsl.diff.impact import analyze_impact, version_groups
+from specdsl.diff import payloads as p
+from specdsl.diff.impact import Impact, analyze_impact, version_groups
 from specdsl.diff.model import Change
+from specdsl.diff.payloads import IMAGE
 from specdsl.validate import run_checks
 
 
 class MigrationError(ValueError):
     """The export cannot be migrated (not a native export, output equal to input ...)."""
+
+
+@dataclass(frozen=True)
+class HeldImage:
+    """An image left unchanged because a person must look, and the real reason: change, objects, why."""
+
+    image: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class MigrationReport:
     needs_work: int  # left unchanged: a person must look
     unknown_version: int  # no spec_version and no labeled_under: left unchanged
     notes: tuple[str, ...] = ()
+    held: tuple[HeldImage, ...] = ()  # why each of the needs_work images needs a person
 
     def to_dict(self) -> dict:
         return {"images": self.images, "migrated": self.migrated, "rewritten": self.rewritten,
@@ -138,19 +148,19 @@ class Rewrite:
 def rewrite_for(changes: list[Change], spec: ir.Spec) -> Rewrite:
     rewrite = Rewrite(new_defaults=_defaults(spec))
     for change in changes:
-        d = change.details
-        if change.id == "ATTRIBUTE_RENAMED":
-            rewrite.renames[(d["owner"], d["attribute"])] = d["new_name"]
-        elif change.id == "ATTRIBUTE_REMOVED":
-            rewrite.drops.add((d["owner"], d["attribute"]))
-        elif change.id == "ENUM_VALUE_RENAMED":
-            for use in d["uses"]:
-                rewrite.value_renames.setdefault(tuple(use), {})[d["value"]] = d["new_value"]
+        fact = change.payload
+        if isinstance(fact, p.AttributeRenamed):
+            rewrite.renames[(fact.owner, fact.old)] = fact.new
+        elif isinstance(fact, p.AttributeRemoved):
+            rewrite.drops.add((fact.owner, fact.attribute))
+        elif isinstance(fact, p.EnumValueRenamed):
+            for use in fact.uses:
+                rewrite.value_renames.setdefault(use, {})[fact.old] = fact.new
     for change in changes:
-        d = change.details
-        if change.id == "DEFAULT_CHANGED" and d["action"] == "migrate":
-            name = rewrite.renames.get((d["owner"], d["attribute"]), d["attribute"])
-            rewrite.old_defaults[(d["owner"], name)] = d["old_default"]
+        fact = change.payload
+        if isinstance(fact, p.DefaultChanged) and fact.action == "migrate":
+            name = rewrite.renames.get((fact.owner, fact.attribute), fact.attribute)
+            rewrite.old_defaults[(fact.owner, name)] = fact.old_default
     return rewrite
 
 
@@ -191,7 +201,7 @@ def migrate_document(spec: ir.Spec, document: NativeDocument, dataset: Dataset,
     default = spec.version if labeled_under is None else labeled_under
     impact = analyze_impact(dataset, spec, known, default, labeled_under)
     notes += impact.notes
-    needs_person = {item.image for item in impact.items if item.action != "migrate"}
+    needs_person = _impact_reasons(impact)
     versions = dataset.images.spec_version.copy()
     versions[np.isnan(versions)] = np.inf if labeled_under is None else labeled_under
     candidates: dict[int, tuple[dict, bool]] = {}
@@ -201,16 +211,36 @@ def migrate_document(spec: ir.Spec, document: NativeDocument, dataset: Dataset,
             if dataset.images.ids[row] not in needs_person:
                 candidates[_position(dataset, int(row))] = _candidate(document.images, _position(dataset, int(row)),
                                                                        rewrite, spec.version)
-    passed = _passing(spec, candidates, dataset.source)
+    failing = _failing(spec, candidates, dataset.source)
+    passed = sorted(p for p in candidates if p not in failing)
     images = list(document.images)
     for position in passed:
         images[position] = candidates[position][0]
+    held = [HeldImage(image, reason) for image, reason in needs_person.items()]
+    held += [HeldImage(candidates[position][0].get("id", f"/images/{position}"), reason)
+             for position, reason in sorted(failing.items())]
     report = MigrationReport(
         images=len(document.images), migrated=len(passed), rewritten=sum(candidates[p][1] for p in passed),
         current=int(np.sum(dataset.images.spec_version >= spec.version)),
         needs_work=int(np.sum(versions < spec.version)) - len(passed) + len(document.images) - len(versions),
-        unknown_version=int(np.sum(np.isinf(versions))), notes=tuple(dict.fromkeys(notes)))
+        unknown_version=int(np.sum(np.isinf(versions))), notes=tuple(dict.fromkeys(notes)), held=tuple(held))
     return NativeDocument(document.lines, document.header, images), report
+
+
+def _impact_reasons(impact: Impact) -> dict[str, str]:
+    """Per image that needs a person: each thing asked of it, with the objects and the change that asks."""
+    messages: dict[str, list[str]] = {}
+    for change in impact.changes:
+        if change.severity != "migratable":  # mechanical changes an item also lists are not why a person looks
+            messages.setdefault(change.id, []).append(change.message)
+    reasons: dict[str, list[str]] = {}
+    for item in impact.items:
+        if item.action == "migrate":
+            continue
+        what = f"{item.action} {', '.join(item.objects)}" if item.objects else f"{item.action} the whole image"
+        why = "; ".join(f"{cid}: {' / '.join(messages[cid])}" for cid in item.changes if cid in messages)
+        reasons.setdefault(item.image, []).append(f"{what} ({why})" if why else what)
+    return {image: "; ".join(parts) for image, parts in reasons.items()}
 
 
 def _position(dataset: Dataset, row: int) -> int:
@@ -225,12 +255,21 @@ def _candidate(images: list, position: int, rewrite: Rewrite, version: int) -> t
     return image, changed
 
 
-def _passing(spec: ir.Spec, candidates: dict[int, tuple[dict, bool]], source: str) -> list[int]:
-    """Positions of migrated images the new version accepts without an error (quotas aside)."""
+def _failing(spec: ir.Spec, candidates: dict[int, tuple[dict, bool]], source: str) -> dict[int, str]:
+    """Positions of migrated images the new version rejects with an error (quotas aside), and the first error."""
     records = [ImageRecord(image, source, f"/images/{position}") for position, (image, _) in candidates.items()]
-    failing = {int(f.pointer.split("/")[2]) for f in run_checks(spec, build_dataset(records, source))
-               if f.severity == "error" and f.kind != "quota" and f.pointer.startswith("/images/")}
-    return sorted(p for p in candidates if p not in failing)
+    failing: dict[int, str] = {}
+    for finding in sorted(run_checks(spec, build_dataset(records, source)), key=lambda f: f.sort_key()):
+        if finding.severity == "error" and finding.kind != "quota" and finding.pointer.startswith("/images/"):
+            on = f" on {', '.join(finding.objects)}" if finding.objects else ""
+            failing.setdefault(_pointer_position(finding.pointer),
+                               f"after the mechanical edits, {finding.check} fails{on}: {finding.message}")
+    return failing
+
+
+def _pointer_position(pointer: str) -> int:
+    """The image's index in the document, from a JSON pointer ``/images/K/...``."""
+    return int(pointer.split("/")[2])
 
 
 def migrate_file(spec: ir.Spec, source: Path, out: Path, known: Mapping[int, ir.Spec] | None = None,

@@ -22,6 +22,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The machines that run the suite are shared and noisy (2 cores): a property's examples are judged by what
+# they assert, never by how fast they happen to be drawn or run.
+settings.register_profile("specdsl", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.load_profile("specdsl")
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import html5lib
@@ -15,9 +14,10 @@ from conftest import git
 from specdsl import ir
 from specdsl.cli.main import main
 from specdsl.compiler import compile_file, compile_text
+from specdsl.diff import diff_specs
+from specdsl.diff.changes import declared_changes
 from specdsl.docs import render_docs, stylesheet
 from specdsl.docs.anchors import anchor_for_check, check_kind, page_ids
-from specdsl.docs.changes import build_panel, declared_changes, diff_changes
 from specdsl.docs.markdown import render_block, render_inline, safe_link
 from specdsl.docs.prose import requirement, sentence
 from specdsl.docs.svg import DRAWN, geometry
@@ -386,50 +386,22 @@ def test_geometry_reads_what_can_be_drawn_and_refuses_the_rest():
 # ---- the "What changed" panel --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FakeChange:
-    """A Change-like record as the diff engine makes them: the panel reads only these fields."""
-
-    id: str
-    severity: str
-    target: str
-    message: str
-    old: str | None = None
-    new: str | None = None
-
-
-def test_panel_groups_changes_by_severity_and_counts_objects():
-    lanes = compile_file(ROOT / "specs" / "lanes.spec")
-    changes = [FakeChange("DOC_CHANGED", "safe", "vehicle", "Doc <changed>."),
-               FakeChange("ENUM_VALUE_ADDED", "dangerous", "LaneColor.orange", "Value 'orange' was added."),
-               FakeChange("RELABEL_DECLARED", "breaking", "lane_line", "Relabel white lines.")]
-    impact = [{"image": "a", "objects": ["x1", "x2"], "changes": ["RELABEL_DECLARED", "ENUM_VALUE_ADDED"]},
-              {"image": "b", "objects": ["y1"], "changes": ["RELABEL_DECLARED"]}]
-    panel = build_panel(lanes, changes, impact, since=2)
-    assert [g.severity for g in panel.groups] == ["breaking", "dangerous", "safe"]
-    relabel, added, doc = (g.items[0] for g in panel.groups)
-    assert (relabel.objects, relabel.images, relabel.link) == (3, 2, "#class-lane_line")
-    assert (added.objects, added.link) == (2, "#class-lane_line-attr-color")
-    assert doc.objects == 0
-    assert str(doc.message) == "Doc &lt;changed&gt;."
-    html = render_docs(lanes, changes=changes, impact=impact, since=2)
-    assert html.index('id="what-changed"') < html.index('class="toc')
-    assert "What changed since v2" in html
-    assert "affects 3 labeled objects in 2 images" in html
+# The panel's counts and sentences: tests/test_diff_docs_panel.py.
 
 
 def test_declared_changes_since_a_version():
     shapes = fixture("shapes")
-    assert [c.id for c in declared_changes(shapes, 2)] == ["REVIEW_DECLARED", "ATTRIBUTE_RENAMED",
-                                                           "ENUM_VALUE_RENAMED"]
-    assert [c.id for c in declared_changes(shapes, 3)] == ["ATTRIBUTE_RENAMED", "ENUM_VALUE_RENAMED"]
+    # most severe first, then by target (area.surface.asphalt before car.occupied)
+    assert [c.id for c in declared_changes(shapes, 2)] == ["REVIEW_DECLARED", "ENUM_VALUE_RENAMED",
+                                                           "ATTRIBUTE_RENAMED"]
+    assert [c.id for c in declared_changes(shapes, 3)] == ["ENUM_VALUE_RENAMED", "ATTRIBUTE_RENAMED"]
     assert declared_changes(shapes, 4) == []
 
 
 def test_panel_from_the_diff_engine():
     new = compile_file(ROOT / "specs" / "lanes.spec")
     old = compile_text(_older_lanes(), "old.spec")
-    changes = diff_changes(old, new)
+    changes = diff_specs(old, new)
     assert {"ENUM_VALUE_ADDED", "RELABEL_DECLARED"} <= {c.id for c in changes}
     html = render_docs(new, changes=changes, since=old.version)
     assert "What changed since v2" in html

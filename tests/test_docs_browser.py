@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from test_docs import SPEC_IDS, SPECS, drawable_count, fixture
 
+from specdsl.diff.changes import declared_changes
 from specdsl.docs import STYLESHEET_NAME, render_docs, stylesheet
-from specdsl.docs.changes import declared_changes
 
 pytestmark = pytest.mark.slow
 

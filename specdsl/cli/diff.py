@@ -22,7 +22,8 @@ def register(sub) -> None:
     parser.add_argument("--labeled-under", type=int, metavar="N",
                         help="the spec version of images whose export does not say (default: OLD's version)")
     parser.add_argument("--history", metavar="REV-RANGE",
-                        help="read older versions of NEW from git (e.g. v1..HEAD) for labels made before OLD")
+                        help="read older versions of NEW from git for labels made before OLD (e.g. v1..HEAD; "
+                        "unlike git, A..B includes A itself)")
     parser.add_argument("--allow-rename", action="store_true", help="allow OLD and NEW to name different specs")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--output-file", metavar="FILE", help="write the output to FILE instead of stdout")

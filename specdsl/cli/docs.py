@@ -15,7 +15,8 @@ def register(sub) -> None:
     parser.add_argument("-o", "--output", metavar="OUT.html", help="write the page here (default: stdout)")
     since = parser.add_mutually_exclusive_group()
     since.add_argument("--since", type=int, metavar="N",
-                       help="start with what changed since version N (the spec's own `changes` blocks)")
+                       help="start with what changed since version N (read from git when the history holds it, "
+                       "else the spec's own `changes` blocks)")
     since.add_argument("--against", metavar="REV",
                        help="start with what changed since SPEC as it was at git revision REV")
     parser.add_argument("--labels", nargs="+", metavar="EXPORT",
@@ -34,8 +35,14 @@ def run(args) -> int:
     spec = compile_or_exit(args.spec).spec
     old = _old_spec(args) if args.against else None
     since = old.version if old is not None else args.since
-    changes = _changes(spec, old, since) if since is not None else None
-    impact = _impact(args, spec, old, since) if args.labels else None
+    changes, known = None, {old.version: old} if old is not None else {}
+    if since is not None and old is None:
+        changes, known = _changes_since(args, spec, since)
+    elif old is not None:
+        from specdsl.diff import diff_specs
+
+        changes = diff_specs(old, spec)
+    impact = _impact(args, spec, known, since) if args.labels else None
     href = _assets(args) if args.assets_dir else None
     html = render_docs(spec, changes=changes, impact=impact, assets_dir=href, since=since)
     _write(args.output, html)
@@ -49,20 +56,27 @@ def _old_spec(args):
     return compile_or_exit(f"{path}@{args.against}").spec
 
 
-def _changes(spec, old, since: int) -> list:
-    from specdsl.docs.changes import declared_changes, diff_changes
+def _changes_since(args, spec, since: int) -> tuple[list, dict]:
+    """The changes since version ``since`` and the versions at hand (read from git when it has them)."""
+    from specdsl.docs.changes import changes_since
 
-    return diff_changes(old, spec) if old is not None else declared_changes(spec, since)
+    changes, known, notes = changes_since(spec, args.spec, since)
+    _print_notes(notes)
+    return changes, known
 
 
-def _impact(args, spec, old, since: int) -> list:
+def _impact(args, spec, known: dict, since: int):
     from specdsl.docs.changes import label_impact
 
     datasets = [load_or_exit(path, args, spec=spec) for path in args.labels]
-    items, notes = label_impact(datasets, spec, old, since)
+    impact = label_impact(datasets, spec, known, since)
+    _print_notes(impact.notes)
+    return impact
+
+
+def _print_notes(notes) -> None:
     for note in notes:
         err_console().print(f"[yellow]note:[/] {note}", highlight=False)
-    return items
 
 
 def _assets(args) -> str:

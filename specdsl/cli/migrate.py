@@ -7,6 +7,8 @@ from pathlib import Path
 
 from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
 
+HELD_SHOWN = 10  # reasons printed on stderr; the rest are one `specc diff --labels` away
+
 
 def register(sub) -> None:
     parser = sub.add_parser("migrate", help="apply mechanical migrations (renames, defaults) to an export",
@@ -18,7 +20,8 @@ def register(sub) -> None:
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="where to write (never the input)")
     parser.add_argument("--history", metavar="REV-RANGE",
                         help="read older versions of SPEC from git, to migrate exactly what changed since each "
-                        "image's version (without it only the `changes` blocks and the defaults are known)")
+                        "image's version (without it only the `changes` blocks and the defaults are known); "
+                        "unlike git, A..B includes A itself")
     parser.add_argument("--labeled-under", type=int, metavar="N",
                         help="the version of images whose export does not say (default: leave them alone)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
@@ -59,12 +62,18 @@ def _print(report, args: argparse.Namespace, version: int) -> None:
     if args.format == "json":
         import orjson
 
-        write_out(orjson.dumps(report.to_dict()).decode())
+        held = [{"image": h.image, "reason": h.reason} for h in report.held]
+        write_out(orjson.dumps({**report.to_dict(), "needs_person": held}).decode())
     if args.quiet:
         return
     console = err_console()
     for note in report.notes:
         console.print(f"note: {note}", highlight=False)
+    for held in report.held[:HELD_SHOWN]:
+        console.print(f"needs a person: {held.image}: {held.reason}", highlight=False, soft_wrap=True)
+    if len(report.held) > HELD_SHOWN:
+        console.print(f"... and {len(report.held) - HELD_SHOWN} more images that need a person "
+                      "(`specc diff --labels` lists them all)", highlight=False)
     console.print(f"{report.migrated} of {report.images} images migrated to version {version} "
                   f"({report.rewritten} rewritten); {report.needs_work} need a person "
                   f"(see `specc diff --labels`), {report.current} already current, "

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from specdsl import ir
 from specdsl.compiler.lower import Lowerer
+from specdsl.compiler.renames import RenameChains
 from specdsl.compiler.symbols import collect
 from specdsl.diagnostics import Diagnostic, DiagnosticSink, SpecError
 from specdsl.gitrev import read_source
@@ -56,7 +57,8 @@ def lower_spec(tree: ast.Spec, sink: DiagnosticSink) -> ir.Spec:
         by_kind.setdefault(type(decl), []).append(decl)
     classes = [c for c in (lowerer.lower_class(d) for d in by_kind.get(ast.ClassDecl, [])) if c]
     version = tree.version if isinstance(tree.version, int) else 0
-    changes = [lowerer.lower_changes(d, version) for d in by_kind.get(ast.ChangesDecl, [])]
+    chains = RenameChains.of(by_kind.get(ast.ChangesDecl, []))
+    changes = [lowerer.lower_changes(d, version, chains) for d in by_kind.get(ast.ChangesDecl, [])]
     _check_unique_changes(changes, by_kind.get(ast.ChangesDecl, []), sink)
     return ir.Spec(
         name=tree.name, version=version, doc=tree.doc,

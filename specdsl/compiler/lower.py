@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from specdsl import ir
 from specdsl.compiler.examples import lower_example
+from specdsl.compiler.renames import Later, RenameChains
 from specdsl.compiler.symbols import ClassInfo, Symbols
 from specdsl.compiler.typecheck import ExprChecker, Scope
 from specdsl.diagnostics import DiagnosticSink, did_you_mean
@@ -36,7 +37,7 @@ class Lowerer:
             text = self.text(require.expr)
             message = require.doc or f"{decl.name} requires {text}"
             constraints.append(ir.Constraint(f"{decl.name}.require.{index}", index, expr or FALSE, message, text,
-                                             self.loc(require)))
+                                             self.loc(require), doc=require.doc))
         return ir.Class(decl.name, decl.geometry, decl.doc, tuple(info.attributes.values()), tuple(constraints),
                         self.loc(decl), self._match(decl))
 
@@ -98,7 +99,8 @@ class Lowerer:
         require = self.exprs.condition(decl.require, scope, "a rule's require") if decl.require else FALSE
         message = decl.doc or f"rule {decl.name} failed"
         text = self.text(decl.require) if decl.require else "false"
-        return ir.Rule(decl.name, decl.severity, message, tuple(bindings), require or FALSE, text, self.loc(decl))
+        return ir.Rule(decl.name, decl.severity, message, tuple(bindings), require or FALSE, text, self.loc(decl),
+                       doc=decl.doc)
 
     def _binding(self, clause: ast.ForClause, variables: dict[str, ClassInfo], broken: set[str]) -> ir.Binding | None:
         info = self.lookup_class(clause.class_name, clause.class_span)
@@ -134,21 +136,23 @@ class Lowerer:
         self._severity(decl.severity, decl.severity_span)
         expr = self.exprs.condition(decl.expr, Scope(aggregates="share"), "a quota")
         message = decl.doc or f"quota {decl.name} is not met: {self.text(decl.expr)}"
-        return ir.Quota(decl.name, decl.severity, message, expr or FALSE, self.text(decl.expr), self.loc(decl))
+        return ir.Quota(decl.name, decl.severity, message, expr or FALSE, self.text(decl.expr), self.loc(decl),
+                        doc=decl.doc)
 
     # ---- examples
     def lower_example(self, decl: ast.ExampleDecl) -> ir.Example:
         return lower_example(self, decl)
 
     # ---- changes
-    def lower_changes(self, decl: ast.ChangesDecl, spec_version: int) -> ir.Changes:
+    def lower_changes(self, decl: ast.ChangesDecl, spec_version: int, chains: RenameChains) -> ir.Changes:
         if not isinstance(decl.version, int) or not 1 <= decl.version <= spec_version:
             self.sink.error("E0115", f"changes {decl.version} does not name a version up to {spec_version}",
                             decl.span, "bad version", help="a changes block describes this or an earlier version")
-        actions = tuple(a for a in (self._action(a) for a in decl.actions) if a is not None)
+        version = decl.version if isinstance(decl.version, int) else spec_version
+        actions = tuple(a for a in (self._action(a, Later(chains, version)) for a in decl.actions) if a is not None)
         return ir.Changes(int(decl.version), decl.doc, actions, self.loc(decl))
 
-    def _action(self, action: ast.ChangeAction):
+    def _action(self, action: ast.ChangeAction, later: Later):
         if isinstance(action, ast.Relabel):
             info = self.lookup_class(action.class_name, action.class_span)
             if info is None:
@@ -160,9 +164,9 @@ class Lowerer:
             if action.where is not None:
                 where = self.exprs.condition(action.where, Scope(image_bare=True, aggregates="none"), "a filter")
             return ir.ReviewImages(where, self.text(action.where) if action.where else "")
-        return self._rename(action)
+        return self._rename(action, later)
 
-    def _rename(self, action: ast.Rename):
+    def _rename(self, action: ast.Rename, later: Later):
         path = action.path
         if len(path) not in (2, 3):
             self.sink.error("E0119", "rename takes CLASS.attr -> new or CLASS.attr.value -> new", action.span,
@@ -172,8 +176,8 @@ class Lowerer:
         if attributes is None:
             return None
         if len(path) == 2:
-            return self._rename_attribute(action, attributes)
-        return self._rename_value(action, attributes)
+            return self._rename_attribute(action, attributes, later)
+        return self._rename_value(action, attributes, later)
 
     def _attribute_table(self, owner: str, action: ast.Rename):
         if owner == "image":
@@ -181,24 +185,31 @@ class Lowerer:
         info = self.lookup_class(owner, action.span)
         return info.attributes if info else None
 
-    def _rename_attribute(self, action: ast.Rename, attributes) -> ir.RenameAttribute | None:
+    # A rename is written with the names of its own version; later blocks may rename the same name
+    # again (a chain), so its target is checked by the name it leads to in the current spec.
+    def _rename_attribute(self, action: ast.Rename, attributes, later: Later) -> ir.RenameAttribute | None:
         owner, old = action.path
-        if action.new_name not in attributes:
-            self.sink.error("E0119", f"rename target '{action.new_name}' is not an attribute of {owner}",
-                            action.span, "unknown new name",
-                            help=did_you_mean(action.new_name, attributes) or "the new name must be declared")
+        current = later.attribute(owner, action.new_name)
+        if current not in attributes:
+            self.sink.error("E0119", f"rename target '{action.new_name}'{later.via(action.new_name, current)} is not "
+                            f"an attribute of {owner}", action.span, "unknown new name",
+                            help=did_you_mean(current, attributes) or "the new name must be declared")
             return None
         return ir.RenameAttribute(owner, old, action.new_name)
 
-    def _rename_value(self, action: ast.Rename, attributes) -> ir.RenameValue | None:
+    def _rename_value(self, action: ast.Rename, attributes, later: Later) -> ir.RenameValue | None:
         owner, attr_name, old = action.path
-        attr = attributes.get(attr_name)
+        current_attr = later.attribute(owner, attr_name)
+        attr = attributes.get(current_attr)
         if attr is None or attr.type.kind != "enum":
-            self.sink.error("E0119", f"'{owner}.{attr_name}' is not an enum attribute", action.span,
-                            "cannot rename a value here", help=did_you_mean(attr_name, attributes))
+            self.sink.error("E0119", f"'{owner}.{attr_name}'{later.via(attr_name, current_attr)} is not an enum "
+                            "attribute", action.span, "cannot rename a value here",
+                            help=did_you_mean(current_attr, attributes))
             return None
-        if action.new_name not in attr.type.values:
-            self.sink.error("E0119", f"'{action.new_name}' is not a value of {owner}.{attr_name}", action.span,
-                            "unknown new value", help=did_you_mean(action.new_name, attr.type.values))
+        current = later.value(owner, attr_name, action.new_name)
+        if current not in attr.type.values:
+            self.sink.error("E0119", f"'{action.new_name}'{later.via(action.new_name, current)} is not a value of "
+                            f"{owner}.{current_attr}", action.span, "unknown new value",
+                            help=did_you_mean(current, attr.type.values))
             return None
         return ir.RenameValue(owner, attr_name, old, action.new_name)

@@ -13,18 +13,24 @@ from typing import TypeVar
 
 from specdsl import ir
 from specdsl.diff.model import by_name, dict_diff
+from specdsl.diff.payloads import IMAGE
 
 A = TypeVar("A")
-IMAGE = "image"  # the owner name of image attributes, as in ``rename image.weather -> sky``
 
 
 @dataclass(frozen=True)
 class Declared:
-    """What the ``changes`` blocks of versions in ``(since, new.version]`` declare."""
+    """What the ``changes`` blocks of versions in ``(since, new.version]`` declare.
+
+    Renames are composed along chains: ``botts_dots -> raised_markers`` in version 2 and
+    ``raised_markers -> botts`` in version 3 map both older names to ``botts``, so labels made
+    at any version before the chain reach the current name in one step.
+    """
 
     blocks: tuple[ir.Changes, ...]
-    attribute_renames: dict[tuple[str, str], str]  # (owner, old name) -> new name
-    value_renames: dict[tuple[str, str, str], str]  # (owner, attribute's new name, old value) -> new value
+    attribute_renames: dict[tuple[str, str], str]  # (owner, any older name) -> current name
+    value_renames: dict[tuple[str, str, str], str]  # (owner, attribute's current name, older value) -> current
+    introduced: frozenset[tuple[str, ...]]  # names that are themselves the target of a rename in the window
 
     def actions(self, kind: type[A]) -> Iterator[tuple[ir.Changes, A]]:
         for block in self.blocks:
@@ -32,18 +38,36 @@ class Declared:
                 if isinstance(action, kind):
                     yield block, action
 
+    def current_attribute(self, owner: str, name: str) -> str:
+        return self.attribute_renames.get((owner, name), name)
+
+    def current_value(self, owner: str, attribute: str, value: str) -> str:
+        """A value's current name; ``attribute`` is the attribute's current name."""
+        return self.value_renames.get((owner, attribute, value), value)
+
 
 def declared_since(spec: ir.Spec, since: int) -> Declared:
     blocks = tuple(b for b in spec.changes if since < b.version <= spec.version)
-    attrs: dict[tuple[str, str], str] = {}
-    values: dict[tuple[str, str, str], str] = {}
-    for block in blocks:
-        for action in block.actions:
-            if isinstance(action, ir.RenameAttribute):
-                attrs[(action.class_name, action.old)] = action.new
-            elif isinstance(action, ir.RenameValue):
-                values[(action.class_name, action.attribute, action.old)] = action.new
-    return Declared(blocks, attrs, values)
+    declared = Declared(blocks, {}, {}, frozenset())
+    attrs = _composed((action.class_name, action.old, action.new)
+                      for _, action in declared.actions(ir.RenameAttribute))
+    values = _composed((action.class_name, attrs.get((action.class_name, action.attribute), action.attribute),
+                        action.old, action.new) for _, action in declared.actions(ir.RenameValue))
+    introduced = {(a.class_name, a.new) for _, a in declared.actions(ir.RenameAttribute)}
+    introduced |= {(a.class_name, attrs.get((a.class_name, a.attribute), a.attribute), a.new)
+                   for _, a in declared.actions(ir.RenameValue)}
+    return Declared(blocks, attrs, values, frozenset(introduced))  # type: ignore[arg-type]
+
+
+def _composed(renames: Iterator[tuple[str, ...]]) -> dict:
+    """``(*scope, old, new)`` in version order -> {(*scope, any older name): newest name}."""
+    mapping: dict[tuple[str, ...], str] = {}
+    for *scope, old, new in renames:
+        for key, target in list(mapping.items()):
+            if key[:-1] == tuple(scope) and target == old:
+                mapping[key] = new
+        mapping[(*scope, old)] = new
+    return mapping
 
 
 @dataclass(frozen=True)
@@ -105,28 +129,39 @@ class Diffing:
     def new_class(self, name: str) -> ir.Class:
         return self.new.cls(name)  # type: ignore[return-value]
 
-    def declared_only_attribute_renames(self) -> Iterator[tuple[ir.Changes, ir.RenameAttribute]]:
+    def declared_only_attribute_renames(self) -> Iterator[tuple[ir.Changes, ir.RenameAttribute, str]]:
         """Declared renames the two versions do not show (the old version already had the new name).
 
         Labels made before the rename still carry the old name, so the rename still concerns them.
+        Yields the block, the action and the attribute's current name (the end of its rename chain);
+        a name only introduced by an earlier rename of the window is skipped (no label carries it).
         """
         matched = {(p.owner, p.old.name) for p in self.attributes if p.renamed and p.old is not None}
         for block, action in self.declared.actions(ir.RenameAttribute):
-            if (action.class_name, action.old) not in matched and self._owner_has(action.class_name, action.new):
-                yield block, action
+            current = self.declared.current_attribute(action.class_name, action.old)
+            if ((action.class_name, action.old) not in matched and self._owner_has(action.class_name, current)
+                    and (action.class_name, action.old) not in self.declared.introduced):
+                yield block, action, current
 
-    def declared_only_value_renames(self) -> Iterator[tuple[ir.Changes, ir.RenameValue, str]]:
-        """Like :meth:`declared_only_attribute_renames`, with the attribute's name in old labels."""
+    def declared_only_value_renames(self) -> Iterator[tuple[ir.Changes, ir.RenameValue, str, str, str]]:
+        """Like :meth:`declared_only_attribute_renames`: block, action, the attribute's name in old labels,
+        its current name and the value's current name."""
         matched = {(owner, attr, p.old.name) for p in self.values if p.renamed and p.old is not None
                    for owner, attr in p.uses}
         for block, action in self.declared.actions(ir.RenameValue):
-            old_attr = self.old_attribute_name(action.class_name, action.attribute)
-            if (action.class_name, old_attr, action.old) not in matched:
-                yield block, action, old_attr
+            attribute = self.declared.current_attribute(action.class_name, action.attribute)
+            old_attr = self.old_attribute_name(action.class_name, attribute)
+            value = self.declared.current_value(action.class_name, attribute, action.old)
+            if ((action.class_name, old_attr, action.old) not in matched
+                    and (action.class_name, attribute, action.old) not in self.declared.introduced):
+                yield block, action, old_attr, attribute, value
 
-    def old_attribute_name(self, owner: str, new_name: str) -> str:
-        renamed = {(o, new): old for (o, old), new in self.declared.attribute_renames.items()}
-        return renamed.get((owner, new_name), new_name)
+    def old_attribute_name(self, owner: str, current: str) -> str:
+        """The name labels made under the old version use for an attribute now called ``current``."""
+        olds = [old for (o, old), new in self.declared.attribute_renames.items() if o == owner and new == current]
+        declared = self.old.image_attributes if owner == IMAGE else getattr(self.old.cls(owner), "attributes", ())
+        names = {a.name for a in declared}
+        return next((n for n in olds if n in names), olds[0] if olds else current)
 
     def _owner_has(self, owner: str, attribute: str) -> bool:
         if owner == IMAGE:

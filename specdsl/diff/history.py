@@ -19,7 +19,11 @@ class History:
 
 
 def read_history(spec_arg: str, rev_range: str, name: str) -> History:
-    """Every version of the spec file in ``rev_range`` (``git log`` syntax), newest commit first wins."""
+    """Every version of the spec file in ``rev_range``, newest commit first wins.
+
+    ``rev_range`` is ``git log`` syntax except that ``A..B`` includes ``A`` itself: ``v1..HEAD``
+    means "from v1 on", so version 1 is read too (git's own range would leave v1 out).
+    """
     path, _ = split_rev(spec_arg)
     specs: dict[int, ir.Spec] = {}
     skipped: list[str] = []
@@ -33,9 +37,17 @@ def read_history(spec_arg: str, rev_range: str, name: str) -> History:
     return History(specs, tuple(skipped))
 
 
+def log_arguments(rev_range: str) -> list[str]:
+    """``A..B`` -> ``B --not A^@``: everything reachable from B but not from A's parents, so A is in."""
+    start, dots, end = rev_range.partition("..")
+    if not dots or end.startswith("."):  # a single revision, or A...B (symmetric difference): as git reads it
+        return [rev_range]
+    return [end or "HEAD", "--not", f"{start or 'HEAD'}^@"]
+
+
 def _commits(path: str, rev_range: str) -> list[str]:
     target = Path(path).resolve()
-    command = ["git", "log", "--format=%H", rev_range, "--", target.name]
+    command = ["git", "log", "--format=%H", *log_arguments(rev_range), "--", target.name]
     try:
         proc = subprocess.run(command, cwd=target.parent, capture_output=True, check=False)
     except (FileNotFoundError, NotADirectoryError):

@@ -16,8 +16,9 @@ import numpy as np
 from specdsl import ir
 from specdsl.data.columns import Categorical
 from specdsl.data.dataset import Dataset, ObjectTable
-from specdsl.diff.context import IMAGE
+from specdsl.diff import payloads as p
 from specdsl.diff.model import Change
+from specdsl.diff.payloads import IMAGE
 from specdsl.report.finding import Finding
 from specdsl.validate import Checker, run_checks
 from specdsl.validate.evaluate import truth
@@ -105,24 +106,25 @@ class ObjectLocator:
 
 
 def renamed_dataset(dataset: Dataset, changes: list[Change]) -> Dataset:
-    attrs = [c.details for c in changes if c.id == "ATTRIBUTE_RENAMED"]
-    values = [c.details for c in changes if c.id == "ENUM_VALUE_RENAMED"]
+    attrs = [c.payload for c in changes if isinstance(c.payload, p.AttributeRenamed)]
+    values = [c.payload for c in changes if isinstance(c.payload, p.EnumValueRenamed)]
     if not attrs and not values:
         return dataset
-    moved = {(d["owner"], d["attribute"]): d["new_name"] for d in attrs}
+    moved = {(a.owner, a.old): a.new for a in attrs}
     images = replace(dataset.images, attributes=_renamed(IMAGE, dataset.images.attributes, moved, values))
     tables = {name: replace(t, attributes=_renamed(name, t.attributes, moved, values))
               for name, t in dataset.tables.items()}
     return replace(dataset, images=images, tables=tables)
 
 
-def _renamed(owner: str, columns: dict[str, Categorical], moved: dict, values: list[dict]) -> dict:
+def _renamed(owner: str, columns: dict[str, Categorical], moved: dict,
+             values: list[p.EnumValueRenamed]) -> dict:
     out = {moved.get((owner, name), name): column for name, column in columns.items()}
-    for details in values:
-        for use_owner, attribute in details["uses"]:
+    for rename in values:
+        for use_owner, attribute in rename.uses:
             name = moved.get((owner, attribute), attribute)
             if use_owner == owner and name in out:
-                mapping = {details["value"]: details["new_value"]}
+                mapping = {rename.old: rename.new}
                 out[name] = Categorical(out[name].codes, [mapping.get(v, v) if isinstance(v, str) else v
                                                           for v in out[name].categories])
     return out
@@ -169,60 +171,62 @@ def _not_fitting(attr_type: ir.AttrType) -> Test:
     return test
 
 
-# ---- one function per change ID -------------------------------------------------------------------------
+# ---- one function per change kind (the ``hits`` of its registry row) --------------------------------------
 
 HitList = list[Hits]
 
 
-def class_added(change: Change, scope: Scope) -> HitList:
+def class_added(payload: p.ClassChange, scope: Scope) -> HitList:
     return [Hits("review", images=scope.image_rows())]
 
 
-def class_removed(change: Change, scope: Scope) -> HitList:
-    return [Hits("delete", objects=scope.objects(change.details["class"]))]
+def class_removed(payload: p.ClassChange, scope: Scope) -> HitList:
+    return [Hits("delete", objects=scope.objects(payload.class_name))]
 
 
-def class_geometry_changed(change: Change, scope: Scope) -> HitList:
-    return [Hits("relabel", objects=scope.objects(change.details["class"]))]
+def class_geometry_changed(payload: p.ClassChange, scope: Scope) -> HitList:
+    return [Hits("relabel", objects=scope.objects(payload.class_name))]
 
 
-def attribute_added(change: Change, scope: Scope) -> HitList:
-    d = change.details
-    if d["default"] is not None:
-        return [_attribute_hits(scope, d["owner"], d["attribute"], "migrate", _missing)]
-    if d["required"]:
-        return [_attribute_hits(scope, d["owner"], d["attribute"], "fill", _missing)]
+def attribute_added(payload: p.AttributeAdded, scope: Scope) -> HitList:
+    if payload.default is not None:
+        return [_attribute_hits(scope, payload.owner, payload.attribute, "migrate", _missing)]
+    if payload.required:
+        return [_attribute_hits(scope, payload.owner, payload.attribute, "fill", _missing)]
     return []
 
 
-def attribute_present(change: Change, scope: Scope) -> HitList:
-    """Removed or renamed: every label that carries a value under the old name is rewritten."""
-    return [_attribute_hits(scope, change.details["owner"], change.details["attribute"], "migrate", _present)]
+def attribute_removed(payload: p.AttributeRemoved, scope: Scope) -> HitList:
+    """Every label that carries a value of the removed attribute loses it (``specc migrate``)."""
+    return [_attribute_hits(scope, payload.owner, payload.attribute, "migrate", _present)]
 
 
-def attribute_type_changed(change: Change, scope: Scope) -> HitList:
-    d = change.details
-    return [_attribute_hits(scope, d["owner"], d["attribute"], "relabel", _not_fitting(d["type"]))]
+def attribute_renamed(payload: p.AttributeRenamed, scope: Scope) -> HitList:
+    """Every label that carries a value under the old name is rewritten to the new one."""
+    return [_attribute_hits(scope, payload.owner, payload.old, "migrate", _present)]
 
 
-def attribute_now_required(change: Change, scope: Scope) -> HitList:
-    return [_attribute_hits(scope, change.details["owner"], change.details["attribute"], "fill", _missing)]
+def attribute_type_changed(payload: p.AttributeTypeChanged, scope: Scope) -> HitList:
+    return [_attribute_hits(scope, payload.owner, payload.attribute, "relabel", _not_fitting(payload.new_type))]
 
 
-def default_changed(change: Change, scope: Scope) -> HitList:
-    d = change.details
-    if d["action"] is None:
+def attribute_now_required(payload: p.AttributeRequirement, scope: Scope) -> HitList:
+    return [_attribute_hits(scope, payload.owner, payload.attribute, "fill", _missing)]
+
+
+def default_changed(payload: p.DefaultChanged, scope: Scope) -> HitList:
+    if payload.action is None:
         return []
-    return [_attribute_hits(scope, d["owner"], d["attribute"], d["action"], _missing)]
+    return [_attribute_hits(scope, payload.owner, payload.attribute, payload.action, _missing)]
 
 
-def enum_value_added(change: Change, scope: Scope) -> HitList:
+def enum_value_added(payload: p.EnumValue, scope: Scope) -> HitList:
     """Review the images holding objects that might deserve the new value, or relabel what a block names."""
     hits = []
-    for owner, _attribute in change.details["uses"]:
+    for owner, _attribute in payload.uses:
         if owner == IMAGE:
             hits.append(Hits("review", images=scope.image_rows()))
-        elif any(c.id == "RELABEL_DECLARED" and c.details["class"] == owner for c in scope.changes):
+        elif declared_relabels_of(scope, owner):
             hits.append(Hits("relabel", objects=declared_relabels(scope, owner)))
         else:
             hits.append(Hits("review", images=_images_with(scope, owner)))
@@ -238,21 +242,18 @@ def _images_with(scope: Scope, class_name: str) -> np.ndarray:
     return scope.image_rows(holding)
 
 
-def enum_value_removed(change: Change, scope: Scope) -> HitList:
-    d = change.details
-    return [_attribute_hits(scope, owner, attr, "relabel", _equal_to(d["value"])) for owner, attr in d["uses"]]
+def enum_value_removed(payload: p.EnumValue, scope: Scope) -> HitList:
+    return [_attribute_hits(scope, owner, attr, "relabel", _equal_to(payload.value)) for owner, attr in payload.uses]
 
 
-def enum_value_renamed(change: Change, scope: Scope) -> HitList:
-    d = change.details
-    return [_attribute_hits(scope, owner, attr, "migrate", _equal_to(d["value"])) for owner, attr in d["uses"]]
+def enum_value_renamed(payload: p.EnumValueRenamed, scope: Scope) -> HitList:
+    return [_attribute_hits(scope, owner, attr, "migrate", _equal_to(payload.old)) for owner, attr in payload.uses]
 
 
-def check_now_failing(change: Change, scope: Scope) -> HitList:
+def check_now_failing(payload: p.CheckChange, scope: Scope) -> HitList:
     """Re-evaluate exactly this check: what fails under the new version and did not under the old one."""
-    new = scope.findings(scope.new, change.details["check"])
-    old_check = change.details.get("old_check", change.details["check"])
-    old = scope.findings(scope.old, old_check) if change.old is not None else []
+    new = scope.findings(scope.new, payload.check)
+    old = scope.findings(scope.old, payload.old_check) if payload.old_check is not None else []
     before = {(f.image, f.objects) for f in old}
     index = _image_index(scope)
     objects: dict[str, list[int]] = {}
@@ -276,13 +277,18 @@ def _image_index(scope: Scope) -> dict[str, int]:
     return index
 
 
-def relabel_declared(change: Change, scope: Scope) -> HitList:
-    return [Hits("relabel", objects=_matching(scope, change.details["class"], change.details["where"]))]
+def relabel_declared(payload: p.RelabelDeclared, scope: Scope) -> HitList:
+    return [Hits("relabel", objects=_matching(scope, payload.class_name, payload.where))]
+
+
+def declared_relabels_of(scope: Scope, class_name: str) -> list[p.RelabelDeclared]:
+    return [c.payload for c in scope.changes
+            if isinstance(c.payload, p.RelabelDeclared) and c.payload.class_name == class_name]
 
 
 def declared_relabels(scope: Scope, class_name: str) -> list[tuple[str, np.ndarray]]:
-    return [found for c in scope.changes if c.id == "RELABEL_DECLARED" and c.details["class"] == class_name
-            for found in _matching(scope, class_name, c.details["where"])]
+    return [found for relabel in declared_relabels_of(scope, class_name)
+            for found in _matching(scope, class_name, relabel.where)]
 
 
 def _matching(scope: Scope, class_name: str, where: ir.Expr) -> list[tuple[str, np.ndarray]]:
@@ -299,31 +305,8 @@ def _matching(scope: Scope, class_name: str, where: ir.Expr) -> list[tuple[str, 
     return scope.objects(class_name, scope.cache[key]) if len(scope.cache[key]) else []
 
 
-def review_declared(change: Change, scope: Scope) -> HitList:
-    where = change.details["where"]
-    if where is None:
+def review_declared(payload: p.ReviewDeclared, scope: Scope) -> HitList:
+    if payload.where is None:
         return [Hits("review", images=scope.image_rows())]
     checker = Checker(scope.new, scope.renamed, checks=())
-    return [Hits("review", images=scope.image_rows(truth(where, checker.context.image_env())))]
-
-
-HITS: dict[str, Callable[[Change, Scope], HitList]] = {
-    "CLASS_ADDED": class_added,
-    "CLASS_REMOVED": class_removed,
-    "CLASS_GEOMETRY_CHANGED": class_geometry_changed,
-    "ATTRIBUTE_ADDED": attribute_added,
-    "ATTRIBUTE_REMOVED": attribute_present,
-    "ATTRIBUTE_RENAMED": attribute_present,
-    "ATTRIBUTE_TYPE_CHANGED": attribute_type_changed,
-    "ATTRIBUTE_NOW_REQUIRED": attribute_now_required,
-    "DEFAULT_CHANGED": default_changed,
-    "ENUM_VALUE_ADDED": enum_value_added,
-    "ENUM_VALUE_REMOVED": enum_value_removed,
-    "ENUM_VALUE_RENAMED": enum_value_renamed,
-    "CONSTRAINT_ADDED": check_now_failing,
-    "CONSTRAINT_CHANGED": check_now_failing,
-    "RULE_ADDED": check_now_failing,
-    "RULE_CHANGED": check_now_failing,
-    "RELABEL_DECLARED": relabel_declared,
-    "REVIEW_DECLARED": review_declared,
-}
+    return [Hits("review", images=scope.image_rows(truth(payload.where, checker.context.image_env())))]

@@ -6,6 +6,9 @@ newest known version at or before its own (exact when the history has it) and wi
 the ``changes`` blocks of every later version, so a jump from v1 to v4 sees every
 step in between. Each object appears once, with every change that touches it and the
 strongest action they ask for; whole-image reviews are separate items with no objects.
+An item groups the objects of one image that share both the action and the exact set of
+changes, so every change an item lists concerns every object it lists; counts per change
+(:attr:`Impact.counts`) are exact numbers of distinct objects and images.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 from specdsl import ir
 from specdsl.data.dataset import Dataset
 from specdsl.diff.changes import RULES, diff_specs
-from specdsl.diff.hits import HITS, Hits, Scope
+from specdsl.diff.hits import Hits, Scope
 from specdsl.diff.model import Change
 
 # When changes ask for different things on one object, the strongest wins.
@@ -42,6 +45,17 @@ class ImpactItem:
 
 
 @dataclass(frozen=True)
+class ChangeCount:
+    """How many distinct labeled objects, and images (holding them or reviewed whole), one change touches."""
+
+    objects: int = 0
+    images: int = 0
+
+    def __add__(self, other: ChangeCount) -> ChangeCount:
+        return ChangeCount(self.objects + other.objects, self.images + other.images)
+
+
+@dataclass(frozen=True)
 class Impact:
     items: tuple[ImpactItem, ...]
     images: int
@@ -49,10 +63,14 @@ class Impact:
     objects_affected: int
     changes: tuple[Change, ...] = ()  # every change that reached a label, also those of older steps
     notes: tuple[str, ...] = ()  # what made the analysis less precise (for stderr)
+    counts: Mapping[tuple[str, str], ChangeCount] = field(default_factory=dict)  # by Change.key
 
     def summary(self) -> dict:
         return {"images": self.images, "images_affected": self.images_affected,
                 "objects_affected": self.objects_affected}
+
+    def count(self, change: Change) -> ChangeCount:
+        return self.counts.get(change.key, ChangeCount())
 
 
 @dataclass
@@ -102,22 +120,40 @@ def analyze_impact(dataset: Dataset, new: ir.Spec, known: Mapping[int, ir.Spec],
     notes: list[str] = []
     groups = version_groups(image_versions(dataset, labeled_under, default_version), new, known, notes)
     tally, used, shared = _Tally(), {}, {}
+    reached: dict[tuple[str, str], _Reach] = {}
     for group in groups:
         scope = Scope(dataset, group.base, new, group.images, group.changes, shared)
         for change in group.changes:
-            for hits in HITS.get(change.id, _no_hits)(change, scope):
+            for hits in change.kind.hits(change.payload, scope) if change.kind.hits else ():
                 if hits:
                     tally.add(change.id, hits)
-                    used[(change.id, change.target)] = change
+                    used[change.key] = change
+                    reached.setdefault(change.key, _Reach()).add(dataset, hits)
     unknown = np.isnan(dataset.images.spec_version).any()
     if unknown and labeled_under is None and default_version < new.version:
         notes.append(f"{dataset.source}: images without spec_version are taken as labeled under version "
                      f"{default_version} (use --labeled-under N)")
-    return _impact(dataset, tally, tuple(sorted(used.values(), key=Change.sort_key)), tuple(notes))
+    counts = {key: reach.count() for key, reach in reached.items()}
+    return _impact(dataset, tally, tuple(sorted(used.values(), key=Change.sort_key)), tuple(notes), counts)
 
 
-def _no_hits(change: Change, scope: Scope) -> list[Hits]:
-    return []
+@dataclass
+class _Reach:
+    """The objects (class, row) and images one change reached, over every version group."""
+
+    objects: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    images: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, dataset: Dataset, hits: Hits) -> None:
+        for class_name, rows in hits.objects:
+            self.objects.setdefault(class_name, []).append(rows)
+            self.images.append(dataset.tables[class_name].image_index[rows])
+        self.images.append(hits.images)
+
+    def count(self) -> ChangeCount:
+        objects = sum(len(np.unique(np.concatenate(rows))) for rows in self.objects.values())
+        images = len(np.unique(np.concatenate(self.images))) if self.images else 0
+        return ChangeCount(int(objects), images)
 
 
 def image_versions(dataset: Dataset, labeled_under: int | None, default_version: int) -> np.ndarray:
@@ -148,12 +184,14 @@ def _num(value: float) -> str:
 # ---- turning the tally into items ------------------------------------------------------------------
 
 
-def _impact(dataset: Dataset, tally: _Tally, changes: tuple[Change, ...], notes: tuple[str, ...]) -> Impact:
+def _impact(dataset: Dataset, tally: _Tally, changes: tuple[Change, ...], notes: tuple[str, ...],
+            counts: dict[tuple[str, str], ChangeCount]) -> Impact:
     merged = [_merged(dataset, name, parts) for name, parts in tally.objects.items()]
     items = _object_items(dataset, merged) + _review_items(dataset, tally.reviews)
-    items.sort(key=lambda i: (i.image, ACTIONS.index(i.action)))
+    items.sort(key=lambda i: (i.image, ACTIONS.index(i.action), i.changes))
     n_objects = sum(len(m.images) for name, m in zip(tally.objects, merged) if name)
-    return Impact(tuple(items), len(dataset.images), len({i.image for i in items}), n_objects, changes, notes)
+    return Impact(tuple(items), len(dataset.images), len({i.image for i in items}), n_objects, changes, notes,
+                  counts)
 
 
 @dataclass(frozen=True)
@@ -182,19 +220,20 @@ def _merged(dataset: Dataset, class_name: str, parts: list[tuple[np.ndarray, int
 
 
 def _object_items(dataset: Dataset, merged: list[_Merged]) -> list[ImpactItem]:
-    """One item per (image, action) listing its objects; an image attribute's item lists none."""
+    """One item per (image, action, set of changes) listing its objects; an image attribute's item lists none."""
     if not merged:
         return []
     images = np.concatenate([m.images for m in merged])
     masks = np.concatenate([m.masks for m in merged])
     ranks = np.concatenate([m.ranks for m in merged])
     ids = [i for m in merged for i in m.ids]
-    order = np.lexsort((ranks, images))
+    order = np.lexsort((masks, ranks, images))
     images, masks, ranks = images[order], masks[order], ranks[order]
     ids = [ids[i] for i in order]
-    starts = np.flatnonzero(np.r_[True, (images[1:] != images[:-1]) | (ranks[1:] != ranks[:-1])])
+    starts = np.flatnonzero(np.r_[True, (images[1:] != images[:-1]) | (ranks[1:] != ranks[:-1])
+                                  | (masks[1:] != masks[:-1])])
     ends = np.r_[starts[1:], len(images)]
-    reasons = np.bitwise_or.reduceat(masks, starts)
+    reasons = masks[starts]
     names = dataset.images.ids
     return [ImpactItem(names[images[s]], tuple(sorted(i for i in ids[s:e] if i)), _ids_of(int(bits)),
                        OBJECT_ACTIONS[ranks[s]]) for s, e, bits in zip(starts, ends, reasons)]
@@ -215,10 +254,14 @@ def _ids_of(bits: int) -> tuple[str, ...]:
 
 def merge_impacts(impacts: list[Impact]) -> Impact:
     """Several exports (``--labels A B``) as one report."""
-    changes = {(c.id, c.target): c for impact in impacts for c in impact.changes}
+    changes = {c.key: c for impact in impacts for c in impact.changes}
     notes = tuple(dict.fromkeys(n for impact in impacts for n in impact.notes))
+    counts: dict[tuple[str, str], ChangeCount] = {}
+    for impact in impacts:
+        for key, count in impact.counts.items():
+            counts[key] = counts.get(key, ChangeCount()) + count
     return Impact(tuple(i for impact in impacts for i in impact.items), sum(i.images for i in impacts),
                   sum(i.images_affected for i in impacts), sum(i.objects_affected for i in impacts),
-                  tuple(sorted(changes.values(), key=Change.sort_key)), notes)
+                  tuple(sorted(changes.values(), key=Change.sort_key)), notes, counts)
 
 

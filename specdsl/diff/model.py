@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from specdsl import ir
 
@@ -15,18 +15,65 @@ SEVERITY_RANK = {name: len(SEVERITIES) - i for i, name in enumerate(SEVERITIES)}
 K = TypeVar("K")
 
 
+class Words(Protocol):
+    """How a back-end writes names and conditions in a labeler sentence (the docs page: HTML ``Markup``)."""
+
+    def code(self, text: object) -> str: ...
+
+    def condition(self, expr: ir.Expr) -> str: ...
+
+
+# payload, words -> one sentence a labeler reads (the docs page's "What changed" panel)
+Sentence = Callable[[Any, Words], str]
+# payload, scope (labels of one version group) -> the hits (see specdsl.diff.hits)
+HitsFunction = Callable[[Any, Any], list]
+
+
+@dataclass(frozen=True)
+class ChangeKind:
+    """A row of the registry: everything every back-end needs to know about one change ID.
+
+    ``payload`` is the type of the facts a change of this kind carries; ``hits`` finds the labels
+    it touches (None: it touches none); ``labeler`` says it in a labeler's words.
+    """
+
+    id: str
+    severity: str
+    summary: str
+    doc: str
+    payload: type
+    labeler: Sentence
+    hits: HitsFunction | None = None
+    action: str | None = None  # what the impact analysis asks for the labels it touches
+    variants: str = ""  # when the severity depends on the case, which case gets which
+
+    def change(self, payload: Any, target: str, message: str, old: ir.Loc | None = None,
+               new: ir.Loc | None = None, severity: str | None = None) -> Change:
+        if not isinstance(payload, self.payload):
+            raise TypeError(f"{self.id} carries {self.payload.__name__}, not {type(payload).__name__}")
+        return Change(self, payload, severity or self.severity, target, message, _where(old), _where(new))
+
+
 @dataclass(frozen=True)
 class Change:
     """One difference between two versions of a spec, with where it was in each (``path:line:col``)."""
 
-    id: str
+    kind: ChangeKind = field(repr=False)
+    payload: Any = field(hash=False)
     severity: str
     target: str
     message: str
     old: str | None = None
     new: str | None = None
-    # Structured facts for the impact analysis (class, attribute, value, check ...); not part of the record.
-    details: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def id(self) -> str:
+        return self.kind.id
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies a change across version steps: its ID and target."""
+        return self.kind.id, self.target
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "severity": self.severity, "target": self.target, "message": self.message,
@@ -34,22 +81,6 @@ class Change:
 
     def sort_key(self) -> tuple:
         return (-SEVERITY_RANK[self.severity], self.target, self.id, self.message)
-
-
-@dataclass(frozen=True)
-class ChangeKind:
-    """A row of the registry: a stable ID, its usual severity, and the paragraph ``specc explain`` shows."""
-
-    id: str
-    severity: str
-    summary: str
-    doc: str
-    action: str | None = None  # what the impact analysis asks for the labels it touches
-    variants: str = ""  # when the severity depends on the case, which case gets which
-
-    def change(self, target: str, message: str, old: ir.Loc | None = None, new: ir.Loc | None = None,
-               severity: str | None = None, **details: Any) -> Change:
-        return Change(self.id, severity or self.severity, target, message, _where(old), _where(new), details)
 
 
 def _where(loc: ir.Loc | None) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import orjson
 
 from specdsl import ir
-from specdsl.diff.impact import ACTIONS, Impact
+from specdsl.diff.impact import ACTIONS, ChangeCount, Impact
 from specdsl.diff.model import SEVERITIES, Change
 
 IMAGES_SHOWN = 10  # per group in text output; --format json lists every one
@@ -26,8 +26,8 @@ def diff_document(old: ir.Spec, new: ir.Spec, changes: Sequence[Change], impact:
 
 def _with_impact_changes(changes: Sequence[Change], impact: Impact | None) -> list[Change]:
     """The changes between the two versions, plus older ones that reached labels made before OLD."""
-    seen = {(c.id, c.target) for c in changes}
-    extra = [c for c in (impact.changes if impact else ()) if (c.id, c.target) not in seen]
+    seen = {c.key for c in changes}
+    extra = [c for c in (impact.changes if impact else ()) if c.key not in seen]
     return sorted([*changes, *extra], key=Change.sort_key)
 
 
@@ -41,7 +41,7 @@ def render_text(old: ir.Spec, new: ir.Spec, changes: Sequence[Change], impact: I
         group = [c for c in changes if c.severity == severity]
         if group:
             lines += ["", f"{severity} ({len(group)})"]
-            lines += [line for c in group for line in _change_lines(c)]
+            lines += [line for c in group for line in _change_lines(c, impact)]
     if impact is not None:
         lines += ["", *_impact_lines(impact)]
     return "\n".join(lines) + "\n"
@@ -55,10 +55,24 @@ def _headline(old: ir.Spec, new: ir.Spec, changes: Sequence[Change]) -> str:
     return f"{name} version {old.version} -> {new.version}: {total}" + (f" ({parts})" if parts else "")
 
 
-def _change_lines(change: Change) -> list[str]:
+def _change_lines(change: Change, impact: Impact | None) -> list[str]:
     where = "  ".join(f"{label} {loc}" for label, loc in (("old", change.old), ("new", change.new)) if loc)
     lines = [f"  {change.id:<24} {change.target}", f"      {change.message}"]
+    if impact is not None:
+        lines.append(f"      affects {_reach(impact.count(change))}")
     return lines + ([f"      {where}"] if where else [])
+
+
+def _reach(count: ChangeCount) -> str:
+    if not count.objects and not count.images:
+        return "no labels"
+    if not count.objects:
+        return _plural(count.images, "image")
+    return f"{_plural(count.objects, 'object')} in {_plural(count.images, 'image')}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _impact_lines(impact: Impact) -> list[str]:

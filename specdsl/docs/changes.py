@@ -1,25 +1,29 @@
-"""The "What changed since vN" panel: changes sorted by severity, in plain words.
+"""The "What changed since vN" panel: the diff's changes sorted by severity, in a labeler's words.
 
-Changes come from two places: the spec's own ``changes`` blocks (``--since N``) and the diff
-engine (``--against REV``, :func:`diff_changes`). Both give Change-like records (``id``,
-``severity``, ``target``, ``message``, ``old``, ``new``); the panel reads only those fields, so
-it works with either. Impact records (``image``, ``objects``, ``changes``) add the counts of
-labeled objects each change touches.
+Everything here reads the diff registry (:mod:`specdsl.diff.changes`): each change's sentence is
+its kind's ``labeler`` sentence, its counts come from the impact analysis's exact per-change
+counts. With ``--since N`` the older version is read from git when the history holds it, so
+structural changes (removed values, new required attributes, new constraints ...) are listed
+too; without it only what the ``changes`` blocks declare is known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from specdsl import ir
-from specdsl.docs import anchors
+from specdsl.diff import payloads as p
+from specdsl.diff.model import SEVERITIES, Change
+from specdsl.docs import anchors, prose
 from specdsl.docs.markdown import render_inline
 
-SEVERITY_ORDER = ("breaking", "dangerous", "migratable", "safe")
+if TYPE_CHECKING:  # the diff engine (numpy, the checker) loads only when a page shows changes
+    from specdsl.diff.impact import Impact
+
 SEVERITY_TITLES = {
     "breaking": ("Breaking", "Labels made before this change are now wrong: they must be redone."),
     "dangerous": ("Review", "Labels made before this change may be wrong: look at them again."),
@@ -28,17 +32,16 @@ SEVERITY_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class DeclaredChange:
-    """A change the spec author declared in a ``changes`` block (same fields as the diff engine's Change)."""
+class PageWords:
+    """How the page writes names (``<code>``) and conditions (plain sentences) in a change's sentence."""
 
-    id: str
-    severity: str
-    target: str
-    message: str
-    old: str | None = None
-    new: str | None = None
-    version: int = 0
+    @staticmethod
+    def code(text: object) -> Markup:
+        return prose.code(text)
+
+    @staticmethod
+    def condition(expr: ir.Expr) -> Markup:
+        return prose.describe(expr)
 
 
 @dataclass(frozen=True)
@@ -60,127 +63,133 @@ class PanelGroup:
 
 
 @dataclass(frozen=True)
+class AuthorNote:
+    """The summary a ``changes N`` block gives, shown above the changes."""
+
+    version: int
+    text: Markup
+
+
+@dataclass(frozen=True)
 class ChangePanel:
     since: int | None
     groups: tuple[PanelGroup, ...]
     with_impact: bool
+    notes: tuple[AuthorNote, ...] = ()
 
     @property
     def total(self) -> int:
         return sum(len(g.items) for g in self.groups)
 
 
-def declared_changes(spec: ir.Spec, since: int) -> list[DeclaredChange]:
-    """The spec's ``changes`` blocks newer than version ``since``, one record per action."""
-    records: list[DeclaredChange] = []
-    for block in spec.changes:
-        if block.version > since:
-            records += _block_changes(block)
-    return records
+def changes_since(spec: ir.Spec, spec_arg: str, since: int) -> tuple[list[Change], dict[int, ir.Spec], list[str]]:
+    """The changes since version ``since``, the versions at hand (from git when its history holds
+    version ``since``; empty otherwise) and notes on what is missing."""
+    from specdsl.diff.changes import declared_changes, diff_specs
+
+    known = versions_from_history(spec_arg, spec.name)
+    if since not in known:
+        note = (f"version {since} of {spec_arg} is not in its git history: only the `changes` blocks are listed, "
+                "not structural changes (use --against REV to name the older version)")
+        return declared_changes(spec, since), {}, [note]
+    return diff_specs(known[since], spec), known, []
 
 
-def _block_changes(block: ir.Changes) -> list[DeclaredChange]:
-    prefix = f"v{block.version}: " + (block.summary.rstrip(".") + ". " if block.summary else "")
-    if not block.actions:
-        return [DeclaredChange("NOTE_DECLARED", "safe", f"v{block.version}", prefix.strip(), version=block.version)]
-    return [_action_change(action, prefix, block.version) for action in block.actions]
+def versions_from_history(spec_arg: str, name: str) -> dict[int, ir.Spec]:
+    """Every version of the spec file in its git history (up to ``PATH@REV``'s REV); empty outside git."""
+    from specdsl.diff.history import read_history
+    from specdsl.gitrev import SpecReadError, split_rev
+
+    _, rev = split_rev(spec_arg)
+    try:
+        return read_history(spec_arg, rev or "HEAD", name).specs
+    except SpecReadError:
+        return {}
 
 
-def _action_change(action: Any, prefix: str, version: int) -> DeclaredChange:
-    if isinstance(action, ir.Relabel):
-        return DeclaredChange("RELABEL_DECLARED", "breaking", action.class_name,
-                              f"{prefix}Relabel every `{action.class_name}` where `{action.text}`.", version=version)
-    if isinstance(action, ir.ReviewImages):
-        where = f" where `{action.text}`" if action.text else ""
-        return DeclaredChange("REVIEW_DECLARED", "dangerous", "image", f"{prefix}Review every image{where}.",
-                              version=version)
-    if isinstance(action, ir.RenameAttribute):
-        return DeclaredChange("ATTRIBUTE_RENAMED", "migratable", f"{action.class_name}.{action.new}",
-                              f"{prefix}`{action.class_name}.{action.old}` is now called `{action.new}`.",
-                              action.old, action.new, version)
-    return DeclaredChange("ENUM_VALUE_RENAMED", "migratable", f"{action.class_name}.{action.attribute}",
-                          f"{prefix}Value `{action.old}` of `{action.class_name}.{action.attribute}` is now "
-                          f"`{action.new}`.", action.old, action.new, version)
+def label_impact(datasets: Iterable, new: ir.Spec, known: dict[int, ir.Spec], since: int) -> Impact:
+    """The impact of the changes since ``since`` on labeled data, given the versions at hand.
 
-
-def diff_changes(old: ir.Spec, new: ir.Spec) -> list[Any]:
-    """The diff engine's changes between two versions (adapter: the panel needs only Change's fields)."""
-    from specdsl.diff import diff_specs
-
-    return list(diff_specs(old, new))
-
-
-def label_impact(datasets: Iterable[Any], new: ir.Spec, old: ir.Spec | None,
-                 since: int) -> tuple[list[Any], list[str]]:
-    """Impact items of the change from ``old`` (or the spec's own ``changes`` blocks) on labeled data.
-
-    Images that do not record their ``spec_version`` are taken as labeled under ``since``.
-    Returns the items (``image``, ``objects``, ``changes``) and the notes that made it less precise.
+    Images that do not record their ``spec_version`` are taken as labeled under ``since``. With no
+    older version at hand only the spec's own ``changes`` blocks are known, as the panel says.
     """
+    from dataclasses import replace
+
     from specdsl.diff.impact import analyze_impact, merge_impacts
 
-    known = {old.version: old} if old is not None else {new.version: new}
+    known = {**known, new.version: new}
     impact = merge_impacts([analyze_impact(d, new, known, since) for d in datasets])
-    notes = [n for n in impact.notes if old is not None or "predate every known version" not in n]
-    return list(impact.items), notes
+    declared_only = min(known) == new.version
+    notes = tuple(n for n in impact.notes if not declared_only or "predate every known version" not in n)
+    return replace(impact, notes=notes)
 
 
-def build_panel(spec: ir.Spec, changes: Iterable[Any], impact: Iterable[Any] | None,
-                since: int | None) -> ChangePanel:
-    counts = _impact_counts(impact) if impact is not None else None
+def build_panel(spec: ir.Spec, changes: Iterable[Change], impact: Impact | None, since: int | None) -> ChangePanel:
     by_severity: dict[str, list[PanelItem]] = {}
     for change in changes:
-        severity = _field(change, "severity") or "safe"
-        by_severity.setdefault(severity, []).append(_item(spec, change, counts))
-    order = list(SEVERITY_ORDER) + sorted(set(by_severity) - set(SEVERITY_ORDER))
-    groups = tuple(PanelGroup(s, *SEVERITY_TITLES.get(s, (s.capitalize(), "")), tuple(by_severity[s]))
-                   for s in order if s in by_severity)
-    return ChangePanel(since, groups, counts is not None)
+        by_severity.setdefault(change.severity, []).append(_item(spec, change, impact))
+    groups = tuple(PanelGroup(s, *SEVERITY_TITLES[s], tuple(by_severity[s])) for s in SEVERITIES if s in by_severity)
+    return ChangePanel(since, groups, impact is not None, _notes(spec, since))
 
 
-def _item(spec: ir.Spec, change: Any, counts: Mapping[str, tuple[int, int]] | None) -> PanelItem:
-    change_id, target = str(_field(change, "id")), str(_field(change, "target") or "")
-    objects, images = counts.get(change_id, (0, 0)) if counts is not None else (None, None)
-    return PanelItem(change_id, target, target_link(spec, target), _message(change), objects, images)
+def _item(spec: ir.Spec, change: Change, impact: Impact | None) -> PanelItem:
+    count = impact.count(change) if impact is not None else None
+    message = Markup(change.kind.labeler(change.payload, PageWords()))
+    return PanelItem(change.id, change.target, target_link(spec, change), message,
+                     count.objects if count else None, count.images if count else None)
 
 
-def _message(change: Any) -> Markup:
-    """Declared changes are written with Markdown code spans; the diff engine's messages are plain text."""
-    text = str(_field(change, "message") or "")
-    return render_inline(text) if isinstance(change, DeclaredChange) else escape(text)
+def _notes(spec: ir.Spec, since: int | None) -> tuple[AuthorNote, ...]:
+    if since is None:
+        return ()
+    return tuple(AuthorNote(block.version, render_inline(block.summary)) for block in spec.changes
+                 if block.version > since and block.summary)
 
 
-def _field(record: Any, name: str) -> Any:
-    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
-
-
-def _impact_counts(impact: Iterable[Any]) -> dict[str, tuple[int, int]]:
-    """Objects and images each change id touches; a whole-image review counts the image only."""
-    objects: dict[str, set[tuple[str, str]]] = {}
-    images: dict[str, set[str]] = {}
-    for entry in impact:
-        image = str(_field(entry, "image"))
-        for change_id in _field(entry, "changes") or ():
-            objects.setdefault(change_id, set()).update((image, str(o)) for o in _field(entry, "objects") or ())
-            images.setdefault(change_id, set()).add(image)
-    return {cid: (len(objects.get(cid, ())), len(imgs)) for cid, imgs in images.items()}
-
-
-def target_link(spec: ir.Spec, target: str) -> str | None:
-    """The anchor of a change's target (a class, ``CLASS.ATTR``, a rule, an enum value, an example) if any."""
+def target_link(spec: ir.Spec, change: Change) -> str | None:
+    """The anchor on this page of what a change is about (a class, an attribute, a check, an example), if any."""
     ids = anchors.page_ids(spec)
-    return next(("#" + c for c in _target_candidates(spec, target) if c in ids or c.startswith("example-")), None)
+    return next(("#" + c for c in _anchor_candidates(spec, change.payload) if c in ids or c.startswith("example-")),
+                None)
 
 
-def _target_candidates(spec: ir.Spec, target: str) -> list[str]:
-    owner, _, member = target.partition(".")
-    candidates = []
-    if member:
-        attribute = member.partition(".")[0]
-        candidates.append(anchors.image_attribute_id(attribute) if owner == "image"
-                          else anchors.attribute_id(owner, attribute))
-    candidates += [anchors.rule_id(target), anchors.quota_id(target), anchors.class_id(owner)]
-    candidates += [anchors.attribute_id(c.name, a.name) for c in spec.classes for a in c.attributes
-                   if a.type.enum == owner]  # an enum value: where labelers pick it
-    candidates += [anchors.example_id(k) for k, e in enumerate(spec.examples, 1) if e.title == target]
-    return candidates
+def _anchor_candidates(spec: ir.Spec, fact: object) -> list[str]:
+    """Most precise first, read from the change's typed payload (never from its target text)."""
+    if isinstance(fact, (p.ClassChange, p.RelabelDeclared)):
+        return [anchors.class_id(fact.class_name)]
+    if isinstance(fact, p.AttributeRenamed):
+        return _attribute_anchors(fact.owner, fact.new)
+    if isinstance(fact, (p.AttributeAdded, p.AttributeRemoved, p.AttributeRequirement, p.AttributeTypeChanged,
+                         p.DefaultChanged)):
+        return _attribute_anchors(fact.owner, fact.attribute)
+    if isinstance(fact, (p.EnumValue, p.EnumValueRenamed)):
+        uses = [a for owner, attribute in fact.uses for a in _attribute_anchors(owner, attribute)]
+        return uses + [anchors.attribute_id(c.name, a.name) for c in spec.classes for a in c.attributes
+                       if a.type.enum == fact.enum]  # a named enum: where labelers pick it
+    if isinstance(fact, p.CheckChange) and fact.kind == "rule":
+        return [anchors.rule_id(fact.check)]
+    if isinstance(fact, p.CheckChange):  # a removed constraint falls back to its class card
+        anchor = anchors.anchor_for_check(fact.check, fact.kind, spec).lstrip("#")
+        return [anchor] if anchor != anchors.SCHEMA_ID else []
+    if isinstance(fact, p.QuotaChange):
+        return [anchors.quota_id(fact.name)]
+    if isinstance(fact, p.ExampleChange):
+        return [anchors.example_id(k) for k, e in enumerate(spec.examples, 1) if e.title == fact.title]
+    if isinstance(fact, p.DocChanged):
+        return _documented_anchors(fact)
+    return []
+
+
+def _documented_anchors(fact: p.DocChanged) -> list[str]:
+    if fact.of in ("attribute", "value"):
+        return _attribute_anchors(fact.owner, fact.name)
+    by_kind = {"class": lambda: anchors.class_id(fact.owner), "rule": lambda: anchors.rule_id(fact.name),
+               "quota": lambda: anchors.quota_id(fact.name),
+               "constraint": lambda: anchors.constraint_id(fact.owner, fact.index)}
+    return [by_kind[fact.of]()] if fact.of in by_kind else []
+
+
+def _attribute_anchors(owner: str, attribute: str) -> list[str]:
+    if owner == p.IMAGE:
+        return [anchors.image_attribute_id(attribute)]
+    return [anchors.attribute_id(owner, attribute), anchors.class_id(owner)]

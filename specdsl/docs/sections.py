@@ -163,8 +163,7 @@ def match_sentence(cls: ir.Class) -> str:
 
 
 def _constraint(cls: ir.Class, constraint: ir.Constraint) -> ConstraintItem:
-    generated = f"{cls.name} requires {constraint.text}"  # the compiler's message when none was written
-    explanation = Markup("") if constraint.message == generated else render_inline(constraint.message)
+    explanation = render_inline(constraint.doc) if constraint.doc else Markup("")
     return ConstraintItem(anchors.constraint_id(cls.name, constraint.index), constraint.check,
                           prose.sentence(prose.requirement(constraint.expr)), explanation,
                           snippets.highlighted(snippets.constraint_source(constraint)))
@@ -222,8 +221,7 @@ def _binding_line(binding: ir.Binding, position: int) -> Markup:
 
 
 def quota_section(spec: ir.Spec, quota: ir.Quota) -> RuleSection:
-    generated = f"quota {quota.name} is not met: {quota.text}"
-    explanation = Markup("") if quota.message == generated else render_inline(quota.message)
+    explanation = render_inline(quota.doc) if quota.doc else Markup("")
     return RuleSection(
         "quota", quota.name, anchors.quota_id(quota.name), quota.severity, SEVERITY_TEXT.get(quota.severity, ""),
         explanation, (), prose.sentence(prose.describe(quota.expr)), snippets.highlighted(snippets.quota_source(quota)),
