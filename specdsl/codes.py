@@ -68,6 +68,13 @@ CODES: dict[str, tuple[str, str]] = {
               "example object's `points`, `box` or `point` is more than 10,000,000 px (from 0). The checker "
               "lays the images of an export side by side on one axis, so it needs finite, bounded "
               "extents; exports with larger values get a `schema` finding instead."),
+    "E0150": ("invalid match", "A class's `match SCORE OP THRESHOLD` line (how objects are paired across "
+              "annotation sets) names an unknown score, a score its geometry cannot measure, the wrong operator, "
+              "a threshold out of range, or appears twice. Scores: `iou >= T` (box, polygon, mask; T in 0..1 or "
+              "a percentage), `distance <= D` (any geometry), `hausdorff <= D` (polyline, polygon), "
+              "`frechet <= D` (polyline); distances are pixels. Tag classes pair by class and take no `match`.\n\n"
+              "    class vehicle: box { match iou >= 0.5 }\n"
+              "    class lane_line: polyline { match hausdorff <= 15 px }"),
 }
 
 

@@ -233,6 +233,42 @@ class Constraint:
         return self.check.name
 
 
+# The scores a ``match`` line may use, with the operator each takes and the geometries it measures.
+MATCH_SCORES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "iou": (">=", ("box", "polygon", "mask")),
+    "distance": ("<=", ("box", "polygon", "polyline", "point", "mask")),
+    "hausdorff": ("<=", ("polyline", "polygon")),
+    "frechet": ("<=", ("polyline",)),
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    """How objects of a class are paired across annotation sets (``match iou >= 0.5``; ENGINE.md)."""
+
+    score: str  # a key of MATCH_SCORES
+    threshold: float  # an iou in [0, 1], or a distance in pixels
+    declared: bool = True  # False: the geometry's default, no ``match`` line
+    loc: Loc | None = _loc()
+
+    @property
+    def op(self) -> str:
+        return MATCH_SCORES[self.score][0]
+
+    def passes(self, score):
+        """Whether scores (numbers or arrays) pass the threshold."""
+        return score >= self.threshold if self.op == ">=" else score <= self.threshold
+
+    def describe(self) -> str:
+        unit = "" if self.score == "iou" else " px"
+        return f"{self.score} {self.op} {_num(self.threshold)}{unit}"
+
+
+DEFAULT_MATCH = {"box": Match("iou", 0.5, False), "polygon": Match("iou", 0.5, False),
+                 "mask": Match("iou", 0.5, False), "polyline": Match("hausdorff", 20.0, False),
+                 "point": Match("distance", 10.0, False)}
+
+
 @dataclass(frozen=True)
 class Class:
     name: str
@@ -241,6 +277,12 @@ class Class:
     attributes: tuple[Attribute, ...]
     constraints: tuple[Constraint, ...]
     loc: Loc | None = _loc()
+    declared_match: Match | None = None
+
+    @property
+    def match(self) -> Match | None:
+        """The declared ``match``, else the geometry's default; None for tags (they pair by class)."""
+        return self.declared_match or DEFAULT_MATCH.get(self.geometry)
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)

@@ -21,6 +21,8 @@ COMMANDS = (
     "specdsl.cli.explain",
     "specdsl.cli.docs",
     "specdsl.cli.export_config",
+    "specdsl.cli.agree",
+    "specdsl.cli.stats",
 )
 
 

@@ -44,7 +44,51 @@ class Lowerer:
             constraints.append(ir.Constraint(check, index, expr or FALSE, message, text, self.loc(require),
                                              doc=require.doc))
         return ir.Class(decl.name, decl.geometry, decl.doc, tuple(info.attributes.values()), tuple(constraints),
-                        self.loc(decl))
+                        self.loc(decl), self._match(decl))
+
+    def _match(self, decl: ast.ClassDecl) -> ir.Match | None:
+        """The class's ``match`` line, checked against its geometry (at most one per class)."""
+        if not decl.matches:
+            return None
+        for extra in decl.matches[1:]:
+            self.sink.error("E0150", f"class '{decl.name}' has more than one match line", extra.span,
+                            "second match", help="keep one: objects are paired by a single score")
+        match = decl.matches[0]
+        entry = ir.MATCH_SCORES.get(match.score)
+        if entry is None:
+            self.sink.error("E0150", f"unknown match score '{match.score}'", match.score_span, "no such score",
+                            help=did_you_mean(match.score, ir.MATCH_SCORES)
+                            or "scores: " + ", ".join(ir.MATCH_SCORES))
+            return None
+        op, geometries = entry
+        if decl.geometry not in geometries:
+            self.sink.error("E0150", f"a {decl.geometry} cannot be matched by {match.score}", match.score_span,
+                            f"not defined for {decl.geometry}",
+                            help="use one of: " + ", ".join(s for s, (_, g) in ir.MATCH_SCORES.items()
+                                                            if decl.geometry in g) if decl.geometry != "tag"
+                            else "tags pair by class: remove the match line")
+            return None
+        if match.op != op:
+            self.sink.error("E0150", f"{match.score} is matched with '{op}', not '{match.op}'", match.span,
+                            f"write {match.score} {op} ...",
+                            help="iou is a similarity (higher is closer); distances are lower when closer")
+            return None
+        threshold = self._match_threshold(match)
+        return None if threshold is None else ir.Match(match.score, threshold, True, self.loc(match))
+
+    def _match_threshold(self, match: ast.Match) -> float | None:
+        number = match.threshold
+        value = float(number.value) / 100 if number.unit == "%" else float(number.value)
+        if match.score == "iou":
+            if number.unit not in (None, "%") or not 0 <= value <= 1:
+                self.sink.error("E0150", "an iou threshold is a number from 0 to 1 (or a percentage)", number.span,
+                                "out of range")
+                return None
+        elif number.unit not in (None, "px"):
+            self.sink.error("E0150", f"a {match.score} threshold is a distance in pixels", number.span,
+                            f"'{number.unit}' is not a distance", help=f"write e.g. {match.score} <= 15 px")
+            return None
+        return value
 
     def _check_constraint_names(self, decl: ast.ClassDecl, info: ClassInfo) -> None:
         """``CLASS.NAME`` names one check: a constraint's name is unique and is not an attribute's."""

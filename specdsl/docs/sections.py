@@ -78,6 +78,7 @@ class ClassCard:
     constraints: tuple[ConstraintItem, ...]
     rules: tuple[Ref, ...]
     examples: tuple[Ref, ...]
+    match: str | None = None  # how two labelers' objects of the class are paired (specc agree)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,20 @@ def class_card(spec: ir.Spec, cls: ir.Class, color: str) -> ClassCard:
         attribute_rows(cls.attributes, lambda a: anchors.attribute_id(cls.name, a)),
         tuple(_constraint(cls, c) for c in cls.constraints),
         tuple(r for r in _checks_involving(spec, cls.name)),
-        tuple(_example_ref(k, e) for k, e in enumerate(spec.examples, 1) if _shows_class(e, cls.name)))
+        tuple(_example_ref(k, e) for k, e in enumerate(spec.examples, 1) if _shows_class(e, cls.name)),
+        match_sentence(cls))
+
+
+def match_sentence(cls: ir.Class) -> str:
+    """The class's ``match`` rule in a labeler's words (``specc agree`` pairs objects by it)."""
+    if cls.match is None:
+        return "Two labelers' tags of this class agree when both set it."
+    how = {"iou": "their overlap (intersection over union) is at least {t:.0%}",
+           "distance": "they are at most {t:g} px apart",
+           "hausdorff": "they are nowhere more than {t:g} px apart (Hausdorff distance)",
+           "frechet": "they follow each other within {t:g} px (Fréchet distance)"}[cls.match.score]
+    origin = "" if cls.match.declared else " (the default for this geometry)"
+    return f"Two labelers' objects count as the same {cls.name} when {how.format(t=cls.match.threshold)}{origin}."
 
 
 def _constraint(cls: ir.Class, constraint: ir.Constraint) -> ConstraintItem:

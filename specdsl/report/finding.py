@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from specdsl.check_id import CheckId
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-KINDS = ("schema", "attribute", "constraint", "rule", "quota")
+KINDS = ("schema", "attribute", "constraint", "rule", "quota", "agreement")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class Finding:
     def check_key(self) -> str:
         """The check's stable identity (:attr:`CheckId.fingerprint`); read back from a file, its name and kind."""
         return self.check_id.fingerprint if self.check_id is not None else f"{self.kind}:{self.check}"
+    labelers: tuple[str, ...] = ()  # `specc agree`: the two annotation sets compared
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
@@ -44,6 +45,8 @@ class Finding:
             record["help"] = self.help
         if self.action:
             record["action"] = self.action
+        if self.labelers:
+            record["labelers"] = list(self.labelers)
         return record
 
     def sort_key(self) -> tuple:

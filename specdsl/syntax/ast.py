@@ -180,6 +180,16 @@ class Require(Node):
     name_span: Span = _span()
 
 
+@dataclass(frozen=True, kw_only=True)
+class Match(Node):
+    """``match SCORE OP THRESHOLD``: how two annotation sets' objects of the class are paired."""
+
+    score: str
+    op: str
+    threshold: Number
+    score_span: Span = _span()
+
+
 # ---- declarations ----------------------------------------------------------------------------------
 
 
@@ -202,11 +212,15 @@ class ClassDecl(Node):
     name: str
     geometry: str
     doc: str | None
-    members: tuple[Attribute | Require, ...]
+    members: tuple[Attribute | Require | Match, ...]
     name_span: Span = _span()
     geometry_span: Span = _span()
     head_span: Span = _span()  # ``class NAME: GEOMETRY {``
     doc_span: Span = _span()
+
+    @property
+    def matches(self) -> tuple[Match, ...]:
+        return tuple(m for m in self.members if isinstance(m, Match))
 
     @property
     def attributes(self) -> tuple[Attribute, ...]:

@@ -160,9 +160,11 @@ def _attribute(attr: ast.Attribute) -> str:
     return with_doc(text + (" ?" if attr.optional else ""), attr.doc)
 
 
-def member_text(member: ast.Attribute | ast.Require) -> str:
+def member_text(member: ast.Attribute | ast.Require | ast.Match) -> str:
     if isinstance(member, ast.Attribute):
         return _attribute(member)
+    if isinstance(member, ast.Match):
+        return f"match {member.score} {member.op} {format_expr(member.threshold)}"
     label = f"{member.name}: " if member.name else ""
     return with_doc(f"require {label}{format_expr(member.expr)}", member.doc)
 

@@ -163,6 +163,11 @@ class SpecBuilder(Transformer):
                            name=str(name) if name is not None else None,
                            name_span=_tok_span(name) if name is not None else NO_SPAN)
 
+    def match(self, meta, children):
+        score, op, threshold = children
+        return ast.Match(score=str(score), op=str(op), threshold=threshold, span=_span_of(meta),
+                         score_span=_tok_span(score))
+
     def rule_decl(self, meta, children):
         (name, severity, head), doc, *rest = children
         require = rest.pop() if rest and not isinstance(rest[-1], ast.ForClause) else None

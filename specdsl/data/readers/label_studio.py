@@ -89,6 +89,8 @@ def _record(task: dict, t: int, a: int, annotation: dict, options: ReadOptions,
     data = new_image(image_id, width, height, options)
     data["annotation"] = str(annotation.get("id", a))
     labeler = _labeler(annotation.get("completed_by"))
+    if labeler:
+        data["labeler"] = labeler  # who made this annotation set, even when it holds no region (specc agree)
     relations, pointers = [], []
     regions: dict[str, dict] = {}
     for r, result in enumerate(results):

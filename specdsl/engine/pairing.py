@@ -1,0 +1,225 @@
+"""Pairing the objects of two annotation sets of the same images (ENGINE.md, "Matching objects").
+
+Per geometry, candidates are pairs of one image whose bounding boxes come within reach of each other,
+found with a vectorised per-image join (no Python loop over pairs). A candidate must pass the ``match``
+of both objects' classes. Within an image the pairing is one maximum-weight assignment
+(``scipy.optimize.linear_sum_assignment``; weight = iou, or -distance) that first maximises the
+number of pairs: non-candidates cost more than any set of candidates can save.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from specdsl import ir
+from specdsl.data.subset import take_table
+from specdsl.validate import geometry as geo
+from specdsl.validate.view import ClassView
+
+PAIRS_PER_BLOCK = 4_000_000  # candidate pairs held at once while joining
+
+
+@dataclass
+class Side:
+    """One annotation set's comparable objects of one geometry, flattened over the spec's classes."""
+
+    image: np.ndarray  # int64: common image number
+    cls: np.ndarray  # int64: index into ``classes``
+    row: np.ndarray  # int64: row in that class's view
+    bounds: np.ndarray  # (n, 4) x0, y0, x1, y1
+    geometry: np.ndarray  # (n, 4) boxes, (n, 2) points, or shapely objects
+
+    def __len__(self) -> int:
+        return len(self.image)
+
+
+@dataclass
+class Pairs:
+    """Matched objects: ``a[i]`` of one side with ``b[i]`` of the other, and their match score."""
+
+    a: np.ndarray
+    b: np.ndarray
+    score: np.ndarray
+
+
+def build_side(views: list[ClassView], rows: list[np.ndarray], image_keys: list[np.ndarray], geometry: str) -> Side:
+    """The flattened objects of ``views`` (one per class of ``geometry``) at ``rows``."""
+    parts = []
+    for number, (view, index, keys) in enumerate(zip(views, rows, image_keys)):
+        bounds = view.bounds_cached[index] if geometry != "tag" else np.zeros((len(index), 4))
+        parts.append((keys, np.full(len(index), number), index, bounds, _geometry(view, index, geometry)))
+    if not parts:
+        return Side(*(np.zeros(0, np.int64),) * 3, np.zeros((0, 4)), np.zeros(0, object))
+    return Side(*(np.concatenate([p[k] for p in parts]) for k in range(5)))
+
+
+def _geometry(view: ClassView, index: np.ndarray, geometry: str) -> np.ndarray:
+    g = view.table.geometry
+    if geometry == "box":
+        return g.box[index]
+    if geometry == "point":
+        return g.point[index]
+    if geometry == "tag":
+        return np.zeros((len(index), 4))
+    return geo.shapes(take_table(view.table, index), geometry, np.zeros(len(index)))
+
+
+def pair(a: Side, b: Side, matches: list[ir.Match | None], geometry: str) -> Pairs:
+    """The one-to-one pairing of ``a`` and ``b`` (``matches[k]`` is class k's rule; None for tags)."""
+    if geometry == "tag":
+        return _pair_tags(a, b)
+    reach = max((m.threshold for m in matches if m is not None and m.score != "iou"), default=0.0)
+    ia, ib = candidate_pairs(a, b, reach)
+    ia, ib, score_a = _passing(a, b, ia, ib, matches, geometry)
+    weight = np.array([1.0 if matches[c].score == "iou" else -1.0 for c in a.cls[ia]]) * score_a
+    chosen = assign(a.image[ia], ia, ib, weight)
+    return Pairs(ia[chosen], ib[chosen], score_a[chosen])
+
+
+def candidate_pairs(a: Side, b: Side, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of one image whose bounding boxes are within ``reach`` of each other, in (a, b) order."""
+    n_images = int(max(a.image.max(initial=-1), b.image.max(initial=-1))) + 1
+    b_order = np.argsort(b.image, kind="stable")
+    b_count = np.bincount(b.image, minlength=n_images)
+    b_start = np.concatenate([[0], np.cumsum(b_count)[:-1]])
+    per_a = b_count[a.image]
+    found_a, found_b = [], []
+    for block in _blocks(per_a):
+        ia = np.repeat(block, per_a[block])
+        first = np.repeat(np.cumsum(per_a[block]) - per_a[block], per_a[block])
+        ib = b_order[b_start[a.image[ia]] + np.arange(len(ia)) - first]
+        near = _gap(a.bounds[ia], b.bounds[ib]) <= reach
+        found_a.append(ia[near])
+        found_b.append(ib[near])
+    if not found_a:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(found_a), np.concatenate(found_b)
+
+
+def _blocks(per_a: np.ndarray):
+    """Consecutive ranges of ``a`` whose candidate pairs stay under PAIRS_PER_BLOCK together."""
+    ends = np.cumsum(per_a)
+    start = 0
+    while start < len(per_a):
+        stop = int(np.searchsorted(ends, ends[start] - per_a[start] + PAIRS_PER_BLOCK, side="right"))
+        stop = max(stop, start + 1)
+        yield np.arange(start, stop)
+        start = stop
+
+
+def _gap(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """The distance between two bounding boxes (0 where they touch or overlap)."""
+    dx = np.maximum(0.0, np.maximum(p[:, 0] - q[:, 2], q[:, 0] - p[:, 2]))
+    dy = np.maximum(0.0, np.maximum(p[:, 1] - q[:, 3], q[:, 1] - p[:, 3]))
+    return np.hypot(dx, dy)
+
+
+def _passing(a: Side, b: Side, ia, ib, matches, geometry: str):
+    """The candidates passing both classes' match, with the score of a's class."""
+    kind_a = np.array([matches[c].score for c in a.cls[ia]], dtype=object)
+    kind_b = np.array([matches[c].score for c in b.cls[ib]], dtype=object)
+    thresholds_a = np.array([matches[c].threshold for c in a.cls[ia]])
+    thresholds_b = np.array([matches[c].threshold for c in b.cls[ib]])
+    score_a, score_b = np.zeros(len(ia)), np.zeros(len(ia))
+    for kind in set(kind_a) | set(kind_b):
+        use_a, use_b = kind_a == kind, kind_b == kind
+        need = use_a | use_b
+        values = score(kind, geometry, a.geometry[ia[need]], b.geometry[ib[need]])
+        full = np.zeros(len(ia))
+        full[need] = values
+        score_a[use_a], score_b[use_b] = full[use_a], full[use_b]
+    ok = _passes(kind_a, score_a, thresholds_a) & _passes(kind_b, score_b, thresholds_b)
+    return ia[ok], ib[ok], score_a[ok]
+
+
+def _passes(kinds: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    similarity = kinds == "iou"
+    return np.where(similarity, scores >= thresholds, scores <= thresholds)
+
+
+def score(kind: str, geometry: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One match score over aligned geometries (boxes and points as arrays, others as shapely objects)."""
+    if len(a) == 0:
+        return np.zeros(0)
+    if geometry == "box":
+        return _box_iou(a, b) if kind == "iou" else _gap(_box_bounds(a), _box_bounds(b))
+    if geometry == "point":
+        return np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
+    if kind == "iou":
+        return geo.iou(a, b)
+    if kind == "distance":
+        return shapely.distance(a, b)
+    return getattr(shapely, f"{kind}_distance")(a, b)
+
+
+def _box_bounds(boxes: np.ndarray) -> np.ndarray:
+    return np.column_stack([boxes[:, 0], boxes[:, 1], boxes[:, 0] + boxes[:, 2], boxes[:, 1] + boxes[:, 3]])
+
+
+def _box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    pa, pb = _box_bounds(a), _box_bounds(b)
+    w = np.clip(np.minimum(pa[:, 2], pb[:, 2]) - np.maximum(pa[:, 0], pb[:, 0]), 0, None)
+    h = np.clip(np.minimum(pa[:, 3], pb[:, 3]) - np.maximum(pa[:, 1], pb[:, 1]), 0, None)
+    inter = w * h
+    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, inter / union, 0.0)
+
+
+def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Indices of the chosen candidates: per image, a maximum-cardinality, then maximum-weight matching."""
+    if len(ia) == 0:
+        return np.zeros(0, np.int64)
+    chosen = _unambiguous(image, ia, ib)
+    rest = np.flatnonzero(~chosen)
+    picked = [np.flatnonzero(chosen)]
+    if len(rest):
+        order = rest[np.argsort(image[rest], kind="stable")]
+        bounds = np.flatnonzero(np.diff(image[order])) + 1
+        for group in np.split(order, bounds):
+            picked.append(_assign_image(group, ia, ib, weight))
+    return np.sort(np.concatenate(picked))
+
+
+def _unambiguous(image, ia, ib) -> np.ndarray:
+    """Candidates whose two objects have no other candidate: they are matched whatever the weights."""
+    _, a_inverse, a_count = np.unique(ia, return_inverse=True, return_counts=True)
+    _, b_inverse, b_count = np.unique(ib, return_inverse=True, return_counts=True)
+    return (a_count[a_inverse] == 1) & (b_count[b_inverse] == 1)
+
+
+def _assign_image(group: np.ndarray, ia, ib, weight) -> np.ndarray:
+    from scipy.optimize import linear_sum_assignment
+
+    rows, row_of = np.unique(ia[group], return_inverse=True)
+    cols, col_of = np.unique(ib[group], return_inverse=True)
+    w = weight[group]
+    big = (np.abs(w).max() + 1.0) * (min(len(rows), len(cols)) + 1)
+    cost = np.full((len(rows), len(cols)), big)
+    cost[row_of, col_of] = -w
+    r, c = linear_sum_assignment(cost)
+    lookup = {(int(x), int(y)): int(k) for k, x, y in zip(group, row_of, col_of)}
+    return np.array([lookup[(int(x), int(y))] for x, y in zip(r, c) if (int(x), int(y)) in lookup], dtype=np.int64)
+
+
+def _pair_tags(a: Side, b: Side) -> Pairs:
+    """Tags pair when their class is equal: the k-th tag of a class in an image with the k-th of the other set."""
+    ka, kb = _tag_keys(a), _tag_keys(b)
+    index_b = {key: i for i, key in enumerate(kb)}
+    pairs = [(i, index_b[key]) for i, key in enumerate(ka) if key in index_b]
+    ia = np.array([p[0] for p in pairs], dtype=np.int64)
+    ib = np.array([p[1] for p in pairs], dtype=np.int64)
+    return Pairs(ia, ib, np.ones(len(ia)))
+
+
+def _tag_keys(side: Side) -> list[tuple[int, int, int]]:
+    seen: dict[tuple[int, int], int] = {}
+    keys = []
+    for image, cls in zip(side.image.tolist(), side.cls.tolist()):
+        k = seen.get((image, cls), 0)
+        seen[(image, cls)] = k + 1
+        keys.append((image, cls, k))
+    return keys
