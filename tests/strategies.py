@@ -140,6 +140,12 @@ def requires() -> st.SearchStrategy[ast.Require]:
     return st.builds(ast.Require, expr=expressions(), doc=maybe(texts()), name=maybe(names()))
 
 
+def matches() -> st.SearchStrategy[ast.Match]:
+    """``match SCORE OP THRESHOLD`` as written (the compiler, not the grammar, judges score and operator)."""
+    return st.builds(ast.Match, score=names(), op=st.sampled_from((">=", "<=", ">", "<", "==", "!=")),
+                     threshold=numbers())
+
+
 def fields() -> st.SearchStrategy[ast.Field]:
     return st.builds(ast.Field, name=names(), value=values())
 
@@ -175,7 +181,7 @@ def enum_decls() -> st.SearchStrategy[ast.EnumDecl]:
 
 def class_decls() -> st.SearchStrategy[ast.ClassDecl]:
     return st.builds(ast.ClassDecl, name=names(), geometry=st.sampled_from(GEOMETRIES), doc=maybe(docs()),
-                     members=_small(st.one_of(attributes(), requires()), 4))
+                     members=_small(st.one_of(attributes(), requires(), matches()), 4))
 
 
 def for_clauses() -> st.SearchStrategy[ast.ForClause]:
