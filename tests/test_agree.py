@@ -399,3 +399,27 @@ def test_one_label_studio_export_with_several_annotators_is_split(tmp_path):
     named = run_specc("agree", str(tmp_path / "roads.spec"), str(tmp_path / "project.json"), "--names", "ann,bob",
                       "--format", "json")
     assert json.loads(named.stdout)["labelers"] == ["ann", "bob"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_queue_build_takes_agreement_as_one_review_item_per_image(tmp_path, fmt):
+    rng = random.Random(21)
+    truth = _truth(rng, 25)
+    paths = _write(tmp_path, {"a": _labeler(rng, truth, "a"), "b": _labeler(rng, truth, "b")})
+    result = run_specc("agree", str(tmp_path / "roads.spec"), *paths, "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    (tmp_path / f"agree.{fmt}").write_text(result.stdout)
+    records = [json.loads(line) for line in result.stdout.splitlines()] if fmt == "jsonl" else \
+        json.loads(result.stdout)["findings"]
+    expected = {}
+    for record in records:
+        expected.setdefault(record["image"], set()).add(record["check"])
+    queue = tmp_path / "q.db"
+    built = run_specc("queue", "build", "--queue", str(queue), str(tmp_path / f"agree.{fmt}"))
+    assert built.returncode == 0, built.stderr
+    listed = json.loads(run_specc("queue", "list", "--queue", str(queue), "--format", "json").stdout)
+    assert {item["image"] for item in listed} == set(expected)
+    for item in listed:
+        assert item["action"] == "review"
+        assert item["objects"] == []
+        assert set(item["reasons"]) == expected[item["image"]]

@@ -116,14 +116,26 @@ def _item_from_group(image: str, group: list[Mapping[str, Any]], spec: str | Non
                      name: str) -> NewItem:
     work = Work()
     for finding in group:
-        objects = finding.get("objects") or ()
-        action = finding.get("action") or ("relabel" if objects else "review")
+        objects, action = _asked(finding)
         work = work.merged(_work(name, action, objects, [str(finding["check"])]))
     details = {"messages": _unique_strings(f.get("message") for f in group),
                "sources": _unique_strings(f.get("source") for f in group)}
     return _new_item(name, image=image, work=work,
                      severity=worst_severity(str(f.get("severity", "error")) for f in group),
                      spec=spec, to_version=version, details=details)
+
+
+# Findings that compare annotation sets name objects as ``LABELER:ID`` of several exports, not objects of
+# the labels in the queue: a person reviews the whole image (`specc agree`, ENGINE.md).
+WHOLE_IMAGE_KINDS = frozenset({"agreement"})
+
+
+def _asked(finding: Mapping[str, Any]) -> tuple[Any, str]:
+    """The objects a finding asks a labeler to look at, and what to do with them."""
+    if finding.get("kind") in WHOLE_IMAGE_KINDS:
+        return (), "review"
+    objects = finding.get("objects") or ()
+    return objects, finding.get("action") or ("relabel" if objects else "review")
 
 
 def _work(name: str, action: Any, objects: Any, reasons: list[str]) -> Work:
