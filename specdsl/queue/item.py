@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-ACTIONS = ("relabel", "review", "fill", "migrate", "delete")
+ACTIONS = ("relabel", "review", "fill", "migrate", "delete", "label")  # label: `specc select` picks
 STATUSES = ("pending", "claimed", "done")
 # Diff severities and finding severities share one scale; see priority.SEVERITY_WEIGHT.
 SEVERITIES = ("breaking", "error", "dangerous", "warning", "migratable", "safe", "info")

@@ -27,7 +27,7 @@ CREATE TABLE items (
     dedupe_key TEXT NOT NULL,
     image TEXT NOT NULL,
     objects TEXT NOT NULL DEFAULT '[]',
-    action TEXT NOT NULL CHECK (action IN ('relabel', 'review', 'fill', 'migrate', 'delete')),
+    action TEXT NOT NULL CHECK (action IN ('relabel', 'review', 'fill', 'migrate', 'delete', 'label')),
     reasons TEXT NOT NULL DEFAULT '[]',
     severity TEXT NOT NULL,
     spec TEXT,

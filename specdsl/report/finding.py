@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-KINDS = ("schema", "attribute", "constraint", "rule", "quota", "agreement")
+KINDS = ("schema", "attribute", "constraint", "rule", "quota", "agreement", "suspect")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,8 @@ class Finding:
     spec_location: str
     help: str | None = None  # anchor into the labeler docs, e.g. "#rule-orange_overrides_white"
     labelers: tuple[str, ...] = ()  # `specc agree`: the two annotation sets compared
+    score: float | None = None  # `specc suspect`: the label's quality in [0, 1] (lower: more suspect)
+    prediction: int | None = None  # `specc suspect`: index of the object in the image's prediction line
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
@@ -32,6 +34,10 @@ class Finding:
             record["help"] = self.help
         if self.labelers:
             record["labelers"] = list(self.labelers)
+        if self.score is not None:
+            record["score"] = self.score
+        if self.prediction is not None:
+            record["prediction"] = self.prediction
         return record
 
     def sort_key(self) -> tuple:
