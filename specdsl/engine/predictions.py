@@ -117,7 +117,8 @@ class _Accumulator:
         self.given_rows: list[int] = []
         self.lines: list[int] = []
 
-    def build(self, n_rows: int, path: str, renormalize: bool, what: str) -> Distribution:
+    def build(self, n_rows: int, path: str, renormalize: bool, what: str, prefix=lambda row: "") -> Distribution:
+        """``what`` names the distribution in messages; ``prefix(row)`` says which object a row is."""
         probs = np.zeros((n_rows, len(self.values)))
         given = np.zeros(n_rows, bool)
         k = np.zeros(n_rows, np.int32)
@@ -132,26 +133,29 @@ class _Accumulator:
         bad = ~np.isfinite(values) | (values < 0)
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
-            raise PredictionError(path, self._line_of_row(int(rows[first])),
-                                  f"{what}: a probability must be a number >= 0, not {_show(self.probs[first])}")
+            row = int(rows[first])
+            raise PredictionError(path, self._line_of_row(row), f"{prefix(row)}{what}: a probability must be a "
+                                  f"number >= 0, not {_show(self.probs[first])}")
         probs[rows, np.asarray(self.columns, np.int64)] = values
-        self._normalise(probs, given_rows, path, renormalize, what)
+        self._normalise(probs, given_rows, path, renormalize, what, prefix)
         return Distribution(self.values, probs, given, k)
 
-    def _normalise(self, probs: np.ndarray, given_rows: np.ndarray, path: str, renormalize: bool, what: str) -> None:
+    def _normalise(self, probs: np.ndarray, given_rows: np.ndarray, path: str, renormalize: bool, what: str,
+                   prefix) -> None:
         sums = probs[given_rows].sum(axis=1)
         if renormalize:
             empty = sums <= 0
             if empty.any():
                 row = int(given_rows[np.flatnonzero(empty)[0]])
-                raise PredictionError(path, self._line_of_row(row), f"{what}: the scores add up to 0")
+                raise PredictionError(path, self._line_of_row(row), f"{prefix(row)}{what}: the scores add up to 0")
             probs[given_rows] /= sums[:, None]
             return
         off = np.abs(sums - 1.0) > SUM_TOLERANCE
         if off.any():
             first = int(np.flatnonzero(off)[0])
             raise PredictionError(path, self.lines[first],
-                                  f"{what}: the probabilities add up to {sums[first]:.6g}, not 1 "
+                                  f"{prefix(int(given_rows[first]))}{what}: the probabilities add up to "
+                                  f"{sums[first]:.6g}, not 1 "
                                   "(--renormalize accepts unnormalised scores)")
 
     def _line_of_row(self, row: int) -> int:
@@ -201,8 +205,11 @@ class _Reader:
         dataset = build_dataset(records, self.path)
         self._check_read_problems(dataset)
         n_objects = len(self.object_image)
-        classes = self.classes.build(n_objects, self.path, self.renormalize, "class")
-        attributes = {key: acc.build(n_objects, self.path, self.renormalize, f"{key[0]}.{key[1]}")
+        def object_k(row: int) -> str:
+            return f"object {self.object_index[row]} "
+
+        classes = self.classes.build(n_objects, self.path, self.renormalize, "class", object_k)
+        attributes = {key: acc.build(n_objects, self.path, self.renormalize, f"{key[0]}.{key[1]}", object_k)
                       for key, acc in self.object_attributes.items()}
         image_attributes = {name: acc.build(len(self.image_ids), self.path, self.renormalize, f"image.{name}")
                             for name, acc in self.image_attributes.items()}

@@ -94,7 +94,7 @@ def items_from_findings(findings: Any, spec: str | None, version: int | None, na
             raise InputError(f"{name}: not a finding record: {str(finding)[:80]}")
         if finding.get("image") is None:
             continue
-        action = "relabel" if finding.get("objects") else "review"
+        action = "review" if finding.get("kind") == "suspect" else "relabel" if finding.get("objects") else "review"
         groups.setdefault((str(finding["image"]), action), []).append(finding)
     return [_item_from_group(image, action, group, spec, version, name)
             for (image, action), group in groups.items()]
@@ -108,7 +108,14 @@ def _item_from_group(image: str, action: str, group: list[Mapping[str, Any]], sp
                      objects=[o for f in group for o in f.get("objects") or ()],
                      reasons=[f["check"] for f in group],
                      severity=worst_severity(str(f.get("severity", "error")) for f in group),
-                     spec=spec, to_version=version, details=details)
+                     spec=spec, to_version=version, details=details, score=_suspicion(group))
+
+
+def _suspicion(group: list[Mapping[str, Any]]) -> float | None:
+    """`specc suspect` findings carry the label's quality (lower: more suspect); the item's score is how
+    suspect its most suspect label is, so the model's doubt raises the item."""
+    qualities = [f["score"] for f in group if f.get("kind") == "suspect" and isinstance(f.get("score"), (int, float))]
+    return 1.0 - min(qualities) if qualities else None
 
 
 def _new_item(name: str, **fields: Any) -> NewItem:
