@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import run_specc
 
 SPEC = """spec roads version 1
@@ -51,14 +50,17 @@ def test_columns(tmp_path, spec) -> None:
     second = {"image": "b.jpg", "objects": [{"class": {"pedestrian": 0.7, "vehicle": 0.3}, "box": [5, 5, 5, 5]}]}
     p = _read(tmp_path, spec, [GOOD, "", second])
     objects = p.objects
-    assert p.image_ids == ["a.jpg", "b.jpg"] and p.image_lines.tolist() == [1, 3]
-    assert objects.image.tolist() == [0, 0, 0, 1] and objects.index.tolist() == [0, 1, 2, 0]
+    assert p.image_ids == ["a.jpg", "b.jpg"]
+    assert p.image_lines.tolist() == [1, 3]
+    assert objects.image.tolist() == [0, 0, 0, 1]
+    assert objects.index.tolist() == [0, 1, 2, 0]
     assert objects.classes.values == ("vehicle", "pedestrian", "lane_line", "night")
     assert objects.classes.probs[:, 0].tolist() == [0.6, 0.0, 0.1, 0.3]
     assert objects.classes.k.tolist() == [2, 1, 2, 2]
     assert objects.top_class.tolist() == [0, 2, 3, 1]
     blinker = objects.attributes[("vehicle", "blinker")]
-    assert blinker.given.tolist() == [True, False, False, False] and blinker.k.tolist() == [2, 0, 0, 0]
+    assert blinker.given.tolist() == [True, False, False, False]
+    assert blinker.k.tolist() == [2, 0, 0, 0]
     assert objects.attributes[("vehicle", "parked")].column(True).tolist() == [0.1, 0, 0, 0]
     assert p.image_attributes["weather"].column("wet").tolist() == [0.75, 0.0]
     # geometry under the most probable class: the views measure it as the checker would
@@ -130,7 +132,7 @@ def test_cli_reports_the_line_without_a_traceback(tmp_path, command) -> None:
     extra = ("--budget", "3") if command == "select" else (tmp_path / "labels.json",)
     proc = run_specc(command, tmp_path / "roads.spec", *extra, "--predictions", tmp_path / "p.jsonl")
     assert proc.returncode == 2
-    assert f"p.jsonl:2: object 0 class: the probabilities add up to 0.5, not 1" in proc.stderr
+    assert "p.jsonl:2: object 0 class: the probabilities add up to 0.5, not 1" in proc.stderr
     assert "Traceback" not in proc.stderr
     renormalized = run_specc(command, tmp_path / "roads.spec", *extra, "--predictions", tmp_path / "p.jsonl",
                              "--renormalize")
@@ -140,7 +142,8 @@ def test_cli_reports_the_line_without_a_traceback(tmp_path, command) -> None:
 def test_missing_file_is_a_usage_error(tmp_path) -> None:
     (tmp_path / "roads.spec").write_text(SPEC)
     proc = run_specc("select", tmp_path / "roads.spec", "--predictions", tmp_path / "nope.jsonl", "--budget", "1")
-    assert proc.returncode == 2 and "nope.jsonl: cannot read" in proc.stderr
+    assert proc.returncode == 2
+    assert "nope.jsonl: cannot read" in proc.stderr
 
 
 def test_importing_specdsl_does_not_import_torch() -> None:

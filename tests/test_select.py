@@ -13,7 +13,6 @@ import random
 import re
 
 import pytest
-
 from conftest import run_specc
 
 SPEC = """spec roads version 1
@@ -288,10 +287,10 @@ def test_quotas_come_first_then_uncertainty(tmp_path) -> None:
 
 
 def test_scores_of_single_distributions() -> None:
+    import numpy as np
+
     from specdsl.engine.predictions import Distribution
     from specdsl.engine.uncertainty import distribution_scores
-
-    import numpy as np
 
     probs = np.array([[0.5, 0.5, 0.0], [1.0, 0.0, 0.0], [0.7, 0.2, 0.1], [0.6, 0.4, 0.0]])
     d = Distribution(("a", "b", "c"), probs, np.array([True, True, True, False]), np.array([2, 1, 3, 2]))
@@ -314,8 +313,10 @@ def test_cli_json_text_and_skips_labeled_images(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     document = json.loads(proc.stdout)
     picked = [p["image"] for p in document["selected"]]
-    assert len(picked) == 8 and not set(picked) & set(ids[:10])
-    assert document["summary"]["labeled_skipped"] == 10 and document["summary"]["candidates"] == 20
+    assert len(picked) == 8
+    assert not set(picked) & set(ids[:10])
+    assert document["summary"]["labeled_skipped"] == 10
+    assert document["summary"]["candidates"] == 20
     assert [(p["image"], p["reason"]) for p in document["selected"]] == reference(lines, 8, "margin", export)
     text = run_specc("select", tmp_path / "roads.spec", "--predictions", tmp_path / "p.jsonl", "--budget", "8",
                      "--labels", tmp_path / "labels.json", "--strategy", "margin")
@@ -330,7 +331,8 @@ def test_cli_label_studio_task_list_imports(tmp_path) -> None:
                      "--format", "label-studio")
     assert proc.returncode == 0, proc.stderr
     tasks = json.loads(proc.stdout)
-    assert len(tasks) == 5 and all(t["data"]["image"] for t in tasks)
+    assert len(tasks) == 5
+    assert all(t["data"]["image"] for t in tasks)
     sdk = pytest.importorskip("label_studio_sdk.label_interface")
     objects = pytest.importorskip("label_studio_sdk.label_interface.objects")
     config = run_specc("export-config", tmp_path / "roads.spec", "--target", "label-studio")
@@ -365,4 +367,5 @@ def test_cli_usage_errors(tmp_path, args, message) -> None:
     budget = () if "--budget" in args else ("--budget", "2")
     proc = run_specc("select", tmp_path / "roads.spec", "--predictions", tmp_path / "p.jsonl", *budget, *args)
     assert proc.returncode == 2
-    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -325,8 +325,8 @@ class _Reader:
             column = column_of.get(value)
             if column is None:
                 known = ", ".join(_key(v) for v in accumulator.values)
-                raise PredictionError(self.path, number, f"{what}: unknown {'class' if what.endswith('class') else 'value'}"
-                                      f" {value!r} (one of {known})")
+                noun = "class" if what.endswith("class") else "value"
+                raise PredictionError(self.path, number, f"{what}: unknown {noun} {value!r} (one of {known})")
             accumulator.rows.append(row)
             accumulator.columns.append(column)
             accumulator.probs.append(probability)
@@ -343,7 +343,7 @@ class _Reader:
         """Each object's row in its top class's table (the builder keeps each class's objects in order)."""
         objects = predictions.objects
         table_row = np.zeros(len(objects), np.int64)
-        for number, name in enumerate(self.class_names):
+        for number, _name in enumerate(self.class_names):
             rows = np.flatnonzero(objects.top_class == number)
             table_row[rows] = np.arange(len(rows))
         objects.table_row = table_row
