@@ -26,6 +26,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from specdsl.engine.labels import LabelSet
     from specdsl.engine.stats import SliceBy, StatsError
     from specdsl.engine.stats_run import stats
 

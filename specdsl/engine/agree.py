@@ -137,7 +137,7 @@ class _Run:
 
     def _tally(self, first, second, classes, a: Side, b: Side, pairs: Pairs) -> None:
         names = (self.sets[first].name, self.sets[second].name)
-        for side, _owner, _other in ((a, first, second), (b, second, first)):
+        for side, owner, other in ((a, first, second), (b, second, first)):
             counts = np.bincount(side.cls, minlength=len(classes))
             for c, n in zip(classes, counts):
                 self.tallies[c.name].objects += int(n)

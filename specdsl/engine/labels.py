@@ -13,6 +13,7 @@ from specdsl.data.dataset import Dataset
 from specdsl.validate import Checker
 from specdsl.validate.view import AttributeValues, ClassView
 
+
 _SPEC_KEY = re.compile(rb'\A\s*\{\s*"spec"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
