@@ -4,7 +4,8 @@ Per labeled image that has a prediction line, labeled and predicted objects are 
 candidates pass the labeled class's ``match``, and the pairing is the one-to-one assignment of
 ``specc agree`` (:mod:`specdsl.engine.pairing`). Thresholds are per-class (and per attribute value)
 means of the predicted probability over the matched objects labeled with that class (value); a
-threshold with nothing behind it is 1. Then a few array comparisons give the findings:
+threshold with nothing behind it is 1 (reaching one allows 1e-9 of rounding). Then a few array
+comparisons give the findings:
 ``CLASS.suspect_class``, ``CLASS.suspect_ATTR``, ``CLASS.suspect_missing`` and ``CLASS.suspect_spurious``,
 sorted by ``score`` (the label's quality; lower is more suspect).
 """
@@ -20,6 +21,10 @@ from specdsl.engine.labels import LabelSet, effective_values
 from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pairs, pair, score
 from specdsl.engine.predictions import PREDICTABLE_KINDS, Predictions
 from specdsl.report.finding import Finding
+
+# A probability at its threshold counts as reaching it even when the threshold, a mean of equal
+# probabilities, came out one rounding step above them.
+TOLERANCE = 1e-9
 
 
 class SuspectError(ValueError):
@@ -217,7 +222,7 @@ class _Judge:
     def _class_findings(self, m: Matched) -> None:
         probs = self.predictions.objects.classes.probs[m.prediction]
         own = probs[np.arange(len(probs)), m.label_class] if len(probs) else np.zeros(0)
-        rival = (probs >= self.class_t[None, :]) & (probs > own[:, None])
+        rival = (probs >= self.class_t[None, :] - TOLERANCE) & (probs > own[:, None])
         rival[np.arange(len(probs)), m.label_class] = False
         for k in np.flatnonzero(rival.any(axis=1)).tolist():
             cls = self.spec.classes[int(m.label_class[k])]
@@ -237,7 +242,7 @@ class _Judge:
             probs = distribution.probs[rows]
             own = probs[np.arange(len(rows)), labeled]
             thresholds = self.value_t[(cls.name, attribute.name)]
-            rival = (probs >= thresholds[None, :]) & (probs > own[:, None])
+            rival = (probs >= thresholds[None, :] - TOLERANCE) & (probs > own[:, None])
             rival[np.arange(len(rows)), labeled] = False
             for k in np.flatnonzero(rival.any(axis=1)).tolist():
                 other = int(np.argmax(np.where(rival[k], probs[k], -1.0)))
@@ -253,7 +258,7 @@ class _Judge:
         objects = self.predictions.objects
         top = objects.top_class[m.missing]
         p = objects.classes.probs[m.missing, top] if len(m.missing) else np.zeros(0)
-        for k in np.flatnonzero(p >= self.class_t[top]).tolist():
+        for k in np.flatnonzero(p >= self.class_t[top] - TOLERANCE).tolist():
             row, cls = int(m.missing[k]), self.spec.classes[int(top[k])]
             image_id = self.predictions.image_ids[int(objects.image[row])]
             index = int(objects.index[row])
