@@ -15,7 +15,9 @@ probability, an unknown class, attribute or value, a missing or malformed geomet
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,8 @@ import orjson
 from specdsl import ir
 from specdsl.data.build import build_dataset
 from specdsl.data.dataset import Dataset
+from specdsl.data.geometry_parse import types_of
+from specdsl.data.readers.native import gc_paused
 from specdsl.data.records import ImageRecord
 from specdsl.validate.view import AttributeValues, ClassView
 
@@ -106,60 +110,55 @@ def read_predictions(path: str | Path, spec: ir.Spec, renormalize: bool = False)
 
 
 class _Accumulator:
-    """Triples (row, column, probability) of one kind of distribution, filled batch by batch."""
+    """(row, column, probability) triples of one kind of distribution, added a batch at a time as arrays."""
 
     def __init__(self, values: tuple):
         self.values = values
         self.column_of = {_key(v): j for j, v in enumerate(values)}
-        self.rows: list[int] = []
-        self.columns: list[int] = []
-        self.probs: list = []
-        self.given_rows: list[int] = []
-        self.lines: list[int] = []
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, given_rows: np.ndarray, lines: np.ndarray, distributions: list) -> bool:
+        """Add the distributions of ``given_rows``; False when one is not a non-empty object of known values
+        with probabilities >= 0 (the caller's validating path then says where and what)."""
+        if not distributions:
+            return True
+        if types_of(distributions) != {dict}:
+            return False
+        counts = np.fromiter(map(len, distributions), np.int64, len(distributions))
+        keys = list(chain.from_iterable(distributions))  # C-level loops: no Python frame per value
+        columns = np.fromiter(map(self.column_of.get, keys, repeat(-1)), np.int64, len(keys))
+        probs = list(chain.from_iterable(map(dict.values, distributions)))
+        if (counts == 0).any() or (columns < 0).any() or not types_of(probs) <= {int, float}:
+            return False
+        values = np.asarray(probs, dtype=float)
+        if not (np.isfinite(values) & (values >= 0)).all():
+            return False
+        self.parts.append((np.repeat(given_rows, counts), columns, values, given_rows, lines))
+        return True
 
     def build(self, n_rows: int, path: str, renormalize: bool, what: str, prefix=lambda row: "") -> Distribution:
         """``what`` names the distribution in messages; ``prefix(row)`` says which object a row is."""
+        rows, columns, values, given_rows, lines = (np.concatenate([p[k] for p in self.parts]) if self.parts
+                                                    else np.zeros(0, np.int64) for k in range(5))
         probs = np.zeros((n_rows, len(self.values)))
         given = np.zeros(n_rows, bool)
-        k = np.zeros(n_rows, np.int32)
-        rows = np.asarray(self.rows, np.int64)
-        given_rows = np.asarray(self.given_rows, np.int64)
         given[given_rows] = True
-        np.add.at(k, rows, 1)
-        try:
-            values = np.asarray(self.probs, dtype=float)
-        except (TypeError, ValueError):
-            values = np.array([_as_probability(p) for p in self.probs], dtype=float)
-        bad = ~np.isfinite(values) | (values < 0)
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            row = int(rows[first])
-            raise PredictionError(path, self._line_of_row(row), f"{prefix(row)}{what}: a probability must be a "
-                                  f"number >= 0, not {_show(self.probs[first])}")
-        probs[rows, np.asarray(self.columns, np.int64)] = values
-        self._normalise(probs, given_rows, path, renormalize, what, prefix)
-        return Distribution(self.values, probs, given, k)
-
-    def _normalise(self, probs: np.ndarray, given_rows: np.ndarray, path: str, renormalize: bool, what: str,
-                   prefix) -> None:
+        k = np.bincount(rows, minlength=n_rows).astype(np.int32) if n_rows else np.zeros(0, np.int32)
+        probs[rows, columns] = values
         sums = probs[given_rows].sum(axis=1)
         if renormalize:
-            empty = sums <= 0
-            if empty.any():
-                row = int(given_rows[np.flatnonzero(empty)[0]])
-                raise PredictionError(path, self._line_of_row(row), f"{prefix(row)}{what}: the scores add up to 0")
+            empty = np.flatnonzero(sums <= 0)
+            if len(empty):
+                row = int(given_rows[empty[0]])
+                raise PredictionError(path, int(lines[empty[0]]), f"{prefix(row)}{what}: the scores add up to 0")
             probs[given_rows] /= sums[:, None]
-            return
-        off = np.abs(sums - 1.0) > SUM_TOLERANCE
-        if off.any():
-            first = int(np.flatnonzero(off)[0])
-            raise PredictionError(path, self.lines[first],
-                                  f"{prefix(int(given_rows[first]))}{what}: the probabilities add up to "
-                                  f"{sums[first]:.6g}, not 1 "
-                                  "(--renormalize accepts unnormalised scores)")
-
-    def _line_of_row(self, row: int) -> int:
-        return self.lines[self.given_rows.index(row)]
+        else:
+            off = np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE)
+            if len(off):
+                row = int(given_rows[off[0]])
+                raise PredictionError(path, int(lines[off[0]]), f"{prefix(row)}{what}: the probabilities add up to "
+                                      f"{sums[off[0]]:.6g}, not 1 (--renormalize accepts unnormalised scores)")
+        return Distribution(self.values, probs, given, k)
 
 
 def _as_probability(value) -> float:
@@ -178,44 +177,45 @@ def _key(value) -> str:
 
 
 class _Reader:
+    """A batch of lines is first taken as well formed (a few comprehensions and array operations); when any
+    check of that fast path fails, the batch is walked line by line to raise the located error."""
+
     def __init__(self, path: str, spec: ir.Spec, renormalize: bool):
         self.path, self.spec, self.renormalize = path, spec, renormalize
         self.class_names = tuple(c.name for c in spec.classes)
         self.classes = _Accumulator(self.class_names)
         self.object_attributes: dict[tuple[str, str], _Accumulator] = {}
-        self.owners: dict[str, list[ir.Class]] = {}  # attribute name -> classes declaring it (enum/bool)
+        self.owners: dict[str, list[str]] = {}  # attribute name -> classes declaring it (enum/bool)
         for cls in spec.classes:
             for attribute in cls.attributes:
                 if attribute.type.kind in PREDICTABLE_KINDS:
-                    self.owners.setdefault(attribute.name, []).append(cls)
+                    self.owners.setdefault(attribute.name, []).append(cls.name)
                     self.object_attributes[(cls.name, attribute.name)] = _Accumulator(_values(attribute))
         self.image_attributes = {a.name: _Accumulator(_values(a)) for a in spec.image_attributes
                                  if a.type.kind in PREDICTABLE_KINDS}
         self.image_ids: list[str] = []
         self.image_lines: list[int] = []
         self.seen: dict[str, int] = {}
-        self.object_image: list[int] = []
-        self.object_index: list[int] = []
-        self.object_line: list[int] = []
-        self.records: list[ImageRecord] = []
+        self.object_parts: list[tuple[np.ndarray, ...]] = []  # image, index, line, top class
+        self.n_objects = 0
 
     def read(self, data: bytes) -> Predictions:
         lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
-        records = self._records(lines)
-        dataset = build_dataset(records, self.path)
+        dataset = build_dataset(self._records(lines), self.path)
         self._check_read_problems(dataset)
-        n_objects = len(self.object_image)
-        def object_k(row: int) -> str:
-            return f"object {self.object_index[row]} "
+        image, index, line, top = (np.concatenate([p[k] for p in self.object_parts]) if self.object_parts
+                                   else np.zeros(0, np.int64) for k in range(4))
 
-        classes = self.classes.build(n_objects, self.path, self.renormalize, "class", object_k)
-        attributes = {key: acc.build(n_objects, self.path, self.renormalize, f"{key[0]}.{key[1]}", object_k)
+        def object_k(row: int) -> str:
+            return f"object {int(index[row])} "
+
+        n = self.n_objects
+        classes = self.classes.build(n, self.path, self.renormalize, "class", object_k)
+        attributes = {key: acc.build(n, self.path, self.renormalize, f"{key[0]}.{key[1]}", object_k)
                       for key, acc in self.object_attributes.items()}
         image_attributes = {name: acc.build(len(self.image_ids), self.path, self.renormalize, f"image.{name}")
                             for name, acc in self.image_attributes.items()}
-        objects = PredictedObjects(np.asarray(self.object_image, np.int64), np.asarray(self.object_index, np.int64),
-                                   np.asarray(self.object_line, np.int64), classes, attributes,
-                                   np.asarray(self._top_classes, np.int64), np.zeros(n_objects, np.int64))
+        objects = PredictedObjects(image, index, line, classes, attributes, top, np.zeros(n, np.int64))
         predictions = Predictions(self.path, self.image_ids, np.asarray(self.image_lines, np.int64), image_attributes,
                                   objects, dataset)
         predictions.views = {c.name: ClassView(c, dataset.tables.get(c.name), dataset) for c in self.spec.classes}
@@ -225,15 +225,19 @@ class _Reader:
 
     # ---- lines -> records, probabilities on the side
     def _records(self, lines: list[tuple[int, bytes]]):
-        self._top_classes: list[int] = []
-        for start in range(0, len(lines), BATCH):
-            chunk = lines[start:start + BATCH]
-            try:
-                decoded = orjson.loads(b"[" + b",".join(line for _, line in chunk) + b"]")
-            except orjson.JSONDecodeError:
-                decoded = [self._decode(number, line) for number, line in chunk]
-            for (number, _), image in zip(chunk, decoded):
-                yield self._image(number, image)
+        with gc_paused():
+            for start in range(0, len(lines), BATCH):
+                chunk = lines[start:start + BATCH]
+                try:
+                    decoded = orjson.loads(b"[" + b",".join(line for _, line in chunk) + b"]")
+                except orjson.JSONDecodeError:
+                    decoded = [self._decode(number, line) for number, line in chunk]
+                numbers = [number for number, _ in chunk]
+                records = self._batch(numbers, decoded)
+                if records is None:
+                    _Validator(self, numbers, decoded).run()
+                    raise PredictionError(self.path, numbers[0], "this batch of lines could not be read")
+                yield from records
 
     def _decode(self, number: int, line: bytes):
         try:
@@ -241,97 +245,112 @@ class _Reader:
         except orjson.JSONDecodeError as exc:
             raise PredictionError(self.path, number, f"not JSON: {exc.msg} (column {exc.colno})") from None
 
-    def _image(self, number: int, image) -> ImageRecord:
-        if not isinstance(image, dict):
-            raise PredictionError(self.path, number, "a prediction line must be a JSON object")
-        image_id = image.get("image")
-        if not isinstance(image_id, str) or not image_id:
-            raise PredictionError(self.path, number, "a prediction line needs \"image\": the image id (a string)")
-        if image_id in self.seen:
-            raise PredictionError(self.path, number, f"image {image_id} was already predicted on line "
-                                  f"{self.seen[image_id]}")
-        self.seen[image_id] = number
-        row = len(self.image_ids)
-        self.image_ids.append(image_id)
-        self.image_lines.append(number)
-        self._image_distributions(number, row, image.get("attributes"))
-        objects = image.get("objects", [])
-        if not isinstance(objects, list):
-            raise PredictionError(self.path, number, "\"objects\" must be a list")
-        record_objects = [self._object(number, row, k, obj) for k, obj in enumerate(objects)]
-        record = {"id": image_id, "objects": record_objects}
-        for key in ("width", "height"):
-            if key in image:
-                record[key] = image[key]
-        return ImageRecord(record, self.path, f"/lines/{number}")
+    def _batch(self, numbers: list[int], images: list) -> list[ImageRecord] | None:
+        """The fast path: the batch's columns, or None when something in it is malformed."""
+        if types_of(images) != {dict}:
+            return None
+        ids = [image.get("image") for image in images]
+        if types_of(ids) != {str} or not all(ids) or not self._new_ids(ids, numbers):
+            return None
+        object_lists = [image.get("objects", []) for image in images]
+        if types_of(object_lists) != {list}:
+            return None
+        objects = [obj for listed in object_lists for obj in listed]
+        if objects and types_of(objects) != {dict}:
+            return None
+        first_image, first_object = len(self.image_ids), self.n_objects
+        counts = np.fromiter(map(len, object_lists), np.int64, len(object_lists))
+        lines = np.asarray(numbers, np.int64)
+        image_rows = first_image + np.arange(len(images))
+        object_rows = first_object + np.arange(len(objects))
+        object_lines = np.repeat(lines, counts)
+        distributions = [obj.get("class") for obj in objects]
+        if not self.classes.add(object_rows, object_lines, distributions):
+            return None
+        top = self._top_classes(len(objects))
+        if not self._object_attributes(objects, distributions, object_rows, object_lines):
+            return None
+        if not self._image_attributes(images, image_rows, lines):
+            return None
+        self.image_ids.extend(ids)
+        self.image_lines.extend(numbers)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        index = np.arange(len(objects)) - starts
+        self.object_parts.append((np.repeat(image_rows, counts), index, object_lines, top))
+        self.n_objects += len(objects)
+        return self._image_records(images, ids, object_lists, top)
 
-    def _image_distributions(self, number: int, row: int, attributes) -> None:
-        if attributes is None:
-            return
-        if not isinstance(attributes, dict):
-            raise PredictionError(self.path, number, "image \"attributes\" must map attribute names to distributions")
-        for name, distribution in attributes.items():
+    def _new_ids(self, ids: list[str], numbers: list[int]) -> bool:
+        seen = self.seen
+        for image_id, number in zip(ids, numbers):
+            if image_id in seen:
+                return False
+            seen[image_id] = number
+        return True
+
+    def _top_classes(self, n: int) -> np.ndarray:
+        """The most probable class of each object of the batch just added (ties: the first in spec order)."""
+        if not n:
+            return np.zeros(0, np.int64)
+        rows, columns, values, given_rows, _ = self.classes.parts[-1]
+        matrix = np.full((n, len(self.class_names)), -1.0)
+        matrix[rows - given_rows[0], columns] = values
+        return np.argmax(matrix, axis=1)
+
+    def _object_attributes(self, objects: list, classes: list, rows: np.ndarray, lines: np.ndarray) -> bool:
+        listed = [obj.get("attributes") for obj in objects]
+        present = [a for a in listed if a is not None]
+        if present and types_of(present) != {dict}:
+            return False
+        for name in set(chain.from_iterable(present)):
+            entries = [(k, a[name]) for k, a in enumerate(listed) if a and name in a]
+            owners = self.owners.get(name, ())
+            covered = np.zeros(len(entries), bool)
+            for owner in owners:
+                mine = np.array([owner in classes[k] for k, _ in entries], dtype=bool)
+                covered |= mine
+                picked = np.array([k for k, _ in entries], dtype=np.int64)[mine]
+                chosen = [d for (_, d), ok in zip(entries, mine.tolist()) if ok]
+                if not self.object_attributes[(owner, name)].add(rows[picked], lines[picked], chosen):
+                    return False
+            if not covered.all():
+                return False  # some object has no class declaring this attribute
+        return True
+
+    def _image_attributes(self, images: list, rows: np.ndarray, lines: np.ndarray) -> bool:
+        listed = [image.get("attributes") for image in images]
+        present = [a for a in listed if a is not None]
+        if present and types_of(present) != {dict}:
+            return False
+        groups: dict[str, list[tuple[int, object]]] = {}
+        for k, attributes in enumerate(listed):
+            if attributes:
+                for name, distribution in attributes.items():
+                    groups.setdefault(name, []).append((k, distribution))
+        for name, entries in groups.items():
             accumulator = self.image_attributes.get(name)
-            if accumulator is None:
-                declared = self.spec.image_attribute(name)
-                why = "is not an image attribute of the spec" if declared is None else \
-                    f"is a {declared.type.kind} attribute: predictions give distributions of enum and bool attributes"
-                raise PredictionError(self.path, number, f"image.{name} {why}")
-            self._add(accumulator, number, row, distribution, f"image.{name}")
+            picked = np.array([k for k, _ in entries], dtype=np.int64)
+            if accumulator is None or not accumulator.add(rows[picked], lines[picked], [d for _, d in entries]):
+                return False
+        return True
 
-    def _object(self, number: int, row: int, k: int, obj) -> dict:
-        where = f"object {k}"
-        if not isinstance(obj, dict):
-            raise PredictionError(self.path, number, f"{where} must be a JSON object")
-        distribution = obj.get("class")
-        if not isinstance(distribution, dict) or not distribution:
-            raise PredictionError(self.path, number, f"{where}: \"class\" must map class names to probabilities")
-        object_row = len(self.object_image)
-        self.object_image.append(row)
-        self.object_index.append(k)
-        self.object_line.append(number)
-        self._add(self.classes, number, object_row, distribution, f"{where} class")
-        index = self.class_names.index
-        top = min(distribution, key=lambda name: (-_as_probability(distribution[name]), index(name)))
-        self._top_classes.append(index(top))
-        attributes = obj.get("attributes")
-        if attributes:
-            self._object_distributions(number, object_row, where, distribution, attributes)
-        record = {"id": str(k), "class": top}
-        for key in GEOMETRY_KEYS:
-            if key in obj:
-                record[key] = obj[key]
-        return record
-
-    def _object_distributions(self, number: int, row: int, where: str, classes: dict, attributes) -> None:
-        if not isinstance(attributes, dict):
-            raise PredictionError(self.path, number, f"{where}: \"attributes\" must map attribute names to "
-                                  "distributions")
-        for name, distribution in attributes.items():
-            owners = [c for c in self.owners.get(name, ()) if c.name in classes]
-            if not owners:
-                raise PredictionError(self.path, number, f"{where}: attribute {name} is not an enum or bool "
-                                      f"attribute of {', '.join(classes)}")
-            for cls in owners:
-                self._add(self.object_attributes[(cls.name, name)], number, row, distribution,
-                          f"{where} {cls.name}.{name}")
-
-    def _add(self, accumulator: _Accumulator, number: int, row: int, distribution, what: str) -> None:
-        if not isinstance(distribution, dict) or not distribution:
-            raise PredictionError(self.path, number, f"{what}: a distribution must be a JSON object of "
-                                  "value: probability")
-        column_of = accumulator.column_of
-        for value, probability in distribution.items():
-            column = column_of.get(value)
-            if column is None:
-                known = ", ".join(_key(v) for v in accumulator.values)
-                noun = "class" if what.endswith("class") else "value"
-                raise PredictionError(self.path, number, f"{what}: unknown {noun} {value!r} (one of {known})")
-            accumulator.rows.append(row)
-            accumulator.columns.append(column)
-            accumulator.probs.append(probability)
-        accumulator.given_rows.append(row)
-        accumulator.lines.append(number)
+    def _image_records(self, images: list, ids: list[str], object_lists: list, top: np.ndarray) -> list[ImageRecord]:
+        """Native image records for the export builder: each object under its most probable class, its id its
+        index in the line. The decoded objects are reused (they are dropped with the batch anyway)."""
+        names = np.array(self.class_names, dtype=object)[top].tolist()
+        objects = list(chain.from_iterable(object_lists))
+        positions = map(str, chain.from_iterable(map(range, map(len, object_lists))))
+        deque(map(dict.__setitem__, objects, repeat("class"), names), maxlen=0)  # C-level loops
+        deque(map(dict.__setitem__, objects, repeat("id"), positions), maxlen=0)
+        deque(map(dict.pop, objects, repeat("attributes"), repeat(None)), maxlen=0)
+        records = []
+        for image, image_id, listed in zip(images, ids, object_lists):
+            record = {"id": image_id, "objects": listed}
+            for key in ("width", "height"):
+                if key in image:
+                    record[key] = image[key]
+            records.append(ImageRecord(record, self.path, f"/lines/{self.seen[image_id]}"))
+        return records
 
     # ---- after the build
     def _check_read_problems(self, dataset: Dataset) -> None:
@@ -343,7 +362,7 @@ class _Reader:
         """Each object's row in its top class's table (the builder keeps each class's objects in order)."""
         objects = predictions.objects
         table_row = np.zeros(len(objects), np.int64)
-        for number, _name in enumerate(self.class_names):
+        for number in range(len(self.class_names)):
             rows = np.flatnonzero(objects.top_class == number)
             table_row[rows] = np.arange(len(rows))
         objects.table_row = table_row
@@ -361,6 +380,87 @@ class _Reader:
                                       f"object {int(view.table.position[row])}: its most probable class {cls.name} "
                                       f"is a {cls.geometry}, but the object has no valid "
                                       f"{'points' if cls.geometry in ('polyline', 'polygon') else cls.geometry}")
+
+
+class _Validator:
+    """The slow path: walks a batch the fast path refused, line by line, and raises the first problem."""
+
+    def __init__(self, reader: _Reader, numbers: list[int], images: list):
+        self.reader, self.numbers, self.images = reader, numbers, images
+        self.path = reader.path
+
+    def run(self) -> None:
+        seen = {i: n for i, n in self.reader.seen.items() if n < self.numbers[0]}
+        for number, image in zip(self.numbers, self.images):
+            self._image(number, image, seen)
+
+    def _image(self, number: int, image, seen: dict) -> None:
+        if not isinstance(image, dict):
+            raise PredictionError(self.path, number, "a prediction line must be a JSON object")
+        image_id = image.get("image")
+        if not isinstance(image_id, str) or not image_id:
+            raise PredictionError(self.path, number, "a prediction line needs \"image\": the image id (a string)")
+        if image_id in seen:
+            raise PredictionError(self.path, number, f"image {image_id} was already predicted on line "
+                                  f"{seen[image_id]}")
+        seen[image_id] = number
+        self._image_distributions(number, image.get("attributes"))
+        objects = image.get("objects", [])
+        if not isinstance(objects, list):
+            raise PredictionError(self.path, number, "\"objects\" must be a list")
+        for k, obj in enumerate(objects):
+            self._object(number, k, obj)
+
+    def _image_distributions(self, number: int, attributes) -> None:
+        if attributes is None:
+            return
+        if not isinstance(attributes, dict):
+            raise PredictionError(self.path, number, "image \"attributes\" must map attribute names to distributions")
+        for name, distribution in attributes.items():
+            accumulator = self.reader.image_attributes.get(name)
+            if accumulator is None:
+                declared = self.reader.spec.image_attribute(name)
+                why = "is not an image attribute of the spec" if declared is None else \
+                    f"is a {declared.type.kind} attribute: predictions give distributions of enum and bool attributes"
+                raise PredictionError(self.path, number, f"image.{name} {why}")
+            self._distribution(accumulator, number, distribution, f"image.{name}")
+
+    def _object(self, number: int, k: int, obj) -> None:
+        where = f"object {k}"
+        if not isinstance(obj, dict):
+            raise PredictionError(self.path, number, f"{where} must be a JSON object")
+        classes = obj.get("class")
+        if not isinstance(classes, dict) or not classes:
+            raise PredictionError(self.path, number, f"{where}: \"class\" must map class names to probabilities")
+        self._distribution(self.reader.classes, number, classes, f"{where} class")
+        attributes = obj.get("attributes")
+        if attributes is None:
+            return
+        if not isinstance(attributes, dict):
+            raise PredictionError(self.path, number, f"{where}: \"attributes\" must map attribute names to "
+                                  "distributions")
+        for name, distribution in attributes.items():
+            owners = [c for c in self.reader.owners.get(name, ()) if c in classes]
+            if not owners:
+                raise PredictionError(self.path, number, f"{where}: attribute {name} is not an enum or bool "
+                                      f"attribute of {', '.join(classes)}")
+            for owner in owners:
+                self._distribution(self.reader.object_attributes[(owner, name)], number, distribution,
+                                   f"{where} {owner}.{name}")
+
+    def _distribution(self, accumulator: _Accumulator, number: int, distribution, what: str) -> None:
+        if not isinstance(distribution, dict) or not distribution:
+            raise PredictionError(self.path, number, f"{what}: a distribution must be a JSON object of "
+                                  "value: probability")
+        for value, probability in distribution.items():
+            if value not in accumulator.column_of:
+                known = ", ".join(_key(v) for v in accumulator.values)
+                noun = "class" if what.endswith("class") else "value"
+                raise PredictionError(self.path, number, f"{what}: unknown {noun} {value!r} (one of {known})")
+            p = _as_probability(probability)
+            if not (math.isfinite(p) and p >= 0):
+                raise PredictionError(self.path, number, f"{what}: a probability must be a number >= 0, not "
+                                      f"{_show(probability)}")
 
 
 def _values(attribute: ir.Attribute) -> tuple:
