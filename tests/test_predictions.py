@@ -154,3 +154,60 @@ def test_importing_specdsl_does_not_import_torch() -> None:
             "specdsl.cli.select, specdsl.cli.suspect; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# ---- large files: two halves read on two cores give the same columns and the same first error ----------
+
+
+def _lines(n: int) -> list:
+    lines = []
+    for k in range(n):
+        line = json.loads(json.dumps(GOOD))
+        line["image"] = f"img{k:03d}.jpg"
+        line["objects"][0]["class"] = {"vehicle": 0.5 + k / (4 * n), "pedestrian": 0.5 - k / (4 * n)}
+        lines.append(line)
+    return lines
+
+
+def _split(monkeypatch, workers: str) -> None:
+    from specdsl.engine import predictions_split
+
+    monkeypatch.setattr(predictions_split, "MIN_BYTES", 0)
+    monkeypatch.setattr(predictions_split, "_cpus", lambda: 2)
+    monkeypatch.setenv("SPECDSL_WORKERS", workers)
+
+
+def test_split_read_equals_one_process(tmp_path, spec, monkeypatch) -> None:
+    _split(monkeypatch, "1")
+    one = _read(tmp_path, spec, _lines(9))
+    _split(monkeypatch, "2")
+    two = _read(tmp_path, spec, _lines(9))
+    assert two.image_ids == one.image_ids
+    assert two.image_lines.tolist() == one.image_lines.tolist()
+    for name in ("image", "index", "line", "top_class", "table_row"):
+        assert getattr(two.objects, name).tolist() == getattr(one.objects, name).tolist(), name
+    assert np.array_equal(two.objects.classes.probs, one.objects.classes.probs)
+    for key, distribution in one.objects.attributes.items():
+        assert np.array_equal(two.objects.attributes[key].probs, distribution.probs)
+        assert two.objects.attributes[key].given.tolist() == distribution.given.tolist()
+    assert np.array_equal(two.image_attributes["weather"].probs, one.image_attributes["weather"].probs)
+    for name in ("vehicle", "pedestrian", "lane_line"):
+        assert two.views[name].table.image_index.tolist() == one.views[name].table.image_index.tolist()
+        assert np.array_equal(two.views[name].bounds_cached, one.views[name].bounds_cached)
+
+
+def test_split_read_keeps_error_order(tmp_path, spec, monkeypatch) -> None:
+    from specdsl.engine.predictions import PredictionError
+
+    _split(monkeypatch, "2")
+    lines = _lines(8)
+    lines[6]["objects"][0]["class"] = {"truck": 1.0}  # second half
+    with pytest.raises(PredictionError, match=r":7: object 0 class: unknown class 'truck'"):
+        _read(tmp_path, spec, lines)
+    lines[1]["objects"][0]["class"] = {"vehicle": 2.0}  # first half: reported first
+    with pytest.raises(PredictionError, match=r":2: object 0 class: the probabilities add up to 2"):
+        _read(tmp_path, spec, lines)
+    repeated = _lines(8)
+    repeated[6]["image"] = repeated[2]["image"]
+    with pytest.raises(PredictionError, match=r":7: image img002.jpg was already predicted on line 3"):
+        _read(tmp_path, spec, repeated)

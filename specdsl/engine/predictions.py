@@ -44,6 +44,9 @@ class PredictionError(ValueError):
         self.path, self.line, self.message = path, line, message
         super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
 
+    def __reduce__(self):  # the two-core reader sends it from the child process
+        return type(self), (self.path, self.line, self.message)
+
 
 @dataclass
 class Distribution:
@@ -98,12 +101,23 @@ class Predictions:
 
 
 def read_predictions(path: str | Path, spec: ir.Spec, renormalize: bool = False) -> Predictions:
+    """Large files are read on two cores (:mod:`specdsl.engine.predictions_split`); the result is the same."""
     path = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise PredictionError(path, None, f"cannot read: {exc.strerror or exc}") from None
-    return _Reader(path, spec, renormalize).read(data)
+    lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+    from specdsl.engine import predictions_split
+
+    if predictions_split.worth_splitting(len(data), len(lines)):
+        return predictions_split.read_split(path, spec, renormalize, lines)
+    return read_lines(path, spec, renormalize, lines)
+
+
+def read_lines(path: str, spec: ir.Spec, renormalize: bool, lines: list[tuple[int, bytes]]) -> Predictions:
+    """The predictions of some (numbered, non-blank) lines of a file."""
+    return _Reader(path, spec, renormalize).read(lines)
 
 
 # ---- the reader -----------------------------------------------------------------------------------
@@ -199,8 +213,7 @@ class _Reader:
         self.object_parts: list[tuple[np.ndarray, ...]] = []  # image, index, line, top class
         self.n_objects = 0
 
-    def read(self, data: bytes) -> Predictions:
-        lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+    def read(self, lines: list[tuple[int, bytes]]) -> Predictions:
         dataset = build_dataset(self._records(lines), self.path)
         self._check_read_problems(dataset)
         image, index, line, top = (np.concatenate([p[k] for p in self.object_parts]) if self.object_parts
