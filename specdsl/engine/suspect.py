@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from specdsl import ir
-from specdsl.engine.labels import LabelSet, effective_values
+from specdsl.engine.labels import LabelSet
 from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pairs, pair, score
 from specdsl.engine.predictions import PREDICTABLE_KINDS, Predictions
 from specdsl.report.finding import Finding
@@ -122,7 +122,8 @@ def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: l
     pairs = pair(a, b, [None] * len(classes), "tag") if geometry == "tag" else _pair_by_label(a, b, classes, geometry)
     matched_a, matched_b = np.zeros(len(a), bool), np.zeros(len(b), bool)
     matched_a[pairs.a], matched_b[pairs.b] = True, True
-    b_global = np.array([object_rows[c][r] for c, r in zip(b.cls.tolist(), b.row.tolist())], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum([len(r) for r in object_rows])[:-1]]).astype(np.int64)
+    b_global = np.concatenate(object_rows)[starts[b.cls] + b.row] if len(b) else np.zeros(0, np.int64)
     parts["lc"].append(spec_index[a.cls[pairs.a]])
     parts["lr"].append(a.row[pairs.a])
     parts["p"].append(b_global[pairs.b] if len(b_global) else np.zeros(0, np.int64))
@@ -194,9 +195,11 @@ class _Judge:
         labeled ``cls`` whose prediction gives this attribute's distribution and whose label has a value."""
         c = self.spec.classes.index(cls)
         mine = np.flatnonzero(m.label_class == c)
-        values = effective_values(m.labels.views[cls.name].attributes[attribute.name])[m.label_row[mine]]
+        effective = m.labels.views[cls.name].attributes[attribute.name].effective
         column = {v: j for j, v in enumerate(distribution.values)}
-        labeled = np.array([column.get(v, -1) if v is not None else -1 for v in values.tolist()], dtype=np.int64)
+        # one lookup per distinct value; the last slot is the missing value (code -1)
+        lookup = np.array([_column_of(column, v) for v in effective.categories] + [-1], dtype=np.int64)
+        labeled = lookup[effective.codes[m.label_row[mine]]]
         prediction = m.prediction[mine]
         keep = (labeled >= 0) & distribution.given[prediction]
         return labeled[keep], prediction[keep], mine[keep]
@@ -291,6 +294,14 @@ class _Judge:
             objects=(table.ids[row],), message=message, source=dataset.images.sources[image],
             pointer=dataset.object_pointer(image, int(table.position[row])), spec_location=_loc(loc, self.spec),
             score=score_))
+
+
+def _column_of(column: dict, value) -> int:
+    """The distribution column of a labeled value; -1 for anything else (an invalid value may be a list)."""
+    try:
+        return column.get(value, -1)
+    except TypeError:
+        return -1
 
 
 def _loc(loc, spec: ir.Spec) -> str:
