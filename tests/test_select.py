@@ -369,3 +369,21 @@ def test_cli_usage_errors(tmp_path, args, message) -> None:
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_a_where_that_is_no_probability_names_the_quota(tmp_path) -> None:
+    (tmp_path / "odd.spec").write_text("""spec roads version 1
+class vehicle: box {
+  blinker: enum { off, left, right }
+  parked: bool = false
+}
+quota odd: warning {
+  share(vehicle where parked == (blinker == off)) >= 20%
+}
+""")
+    (tmp_path / "p.jsonl").write_text(json.dumps({"image": "x.jpg", "objects": [
+        {"class": {"vehicle": 1.0}, "box": [0, 0, 5, 5], "attributes": {"parked": {"true": 0.5, "false": 0.5}}}]}))
+    proc = run_specc("select", tmp_path / "odd.spec", "--predictions", tmp_path / "p.jsonl", "--budget", "1")
+    assert proc.returncode == 2
+    assert "quota odd (" in proc.stderr
+    assert "odd.spec:6:1): cannot turn" in proc.stderr

@@ -19,7 +19,7 @@ import numpy as np
 from specdsl import ir
 from specdsl.engine.labels import LabelSet
 from specdsl.engine.predictions import Predictions
-from specdsl.engine.qualify import Qualify
+from specdsl.engine.qualify import Qualify, QualifyError
 from specdsl.engine.quotas import need, qualifying, share_form
 from specdsl.engine.uncertainty import image_scores
 
@@ -97,7 +97,11 @@ def select(spec: ir.Spec, predictions: Predictions, budget: int, strategy: str =
         plan = _plan(quota, labels, spec)
         selection.quotas.append(plan)
         if plan.need:
-            run.fill_quota(quota.name, plan, *_quota_probabilities(quota, spec, predictions, qualify))
+            try:
+                probabilities = _quota_probabilities(quota, spec, predictions, qualify)
+            except QualifyError as exc:
+                raise QualifyError(f"quota {quota.name} ({quota.loc}): {exc}") from None
+            run.fill_quota(quota.name, plan, *probabilities)
     run.fill_uncertainty()
     selection.picks = run.picks
     return selection
