@@ -107,10 +107,12 @@ def read_predictions(path: str | Path, spec: ir.Spec, renormalize: bool = False)
         data = Path(path).read_bytes()
     except OSError as exc:
         raise PredictionError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    size = len(data)
     lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+    del data  # the lines are copies: the whole file need not stay in memory beside them
     from specdsl.engine import predictions_split
 
-    if predictions_split.worth_splitting(len(data), len(lines)):
+    if predictions_split.worth_splitting(size, len(lines)):
         return predictions_split.read_split(path, spec, renormalize, lines)
     return read_lines(path, spec, renormalize, lines)
 
