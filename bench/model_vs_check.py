@@ -5,10 +5,11 @@
 The export is bench/generate.py's lane export of N objects; the predictions are one line per image of
 it with N predicted objects: each labeled object jittered by a pixel or two, a class distribution
 (lane_line/vehicle, peaked on the labeled class) and a distribution for every enum/bool attribute,
-about 5% of them peaked on another value than the label's, plus the image's weather. select reads the predictions alone (every quota of lanes.spec
-short, so the quota step runs; budget 1000); suspect reads the export and the predictions. Both are set
-against one `specc check` of the export. Fresh processes, medians of ``--runs``, peak memory over the
-process tree (see check_vs_orjson.py). The machine is shared and noisy (2 cores): read the ratios.
+about 5% of them peaked on another value than the label's, plus the image's weather. select reads the
+predictions alone (every quota of lanes.spec short, so the quota step runs; budget 1000); suspect reads
+the export and the predictions. Both are set against one `specc check` of the export. Fresh processes,
+medians of ``--runs``, peak memory over the process tree (see check_vs_orjson.py). The machine is
+shared and noisy (2 cores): read the ratios.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import random
 import sys
 
 import orjson
-
 from check_vs_orjson import OUT, ROOT, ensure_export, measure
 
 VALUES = {"color": ("white", "yellow", "orange"), "style": ("solid", "dashed", "double"),
