@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain, repeat
 from pathlib import Path
 
@@ -90,14 +91,13 @@ class Predictions:
     dataset: Dataset  # geometry of the objects under their most probable class; object ids are indices
     views: dict[str, ClassView] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def image_row(self) -> dict[str, int]:
         return {image: row for row, image in enumerate(self.image_ids)}
 
     def objects_of(self, cls: str) -> np.ndarray:
         """Rows of ``objects`` whose most probable class is ``cls``, in the order of its view's rows."""
-        number = [c for c in self.views].index(cls)
-        return np.flatnonzero(self.objects.top_class == number)
+        return np.flatnonzero(self.objects.top_class == list(self.views).index(cls))
 
 
 def read_predictions(path: str | Path, spec: ir.Spec, renormalize: bool = False) -> Predictions:
