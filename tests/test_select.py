@@ -387,3 +387,11 @@ quota odd: warning {
     assert proc.returncode == 2
     assert "quota odd (" in proc.stderr
     assert "odd.spec:6:1): cannot turn" in proc.stderr
+
+
+def test_cli_labels_of_another_spec_are_refused(tmp_path) -> None:
+    _write(tmp_path, predictions(random.Random(2), 4), {"spec": "lanes", "images": []})
+    proc = run_specc("select", tmp_path / "roads.spec", "--predictions", tmp_path / "p.jsonl", "--budget", "2",
+                     "--labels", tmp_path / "labels.json")
+    assert proc.returncode == 2
+    assert "is an export of spec 'lanes', not 'roads'" in proc.stderr

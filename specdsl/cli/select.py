@@ -59,6 +59,9 @@ def run(args) -> int:
     spec = compiled.spec
     predictions = read_predictions_or_exit(args.predictions, spec, args.renormalize)
     labels = [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.labels]
+    for labeled in labels:
+        if labeled.spec_name is not None and labeled.spec_name != spec.name:
+            raise UsageError(f"{labeled.dataset.source} is an export of spec '{labeled.spec_name}', not '{spec.name}'")
     try:
         selection = select(spec, predictions, args.budget, args.strategy, labels, grouping)
     except QualifyError as exc:
