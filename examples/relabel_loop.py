@@ -1,5 +1,5 @@
 """The whole relabel loop on a tiny CPU model: check -> diff -> queue -> training skips stale samples ->
-the loss recorder flags planted label noise -> the queue.
+the loss recorder flags planted label noise -> predictions -> suspect and select -> the queue.
 
     python examples/relabel_loop.py --workdir /tmp/loop
 
@@ -7,6 +7,9 @@ Each image holds one road marking; the model predicts its color (white/yellow) f
 marking (its direction and its position). Version 2 of the spec says long white markings may really be
 orange construction lines, so those images become stale: the sampler skips them. A few labels of the other
 images are flipped on purpose; the recorder finds them from their losses and queues them for review.
+The trained model then writes its predictions (``PredictionWriter``) for the labeled images and for a
+batch of new, unlabeled ones: ``specc suspect`` finds the flipped labels by confident learning and
+``specc select`` picks the new images the model is least sure about; both go to the queue.
 Prints a JSON summary (the test asserts on it).
 """
 
@@ -22,7 +25,7 @@ from pathlib import Path
 import torch
 
 from specdsl.queue import open_queue
-from specdsl.torch import IdDataset, LossRecorder, QueueSampler
+from specdsl.torch import IdDataset, LossRecorder, PredictionWriter, QueueSampler
 
 HERE = Path(__file__).resolve().parent / "relabel_loop"
 
@@ -31,10 +34,10 @@ def specc(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "specdsl.cli.main", *args], capture_output=True, text=True)
 
 
-def make_export(path: Path, n: int, rng: random.Random) -> list[dict]:
+def make_export(path: Path, n: int, rng: random.Random, first: int = 0) -> list[dict]:
     """Images labeled under version 1: yellow markings lean left and sit left, white ones lean right."""
     images = []
-    for i in range(n):
+    for i in range(first, first + n):
         color = rng.choice(["white", "yellow"])
         lean = rng.uniform(0.2, 1.0) * (1 if color == "white" else -1)
         x = 100 + (60 if color == "white" else -60) + rng.gauss(0, 25)
@@ -94,14 +97,59 @@ def run(workdir: Path, n: int = 400, noise: float = 0.05, seed: int = 0) -> dict
     sampler = QueueSampler([img["id"] for img in images], queue=str(queue), pending="skip", seed=seed)
     seen = set()
     recorder = LossRecorder(queue=str(queue))
-    train(images, labels, _Recording(sampler, seen), recorder, epochs=12)
+    model = train(images, labels, _Recording(sampler, seen), recorder, epochs=12)
     flagged = set(recorder.flag(z=2.5, min_epochs=3))
+    engine = model_in_the_loop(workdir, images, labels, model, rng)
     with open_queue(str(queue)) as q:
         reviews = {item.image for item in q.items() if "suspected_mislabel" in item.reasons}
         stats = q.stats()
+    suspected = engine.pop("suspected")
     return {"images": n, "stale": len(stale), "trained_on": len(seen), "stale_seen": len(seen & stale),
             "planted": len(planted), "flagged": len(flagged), "flagged_planted": len(flagged & planted),
-            "queued_reviews": len(reviews), "queue": stats}
+            "queued_reviews": len(reviews), "suspected_planted": len(suspected & planted), **engine, "queue": stats}
+
+
+def model_in_the_loop(workdir: Path, images: list[dict], labels: dict, model, rng: random.Random) -> dict:
+    """Predictions of the trained model -> ``specc suspect`` (labels it doubts) and ``specc select`` (new images
+    worth labeling) -> the queue."""
+    current, predictions = workdir / "labels_trained.json", workdir / "predictions.jsonl"
+    trained = [_with_color(img, "white" if labels[img["id"]] else "yellow") for img in images]
+    current.write_text(json.dumps({"spec": "markings", "images": trained}))
+    new = make_export(workdir / "unlabeled.json", len(images) // 4, rng, first=len(images))
+    write_predictions(predictions, model, images + new)
+    spec, queue = str(HERE / "v2.spec"), str(workdir / "relabel.db")
+    suspect = specc("suspect", spec, str(current), "--predictions", str(predictions), "--format", "json",
+                    "-o", str(workdir / "suspect.json"))
+    if suspect.returncode != 0:
+        raise SystemExit(f"suspect failed: {suspect.stderr}")
+    build = specc("queue", "build", "--queue", queue, str(workdir / "suspect.json"))
+    if build.returncode != 0:
+        raise SystemExit(f"queue build failed: {build.stderr}")
+    select = specc("select", spec, "--predictions", str(predictions), "--budget", "10", "--labels", str(current),
+                   "--queue", queue, "--format", "json")
+    if select.returncode != 0:
+        raise SystemExit(f"select failed: {select.stderr}")
+    findings = json.loads((workdir / "suspect.json").read_text())["findings"]
+    picks = json.loads(select.stdout)["selected"]
+    return {"suspected": {f["image"] for f in findings if f["check"] == "marking.suspect_color"},
+            "suspect_findings": len(findings), "new_images": len(new), "selected": [p["image"] for p in picks]}
+
+
+def write_predictions(path: Path, model: torch.nn.Module, images: list[dict]) -> None:
+    """What a detector's evaluation loop does: per image its objects' class and attribute logits and geometry."""
+    model.eval()
+    with torch.no_grad(), PredictionWriter(path, classes=["marking"],
+                                           attributes={"color": ["white", "yellow"]}) as writer:
+        for img in images:
+            white = model(torch.tensor([features(img)])).reshape(1, 1)  # logit of white against yellow
+            writer.add(img["id"], class_logits=torch.zeros(1, 1), polylines=[img["objects"][0]["points"]],
+                       attribute_logits={"color": torch.cat([white, torch.zeros(1, 1)], dim=1)},
+                       width=img["width"], height=img["height"])
+
+
+def _with_color(image: dict, color: str) -> dict:
+    marking = {**image["objects"][0], "attributes": {"color": color}}
+    return {**image, "objects": [marking]}
 
 
 class _Recording(torch.utils.data.Sampler):

@@ -23,6 +23,8 @@ COMMANDS = (
     "specdsl.cli.export_config",
     "specdsl.cli.agree",
     "specdsl.cli.stats",
+    "specdsl.cli.select",
+    "specdsl.cli.suspect",
 )
 
 

@@ -122,7 +122,14 @@ def _item_from_group(image: str, group: list[Mapping[str, Any]], spec: str | Non
                "sources": _unique_strings(f.get("source") for f in group)}
     return _new_item(name, image=image, work=work,
                      severity=worst_severity(str(f.get("severity", "error")) for f in group),
-                     spec=spec, to_version=version, details=details)
+                     spec=spec, to_version=version, details=details, score=_suspicion(group))
+
+
+def _suspicion(group: list[Mapping[str, Any]]) -> float | None:
+    """`specc suspect` findings carry the label's quality (lower: more suspect); the item's score is how
+    suspect its most suspect label is, so the model's doubt raises the item."""
+    qualities = [f["score"] for f in group if f.get("kind") == "suspect" and isinstance(f.get("score"), (int, float))]
+    return 1.0 - min(qualities) if qualities else None
 
 
 # Findings that compare annotation sets name objects as ``LABELER:ID`` of several exports, not objects of
@@ -134,6 +141,8 @@ def _asked(finding: Mapping[str, Any]) -> tuple[Any, str]:
     """The objects a finding asks a labeler to look at, and what to do with them."""
     if finding.get("kind") in WHOLE_IMAGE_KINDS:
         return (), "review"
+    if finding.get("kind") == "suspect":  # a model doubts these labels: a person looks, nothing is known wrong
+        return finding.get("objects") or (), "review"
     objects = finding.get("objects") or ()
     return objects, finding.get("action") or ("relabel" if objects else "review")
 

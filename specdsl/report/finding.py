@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from specdsl.check_id import CheckId
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-KINDS = ("schema", "attribute", "constraint", "rule", "quota", "agreement")
+KINDS = ("schema", "attribute", "constraint", "rule", "quota", "agreement", "suspect")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,8 @@ class Finding:
         """The check's stable identity (:attr:`CheckId.fingerprint`); read back from a file, its name and kind."""
         return self.check_id.fingerprint if self.check_id is not None else f"{self.kind}:{self.check}"
     labelers: tuple[str, ...] = ()  # `specc agree`: the two annotation sets compared
+    score: float | None = None  # `specc suspect`: the label's quality in [0, 1] (lower: more suspect)
+    prediction: int | None = None  # `specc suspect`: index of the object in the image's prediction line
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
@@ -47,6 +49,10 @@ class Finding:
             record["action"] = self.action
         if self.labelers:
             record["labelers"] = list(self.labelers)
+        if self.score is not None:
+            record["score"] = self.score
+        if self.prediction is not None:
+            record["prediction"] = self.prediction
         return record
 
     def sort_key(self) -> tuple:

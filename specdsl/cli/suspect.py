@@ -1,0 +1,95 @@
+"""``specc suspect SPEC EXPORT... --predictions P.jsonl``: labels a model doubts (ENGINE.md)."""
+
+from __future__ import annotations
+
+from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, write_out
+from specdsl.cli.exports import add_reader_options, load_or_exit
+from specdsl.cli.select import add_prediction_options, read_predictions_or_exit
+
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "concise")
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("suspect", help="labels that a model's predictions doubt (confident learning)")
+    parser.add_argument("spec", help="spec file or PATH@GITREV")
+    parser.add_argument("exports", nargs="+", metavar="EXPORT", help="labeled exports")
+    add_prediction_options(parser)
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--output-file", "-o", metavar="FILE", help="write the output to FILE")
+    add_reader_options(parser)
+    parser.add_argument("--fail-on", choices=("none", "error", "warning", "info"), default="none",
+                        help="lowest finding severity that makes the exit code 1 (default: none: suspects report)")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 whatever the findings")
+    parser.add_argument("--docs-url", metavar="URL", help="base URL of the labeler docs, for help links")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from specdsl.engine.labels import LabelSet
+    from specdsl.engine.suspect import SuspectError, suspect
+
+    compiled = compile_or_exit(args.spec)
+    spec = compiled.spec
+    predictions = read_predictions_or_exit(args.predictions, spec, args.renormalize)
+    sets = [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.exports]
+    try:
+        report = suspect(spec, sets, predictions)
+    except SuspectError as exc:
+        raise UsageError(str(exc)) from None
+    schema = [f for labels in sets for f in labels.schema_findings()]
+    text = render(report, schema, args, compiled)
+    if args.output_file:
+        from specdsl.cli.common import write_output_file
+
+        write_output_file(args.output_file, text)
+    else:
+        write_out(text)
+    return _exit_code(report.findings + schema, args)
+
+
+def render(report, schema: list, args, compiled) -> str:
+    """Schema findings of the labels first (a broken record is left out of the comparison), then the
+    suspects, most suspect first, in every format."""
+    import orjson
+
+    findings = tuple(schema) + tuple(report.findings)
+    if args.format == "json":
+        document = {"spec": compiled.spec.name, "version": compiled.spec.version, "summary": report.summary(),
+                    "findings": [f.to_dict() for f in findings]}
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+    if args.format == "text":
+        return _text(report, schema)
+    from specdsl.report import render as render_findings
+    from specdsl.report.context import RenderContext
+    from specdsl.report.finding import CheckReport, summarize
+
+    check_report = CheckReport(compiled.spec.name, compiled.spec.version,
+                               summarize(report.images, report.objects, findings), findings)
+    ctx = RenderContext(spec_path=args.spec, spec_text=compiled.source.text, exports=tuple(args.exports),
+                        docs_url=args.docs_url, fail_on="warning")
+    return render_findings(args.format, check_report, ctx)
+
+
+def _text(report, schema: list) -> str:
+    lines = [f"{report.images} labeled image(s) compared with their predictions ({report.unpredicted} without a "
+             f"prediction line); {report.matched} of {report.objects} labeled object(s) matched, "
+             f"{report.predicted} predicted"]
+    lines.append("thresholds: " + ", ".join(f"{c} {t:.3f}" for c, t in report.class_thresholds.items()))
+    for key, values in report.value_thresholds.items():
+        lines.append(f"  {key}: " + ", ".join(f"{v} {t:.3f}" for v, t in values.items()))
+    for finding in schema:
+        lines.append(f"{finding.source}#{finding.pointer}: {finding.check}: {finding.message}")
+    lines.append(f"{len(report.findings)} suspect label(s), most suspect first:")
+    for f in report.findings:
+        where = f"{f.image} {','.join(f.objects)}" if f.objects else f"{f.image} prediction {f.prediction}"
+        lines.append(f"  {f.score:.3f}  {f.check:<28} {where}: {f.message}")
+    return "\n".join(lines) + "\n"
+
+
+def _exit_code(findings: list, args) -> int:
+    if args.exit_zero or args.fail_on == "none":
+        return EXIT_OK
+    from specdsl.report.finding import SEVERITY_RANK
+
+    failed = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[args.fail_on]]
+    return EXIT_FINDINGS if failed else EXIT_OK

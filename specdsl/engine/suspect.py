@@ -1,0 +1,314 @@
+"""``specc suspect``: labels a model doubts, by confident learning (ENGINE.md; Northcutt et al. 2021).
+
+Per labeled image that has a prediction line, labeled and predicted objects are paired per geometry:
+candidates pass the labeled class's ``match``, and the pairing is the one-to-one assignment of
+``specc agree`` (:mod:`specdsl.engine.pairing`). Thresholds are per-class (and per attribute value)
+means of the predicted probability over the matched objects labeled with that class (value); a
+threshold with nothing behind it is 1 (reaching one allows 1e-9 of rounding). Then a few array
+comparisons give the findings:
+``CLASS.suspect_class``, ``CLASS.suspect_ATTR``, ``CLASS.suspect_missing`` and ``CLASS.suspect_spurious``,
+sorted by ``score`` (the label's quality; lower is more suspect).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from specdsl import ir
+from specdsl.engine.labels import LabelSet
+from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pairs, pair, score
+from specdsl.engine.predictions import PREDICTABLE_KINDS, Predictions
+from specdsl.report.finding import Finding
+
+# A probability at its threshold counts as reaching it even when the threshold, a mean of equal
+# probabilities, came out one rounding step above them.
+TOLERANCE = 1e-9
+
+
+class SuspectError(ValueError):
+    """Labels and predictions that cannot be compared."""
+
+
+@dataclass
+class Matched:
+    """The matched (labeled, predicted) objects of one export, and the unmatched of either side."""
+
+    labels: LabelSet
+    label_class: np.ndarray  # index into spec.classes
+    label_row: np.ndarray  # row in that class's view
+    prediction: np.ndarray  # row of predictions.objects
+    spurious_class: np.ndarray  # labeled objects without a match
+    spurious_row: np.ndarray
+    missing: np.ndarray  # predicted objects (rows of predictions.objects) without a match
+    images: int  # labeled images with a prediction line
+    unpredicted: int  # labeled images without one
+
+
+@dataclass
+class SuspectReport:
+    images: int
+    unpredicted: int
+    objects: int  # labeled objects compared
+    predicted: int  # predicted objects on the compared images
+    matched: int
+    class_thresholds: dict[str, float]
+    value_thresholds: dict[str, dict[str, float]]
+    findings: list[Finding] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            kind = finding.check.rsplit(".", 1)[1]
+            key = "suspect_attribute" if kind not in ("suspect_class", "suspect_missing", "suspect_spurious") else kind
+            counts[key] = counts.get(key, 0) + 1
+        return {"images": self.images, "unpredicted": self.unpredicted, "objects": self.objects,
+                "predicted": self.predicted, "matched": self.matched, "suspects": counts,
+                "thresholds": {"classes": self.class_thresholds, "values": self.value_thresholds}}
+
+
+def suspect(spec: ir.Spec, sets: list[LabelSet], predictions: Predictions) -> SuspectReport:
+    for labels in sets:
+        if labels.spec_name is not None and labels.spec_name != spec.name:
+            raise SuspectError(f"{labels.dataset.source} is an export of spec '{labels.spec_name}', "
+                               f"not '{spec.name}'")
+    matched = [_match(spec, labels, predictions) for labels in sets]
+    return _Judge(spec, predictions, matched).report()
+
+
+# ---- pairing ----------------------------------------------------------------------------------------
+
+
+def _match(spec: ir.Spec, labels: LabelSet, predictions: Predictions) -> Matched:
+    row_of = predictions.image_row
+    ids = labels.dataset.images.ids
+    label_key = np.array([row_of.get(image, -1) for image in ids], dtype=np.int64)
+    first = np.zeros(len(ids), bool)
+    first[list(labels.image_position.values())] = True
+    held = np.zeros(len(predictions.image_ids), bool)
+    held[label_key[first & (label_key >= 0)]] = True
+    parts: dict[str, list] = {k: [] for k in ("lc", "lr", "p", "sc", "sr", "m")}
+    for geometry in ir.GEOMETRIES:
+        classes = [c for c in spec.classes if c.geometry == geometry]
+        if classes:
+            _match_geometry(spec, labels, predictions, classes, geometry, label_key, held, parts)
+    cat = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in parts.items()}
+    compared = int((first & (label_key >= 0)).sum())
+    return Matched(labels, cat["lc"], cat["lr"], cat["p"], cat["sc"], cat["sr"], cat["m"], compared,
+                   int(first.sum()) - compared)
+
+
+def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: list[ir.Class], geometry: str,
+                    label_key: np.ndarray, held: np.ndarray, parts: dict) -> None:
+    spec_index = np.array([spec.classes.index(c) for c in classes], dtype=np.int64)
+    label_views = [labels.views[c.name] for c in classes]
+    rows, keys = [], []
+    for view in label_views:
+        usable = labels.usable_rows(view)
+        key = label_key[view.table.image_index[usable]]
+        rows.append(usable[key >= 0])
+        keys.append(key[key >= 0])
+    a = build_side(label_views, rows, keys, geometry)
+    predicted_views = [predictions.views[c.name] for c in classes]
+    object_rows = [predictions.objects_of(c.name) for c in classes]
+    p_rows, p_keys = [], []
+    for view in predicted_views:
+        key = view.table.image_index
+        on_labeled = np.flatnonzero(held[key]) if len(key) else np.zeros(0, np.int64)
+        p_rows.append(on_labeled)
+        p_keys.append(key[on_labeled])
+    b = build_side(predicted_views, p_rows, p_keys, geometry)
+    pairs = pair(a, b, [None] * len(classes), "tag") if geometry == "tag" else _pair_by_label(a, b, classes, geometry)
+    matched_a, matched_b = np.zeros(len(a), bool), np.zeros(len(b), bool)
+    matched_a[pairs.a], matched_b[pairs.b] = True, True
+    starts = np.concatenate([[0], np.cumsum([len(r) for r in object_rows])[:-1]]).astype(np.int64)
+    b_global = np.concatenate(object_rows)[starts[b.cls] + b.row] if len(b) else np.zeros(0, np.int64)
+    parts["lc"].append(spec_index[a.cls[pairs.a]])
+    parts["lr"].append(a.row[pairs.a])
+    parts["p"].append(b_global[pairs.b] if len(b_global) else np.zeros(0, np.int64))
+    parts["sc"].append(spec_index[a.cls[~matched_a]])
+    parts["sr"].append(a.row[~matched_a])
+    parts["m"].append(b_global[~matched_b] if len(b_global) else np.zeros(0, np.int64))
+
+
+def _pair_by_label(a: Side, b: Side, classes: list[ir.Class], geometry: str) -> Pairs:
+    """Candidates pass the labeled class's ``match``; one maximum-weight one-to-one assignment per image."""
+    matches = [c.match for c in classes]
+    reach = max((m.threshold for m in matches if m.score != "iou"), default=0.0)
+    ia, ib = candidate_pairs(a, b, reach)
+    kinds = np.array([matches[c].score for c in a.cls[ia]], dtype=object)
+    thresholds = np.array([matches[c].threshold for c in a.cls[ia]], dtype=float)
+    values = np.zeros(len(ia))
+    for kind in set(kinds.tolist()):
+        use = kinds == kind
+        values[use] = score(kind, geometry, a.geometry[ia[use]], b.geometry[ib[use]])
+    similarity = kinds == "iou"
+    ok = np.where(similarity, values >= thresholds, values <= thresholds)
+    ia, ib, values, similarity = ia[ok], ib[ok], values[ok], similarity[ok]
+    chosen = assign(a.image[ia], ia, ib, np.where(similarity, values, -values))
+    return Pairs(ia[chosen], ib[chosen], values[chosen])
+
+
+# ---- thresholds and findings ----------------------------------------------------------------------------
+
+
+class _Judge:
+    def __init__(self, spec: ir.Spec, predictions: Predictions, matched: list[Matched]):
+        self.spec, self.predictions, self.matched = spec, predictions, matched
+        self.found: list[Finding] = []
+        label_class = np.concatenate([m.label_class for m in matched]) if matched else np.zeros(0, np.int64)
+        prediction = np.concatenate([m.prediction for m in matched]) if matched else np.zeros(0, np.int64)
+        self.class_t = self._class_thresholds(label_class, prediction)
+        self.value_t = self._value_thresholds()
+
+    def _class_thresholds(self, label_class: np.ndarray, prediction: np.ndarray) -> np.ndarray:
+        probs = self.predictions.objects.classes.probs
+        thresholds = np.ones(len(self.spec.classes))
+        for c in range(len(self.spec.classes)):
+            rows = prediction[label_class == c]
+            if len(rows):
+                thresholds[c] = probs[rows, c].mean()
+        return thresholds
+
+    def _value_thresholds(self) -> dict[tuple[str, str], np.ndarray]:
+        out = {}
+        for cls, attribute in self._predictable():
+            distribution = self.predictions.objects.attributes[(cls.name, attribute.name)]
+            sums, counts = np.zeros(len(distribution.values)), np.zeros(len(distribution.values))
+            for m in self.matched:
+                labeled, rows, _ = self._labeled_values(m, cls, attribute, distribution)
+                np.add.at(sums, labeled, distribution.probs[rows, labeled])
+                np.add.at(counts, labeled, 1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[(cls.name, attribute.name)] = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0)
+        return out
+
+    def _predictable(self):
+        for cls in self.spec.classes:
+            for attribute in cls.attributes:
+                if attribute.type.kind in PREDICTABLE_KINDS:
+                    yield cls, attribute
+
+    def _labeled_values(self, m: Matched, cls: ir.Class, attribute: ir.Attribute, distribution):
+        """(column of the labeled value, prediction row, index into ``m``'s pairs) of the matched pairs
+        labeled ``cls`` whose prediction gives this attribute's distribution and whose label has a value."""
+        c = self.spec.classes.index(cls)
+        mine = np.flatnonzero(m.label_class == c)
+        effective = m.labels.views[cls.name].attributes[attribute.name].effective
+        column = {v: j for j, v in enumerate(distribution.values)}
+        # one lookup per distinct value; the last slot is the missing value (code -1)
+        lookup = np.array([_column_of(column, v) for v in effective.categories] + [-1], dtype=np.int64)
+        labeled = lookup[effective.codes[m.label_row[mine]]]
+        prediction = m.prediction[mine]
+        keep = (labeled >= 0) & distribution.given[prediction]
+        return labeled[keep], prediction[keep], mine[keep]
+
+    # ---- findings
+    def report(self) -> SuspectReport:
+        for m in self.matched:
+            self._class_findings(m)
+            self._attribute_findings(m)
+            self._missing(m)
+            self._spurious(m)
+        findings = sorted(self.found, key=lambda f: (f.score, f.source, f.image or "", f.check, f.objects,
+                                                     -1 if f.prediction is None else f.prediction))
+        images = sum(m.images for m in self.matched)
+        predicted = sum(len(m.prediction) + len(m.missing) for m in self.matched)
+        objects = sum(len(m.label_row) + len(m.spurious_row) for m in self.matched)
+        classes = {c.name: float(t) for c, t in zip(self.spec.classes, self.class_t)}
+        values = {f"{c}.{a}": {_name(v): float(t) for v, t in zip(
+            self.predictions.objects.attributes[(c, a)].values, ts)} for (c, a), ts in self.value_t.items()}
+        return SuspectReport(images, sum(m.unpredicted for m in self.matched), objects, predicted,
+                             sum(len(m.prediction) for m in self.matched), classes, values, findings)
+
+    def _class_findings(self, m: Matched) -> None:
+        probs = self.predictions.objects.classes.probs[m.prediction]
+        own = probs[np.arange(len(probs)), m.label_class] if len(probs) else np.zeros(0)
+        rival = (probs >= self.class_t[None, :] - TOLERANCE) & (probs > own[:, None])
+        rival[np.arange(len(probs)), m.label_class] = False
+        for k in np.flatnonzero(rival.any(axis=1)).tolist():
+            cls = self.spec.classes[int(m.label_class[k])]
+            other = int(np.argmax(np.where(rival[k], probs[k], -1.0)))
+            name = self.spec.classes[other].name
+            oid = self._object_id(m, cls, int(m.label_row[k]))
+            message = (f"{cls.name} {oid}: the model says {name} ({probs[k, other]:.3f}, threshold "
+                       f"{self.class_t[other]:.3f}), {cls.name} only {own[k]:.3f}")
+            self._add(m, cls, int(m.label_row[k]), f"{cls.name}.suspect_class", float(own[k]), message, cls.loc)
+
+    def _attribute_findings(self, m: Matched) -> None:
+        for cls, attribute in self._predictable():
+            distribution = self.predictions.objects.attributes[(cls.name, attribute.name)]
+            labeled, rows, kept = self._labeled_values(m, cls, attribute, distribution)
+            if not len(rows):
+                continue
+            probs = distribution.probs[rows]
+            own = probs[np.arange(len(rows)), labeled]
+            thresholds = self.value_t[(cls.name, attribute.name)]
+            rival = (probs >= thresholds[None, :] - TOLERANCE) & (probs > own[:, None])
+            rival[np.arange(len(rows)), labeled] = False
+            for k in np.flatnonzero(rival.any(axis=1)).tolist():
+                other = int(np.argmax(np.where(rival[k], probs[k], -1.0)))
+                row = int(m.label_row[kept[k]])
+                oid = self._object_id(m, cls, row)
+                said, says = _name(distribution.values[labeled[k]]), _name(distribution.values[other])
+                message = (f"{cls.name}.{attribute.name} of {oid} is {said}; the model says {says} "
+                           f"({probs[k, other]:.3f}, threshold {thresholds[other]:.3f}), {said} only {own[k]:.3f}")
+                self._add(m, cls, row, f"{cls.name}.suspect_{attribute.name}", float(own[k]), message,
+                          attribute.loc or cls.loc)
+
+    def _missing(self, m: Matched) -> None:
+        objects = self.predictions.objects
+        top = objects.top_class[m.missing]
+        p = objects.classes.probs[m.missing, top] if len(m.missing) else np.zeros(0)
+        for k in np.flatnonzero(p >= self.class_t[top] - TOLERANCE).tolist():
+            row, cls = int(m.missing[k]), self.spec.classes[int(top[k])]
+            image_id = self.predictions.image_ids[int(objects.image[row])]
+            index = int(objects.index[row])
+            labels = m.labels
+            image_row = labels.image_position[image_id]
+            message = (f"the model sees a {cls.name} ({p[k]:.3f}, threshold {self.class_t[top[k]]:.3f}) that no label "
+                       f"matches: prediction {index} of line {int(objects.line[row])}")
+            self.found.append(Finding(
+                check=f"{cls.name}.suspect_missing", kind="suspect", severity="warning", image=image_id, objects=(),
+                message=message, source=labels.dataset.images.sources[image_row],
+                pointer=labels.dataset.images.pointers[image_row], spec_location=_loc(cls.loc, self.spec),
+                score=float(1.0 - p[k]), prediction=index))
+
+    def _spurious(self, m: Matched) -> None:
+        for c, row in zip(m.spurious_class.tolist(), m.spurious_row.tolist()):
+            cls = self.spec.classes[c]
+            oid = self._object_id(m, cls, row)
+            self._add(m, cls, row, f"{cls.name}.suspect_spurious", 0.0,
+                      f"{cls.name} {oid}: no predicted object matches it", cls.loc)
+
+    def _object_id(self, m: Matched, cls: ir.Class, row: int) -> str:
+        return m.labels.views[cls.name].table.ids[row]
+
+    def _add(self, m: Matched, cls: ir.Class, row: int, check: str, score_: float, message: str, loc) -> None:
+        table = m.labels.views[cls.name].table
+        image = int(table.image_index[row])
+        dataset = m.labels.dataset
+        self.found.append(Finding(
+            check=check, kind="suspect", severity="warning", image=dataset.images.ids[image],
+            objects=(table.ids[row],), message=message, source=dataset.images.sources[image],
+            pointer=dataset.object_pointer(image, int(table.position[row])), spec_location=_loc(loc, self.spec),
+            score=score_))
+
+
+def _column_of(column: dict, value) -> int:
+    """The distribution column of a labeled value; -1 for anything else (an invalid value may be a list)."""
+    try:
+        return column.get(value, -1)
+    except TypeError:
+        return -1
+
+
+def _loc(loc, spec: ir.Spec) -> str:
+    return str(loc) if loc else f"{spec.source}:1:1"
+
+
+def _name(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
