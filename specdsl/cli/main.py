@@ -21,6 +21,7 @@ COMMANDS = (
     "specdsl.cli.explain",
     "specdsl.cli.docs",
     "specdsl.cli.export_config",
+    "specdsl.cli.init",
 )
 
 
