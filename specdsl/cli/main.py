@@ -22,6 +22,7 @@ COMMANDS = (
     "specdsl.cli.docs",
     "specdsl.cli.export_config",
     "specdsl.cli.init",
+    "specdsl.cli.lsp",
 )
 
 
