@@ -57,7 +57,7 @@ def draft_spec(draft: Draft, spec_name: str) -> InitResult:
     if not result.ok:  # a bug here, not the user's: say which declaration broke
         raise AssertionError("specc init wrote a spec that does not compile:\n"
                              + "\n".join(str(d.message) for d in result.diagnostics))
-    return InitResult(text, _drop_empty(names.mapping), warnings, sum(unfit))
+    return InitResult(text, _lift_common(_drop_empty(names.mapping)), warnings, sum(unfit))
 
 
 def _docstring(draft: Draft) -> str:
@@ -150,6 +150,23 @@ def _type_text(kind: DraftType, value_map: dict) -> str:
     return "enum { " + ", ".join(values) + " }"
 
 
+def _lift_common(mapping: dict) -> dict:
+    """Attribute renames that every class spells alike (``Traffic Light Color`` -> ``traffic_light_color``)
+    move to the mapping's common ``[attributes]`` table, written once instead of once per class."""
+    per_class = mapping.get("per_class", {})
+    targets: dict[str, set[str]] = {}
+    for table in per_class.values():
+        for source, target in table.get("attributes", {}).items():
+            targets.setdefault(source, set()).add(target)
+    common = {source: next(iter(t)) for source, t in targets.items() if len(t) == 1 and len(per_class) > 1}
+    if not common:
+        return mapping
+    for table in per_class.values():
+        for source in common:
+            table.get("attributes", {}).pop(source, None)
+    return _drop_empty({**mapping, "attributes": common})
+
+
 def _drop_empty(node: dict) -> dict:
     """The mapping without the empty tables left by classes and attributes that needed no renaming."""
     out = {}
@@ -166,8 +183,9 @@ def mapping_toml(mapping: dict) -> str:
     """The mapping as TOML (``specdsl.data.mapping`` reads it back); every key quoted."""
     out = ["# Written by `specc init`: the sources' names (left) -> the spec's identifiers (right).",
            'key_case = "keep"', ""]
-    if "classes" in mapping:
-        out += ["[classes]", *_pairs(mapping["classes"]), ""]
+    for table in ("classes", "attributes"):
+        if table in mapping:
+            out += [f"[{table}]", *_pairs(mapping[table]), ""]
     for path, table in _tables(mapping, ()):
         out += [f"[{'.'.join(_key(k) for k in path)}]", *_pairs(table), ""]
     return "\n".join(out)
@@ -175,7 +193,7 @@ def mapping_toml(mapping: dict) -> str:
 
 def _tables(node: dict, path: tuple[str, ...]):
     for key, value in node.items():
-        if not isinstance(value, dict) or (not path and key == "classes"):
+        if not isinstance(value, dict) or (not path and key in ("classes", "attributes")):
             continue
         leaves = {k: v for k, v in value.items() if not isinstance(v, dict)}
         if leaves:
