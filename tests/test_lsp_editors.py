@@ -8,7 +8,10 @@ token on every spec in the repository.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -71,6 +74,7 @@ class TextMate:
                 if inner is not None and (end is None or inner[1].start() < end.start()):
                     stop = inner[1].end()  # an escape inside (``\"``) is consumed before the end is looked for
                     self._mark(out, base + position, base + stop, open_rule["name"])
+                    self._mark(out, base + inner[1].start(), base + stop, inner[0]["name"])
                     position = stop
                     continue
                 stop = end.end() if end else len(line)
@@ -182,3 +186,58 @@ def test_the_vs_code_manifest_starts_specc_lsp_with_this_grammar() -> None:
     assert manifest["activationEvents"] == ["onLanguage:specdsl"]
     assert re.match(language["firstLine"], (SPECS / "lanes.spec").read_text())
     assert (EDITORS / language["configuration"]).exists()
+
+
+# VS Code's own engine, when present: SPECDSL_NODE_MODULES names a node_modules folder holding vscode-textmate and
+# vscode-oniguruma (``npm install vscode-textmate@9 vscode-oniguruma@2``). It must scope every character as the
+# engine above does, so that the comparison with the lexer holds in the editor too.
+NODE_MODULES_VARIABLE = "SPECDSL_NODE_MODULES"
+VSCODE_TOKENIZER = r"""
+// Tokenise files with vscode-textmate (VS Code's engine) and print, per line, "start end scopes" JSON.
+const fs = require('fs');
+const vsctm = require('vscode-textmate');
+const oniguruma = require('vscode-oniguruma');
+const wasm = fs.readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm')).buffer;
+const grammarPath = process.argv[2];
+const files = process.argv.slice(3);
+oniguruma.loadWASM(wasm).then(() => {
+  const registry = new vsctm.Registry({
+    onigLib: Promise.resolve({ createOnigScanner: (p) => new oniguruma.OnigScanner(p), createOnigString: (s) => new oniguruma.OnigString(s) }),
+    loadGrammar: async () => vsctm.parseRawGrammar(fs.readFileSync(grammarPath, 'utf8'), grammarPath),
+  });
+  return registry.loadGrammar('source.specdsl');
+}).then((grammar) => {
+  const out = {};
+  for (const file of files) {
+    let state = vsctm.INITIAL;
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    out[file] = lines.map((line) => {
+      const r = grammar.tokenizeLine(line, state);
+      state = r.ruleStack;
+      return r.tokens.map((t) => [t.startIndex, t.endIndex, t.scopes]);
+    });
+  }
+  process.stdout.write(JSON.stringify(out));
+});
+"""
+
+
+def test_vscode_textmate_scopes_every_character_as_the_engine_here(tmp_path: Path) -> None:
+    modules = os.environ.get(NODE_MODULES_VARIABLE)
+    if not modules or shutil.which("node") is None:
+        pytest.skip(f"set {NODE_MODULES_VARIABLE} to a node_modules with vscode-textmate and vscode-oniguruma")
+    script = tmp_path / "tokenize.js"
+    script.write_text(VSCODE_TOKENIZER)
+    files = [str(p) for p in SPEC_FILES]
+    done = subprocess.run(["node", str(script), str(EDITORS / "specdsl.tmLanguage.json"), *files], check=True,
+                          capture_output=True, text=True, env={**os.environ, "NODE_PATH": modules}, timeout=120)
+    tokenized = json.loads(done.stdout)
+    for name in files:
+        text = Path(name).read_text(encoding="utf-8")
+        here = TextMate(GRAMMAR).scopes(text)
+        offset = 0
+        for line, tokens in zip(text.split("\n"), tokenized[name]):
+            for start, end, scopes in tokens:
+                for index in range(start, min(end, len(line))):
+                    assert set(scopes) - {GRAMMAR["scopeName"]} == set(here[offset + index]), (name, line, index)
+            offset += len(line) + 1
