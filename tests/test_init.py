@@ -216,6 +216,21 @@ def test_label_studio_config_with_exports_types_the_attributes(tmp_path: Path) -
     assert schema_and_attribute_findings(spec, None, folder / "data.json") == []
 
 
+def test_a_required_control_that_the_export_leaves_out_is_optional(tmp_path: Path) -> None:
+    """The config requires ``kind``, the export's boxes lack it: optional, or the export would not check clean."""
+    config = tmp_path / "config.xml"
+    config.write_text('<View><Image name="image" value="$image"/>'
+                      '<RectangleLabels name="label" toName="image"><Label value="parasites"/><Label value="white"/>'
+                      '</RectangleLabels><Choices name="kind" toName="image" perRegion="true" required="true">'
+                      '<Choice value="a"/><Choice value="b"/></Choices></View>')
+    alone, _ = init(tmp_path, config, name="alone")
+    assert "kind: enum { a, b }\n" in alone.read_text()
+    export = DATA / "label-studio-converter/tests/data/test_export_yolo/data.json"
+    spec, mapping = init(tmp_path, config, export)
+    assert "kind: enum { a, b } ?" in spec.read_text()
+    assert schema_and_attribute_findings(spec, mapping, export) == []
+
+
 def test_a_cvat_export_declares_labels_no_object_uses(tmp_path: Path) -> None:
     """The <meta> of a CVAT export declares ``z U k``, which no shape uses: it is still a class."""
     export = DATA / "datumaro/cvat_dataset/for_video/annotations.xml"

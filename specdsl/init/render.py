@@ -132,7 +132,8 @@ def _default(facts: AttributeFacts, kind: DraftType, value_map: dict) -> str | N
 
 
 def _optional(facts: AttributeFacts, owners: int) -> bool:
-    if owners and facts.present:
+    """Optional when some owner seen lacks it (the exports must check clean); with none seen, as declared."""
+    if owners:
         return facts.present < owners
     return not (facts.declared is not None and facts.declared.required)
 
