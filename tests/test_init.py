@@ -231,6 +231,25 @@ def test_a_required_control_that_the_export_leaves_out_is_optional(tmp_path: Pat
     assert schema_and_attribute_findings(spec, mapping, export) == []
 
 
+def test_a_scalabel_config_declares_the_classes_and_the_export_their_geometry(tmp_path: Path) -> None:
+    """BDD100K's lane-marking categories (a Scalabel config): the leaves are the classes, drawn as masks."""
+    folder = DATA / "scalabel/tests/eval/testcases/boundary"
+    spec, mapping = init(tmp_path, folder / "boundary_configs.toml", folder / "boundary_gts.json")
+    classes = compile_file(spec).classes
+    assert [c.name for c in classes] == ["parallel", "vertical", "solid", "dashed", "crosswalk", "double_other",
+                                         "double_white", "double_yellow", "road_curb", "single_other",
+                                         "single_white", "single_yellow"]
+    used = {"parallel", "vertical", "solid", "dashed", "crosswalk", "double_yellow", "road_curb", "single_white",
+            "single_yellow"}
+    assert {c.name for c in classes if c.geometry == "mask"} == used
+    assert schema_and_attribute_findings(spec, mapping, folder / "boundary_gts.json") == []
+
+
+def test_opt_in_bdd100k_lane_config(realdata: Path, tmp_path: Path) -> None:
+    spec, _ = init(tmp_path, realdata / "bdd100k/bdd100k/configs/lane_mark.toml")
+    assert len(compile_file(spec).classes) == 12
+
+
 def test_a_cvat_export_declares_labels_no_object_uses(tmp_path: Path) -> None:
     """The <meta> of a CVAT export declares ``z U k``, which no shape uses: it is still a class."""
     export = DATA / "datumaro/cvat_dataset/for_video/annotations.xml"

@@ -10,6 +10,7 @@ any other such control -> an image attribute. CVAT: label ``type`` -> geometry, 
 
 from __future__ import annotations
 
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def read_config(draft: Draft, path: Path) -> bool:
     """Add the classes a config declares; False when ``path`` is no config (then it is read as an export)."""
     if path.is_dir():
         return False  # a folder export (OpenLane)
+    if path.suffix.lower() == ".toml":
+        _scalabel_config(draft, path)
+        return True
     head = _head(path)
     if head.startswith(b"<"):
         if b"<View" in head:
@@ -138,6 +142,33 @@ def _ls_declared(control: ET.Element) -> Declared:
         step = control.get("step", "1")
         return Declared("int" if control.tag == "Rating" or step == "1" else "float", (), required)
     return Declared("string", (), required)
+
+
+# ---- Scalabel / BDD100K ------------------------------------------------------------------------------
+
+
+def _scalabel_config(draft: Draft, path: Path) -> None:
+    """A Scalabel config TOML (``[[categories]]``, optionally under ``[scalabel]``, as BDD100K's configs):
+    the leaf categories are the classes (exports name objects by them); the config gives no geometry."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ReaderError(path, None, None, f"not a Scalabel config: {exc}") from exc
+    categories = raw.get("scalabel", raw).get("categories")
+    if not isinstance(categories, list):
+        raise ReaderError(path, None, None, "a Scalabel config needs [[categories]]")
+    for name in _leaves(categories):
+        draft.declare_class(name, None)
+
+
+def _leaves(categories: list) -> list[str]:
+    out = []
+    for category in categories:
+        if not isinstance(category, dict) or not isinstance(category.get("name"), str):
+            continue
+        children = category.get("subcategories")
+        out += _leaves(children) if isinstance(children, list) and children else [category["name"]]
+    return out
 
 
 # ---- CVAT -------------------------------------------------------------------------------------------
