@@ -149,6 +149,8 @@ def test_hover_documents_enum_values_classes_attributes_rules_and_builtins(clien
     assert "Where an orange line runs" in hover(client, "orange_overrides_white")
     assert "enum { white, yellow, orange }" in hover(client, "color: LaneColor", shift=8)
     assert hover(client, '"""', 0, 4) is None  # prose in a docstring names nothing
+    assert "blinker: enum { off, left, right, hazard }" in hover(client, "blinker != off")  # share(vehicle where ..)
+    assert "weather: enum { dry, wet, snow }" in hover(client, "weather == wet")  # share(image where ...)
 
 
 def definition(client: Client, needle: str, nth: int = 0, shift: int = 0) -> dict | None:
@@ -184,6 +186,8 @@ def test_completion_in_its_three_contexts_while_the_line_is_half_typed(client: C
     assert values == ["white", "yellow", "orange"]
     inline = completion(client, LANES.replace("a.style == dashed\n", "a.style != \n"), 9, "a.style != ")
     assert inline == ["solid", "dashed", "double"]
+    bare = completion(client, LANES.replace("blinker != off)", "blinker != "), 10, "blinker != ")
+    assert bare == ["off", "left", "right", "hazard"]
     change(client, LANES, 10)
 
 

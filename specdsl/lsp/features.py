@@ -47,11 +47,16 @@ def word_at(text: str, offset: int) -> Word | None:
 
 @dataclass(frozen=True)
 class Context:
-    """Where the cursor is: inside which block, and which rule variables are bound there."""
+    """Where the cursor is: inside which block, which rule variables are bound there, and the class whose
+    attributes are named bare (the class being declared, or CLASS in ``count(CLASS where ...)``)."""
 
     block: str | None  # class | rule | quota | example | changes | enum | image
     name: str | None
     variables: dict[str, str]  # VAR -> CLASS
+    bare_owner: str | None = None
+
+
+_FILTER = re.compile(r"\b([A-Za-z_]\w*)\s+where\b[^()\n]*$")
 
 
 def context_at(text: str, offset: int) -> Context:
@@ -64,7 +69,13 @@ def context_at(text: str, offset: int) -> Context:
         following = _BLOCK.search(text, offset)
         end = following.start() if following else len(text)
         variables = {m.group(1): m.group(2) for m in _FOR.finditer(text, last.start(), end)}
-    return Context(last.group(1), last.group(2), variables)
+    line = text[text.rfind("\n", 0, offset) + 1:offset]
+    in_filter = _FILTER.search(line)
+    if in_filter and in_filter.group(1) not in variables:  # `relabel lane_line where`, `share(image where`
+        owner = in_filter.group(1)
+    else:
+        owner = last.group(2) if last.group(1) == "class" else None
+    return Context(last.group(1), last.group(2), variables, owner)
 
 
 # ---- resolution -----------------------------------------------------------------------------------
@@ -117,8 +128,12 @@ def _bare(model: Model, context: Context, name: str) -> Resolved | None:
     if context.block == "rule" and name in context.variables:
         variable = next((s for s in model.of_kind("variable", context.name) if s.name == name), None)
         return Resolved(f"{name}: {context.variables[name]}", "a rule variable", variable)
-    if context.block == "class" and context.name:
-        member = _of_class(model, context.name, name)
+    if context.bare_owner == "image":
+        found = model.find("attribute", name, "image")
+        if found:
+            return _symbol(found)
+    elif context.bare_owner:
+        member = _of_class(model, context.bare_owner, name)
         if member is not None:
             return member
     for kind in ("class", "enum", "rule", "quota"):
@@ -201,7 +216,7 @@ def _enum_values(model: Model, context: Context, operand: str) -> list[Completio
     elif receiver:
         owner = context.variables.get(receiver)
     else:
-        owner = context.name if context.block == "class" else None
+        owner = context.bare_owner
     if owner is None:
         return []
     values = _values_of(model, owner, name)
