@@ -25,6 +25,8 @@ COMMANDS = (
     "specdsl.cli.stats",
     "specdsl.cli.select",
     "specdsl.cli.suspect",
+    "specdsl.cli.init",
+    "specdsl.cli.lsp",
 )
 
 
