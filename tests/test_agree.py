@@ -423,3 +423,27 @@ def test_queue_build_takes_agreement_as_one_review_item_per_image(tmp_path, fmt)
         assert item["action"] == "review"
         assert item["objects"] == []
         assert set(item["reasons"]) == expected[item["image"]]
+
+
+def test_html_gallery_draws_both_labelers_and_outlines_the_objects_in_question(tmp_path):
+    import html5lib
+
+    rng = random.Random(31)
+    truth = _truth(rng, 12)
+    paths = _write(tmp_path, {"ann": _labeler(rng, truth, "a"), "bob": _labeler(rng, truth, "b")})
+    spec = str(tmp_path / "roads.spec")
+    findings = json.loads(run_specc("agree", spec, *paths, "--format", "json").stdout)["findings"]
+    page = tmp_path / "agree.html"
+    result = run_specc("agree", spec, *paths, "--format", "html", "-o", str(page), "--max-figures", "1000")
+    assert result.returncode == 0, result.stderr
+    tree = html5lib.parse(page.read_text(), namespaceHTMLElements=False)
+    svg = "{http://www.w3.org/2000/svg}"
+    figures = [f for f in tree.iter("figure") if "finding" in f.get("class", "").split()]
+    drawn = [f for f in findings if f["objects"]]
+    assert len(figures) == len(findings)
+    outlines = [sorted(g.get("data-object") for g in f.iter(svg + "g")
+                       if {"obj", "flagged"} <= set(g.get("class", "").split())) for f in figures]
+    assert sorted(sorted(f["objects"]) for f in drawn) == sorted(o for o in outlines if o)
+    every = {g.get("data-object") for f in figures for g in f.iter(svg + "g") if g.get("data-object")}
+    assert {o.split(":")[0] for o in every} == {"ann", "bob"}  # both labelers' objects are drawn
+    assert "<script" not in page.read_text()

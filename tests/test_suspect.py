@@ -338,3 +338,21 @@ def test_fail_on_and_spec_mismatch(tmp_path) -> None:
     proc = run_specc("suspect", tmp_path / "roads.spec", tmp_path / "other.json", "--predictions", tmp_path / "p.jsonl")
     assert proc.returncode == 2
     assert "is an export of spec 'lanes', not 'roads'" in proc.stderr
+
+
+def test_html_gallery_outlines_the_suspect_labels(tmp_path) -> None:
+    import html5lib
+
+    export, lines, _ = generate(4, n_images=25, fixed=True)
+    document = _engine(tmp_path, export, lines)
+    page = tmp_path / "suspect.html"
+    proc = run_specc("suspect", tmp_path / "roads.spec", tmp_path / "labels.json", "--predictions",
+                     tmp_path / "p.jsonl", "--format", "html", "-o", page, "--max-figures", "1000")
+    assert proc.returncode == 0, proc.stderr
+    tree = html5lib.parse(page.read_text(), namespaceHTMLElements=False)
+    svg = "{http://www.w3.org/2000/svg}"
+    figures = [f for f in tree.iter("figure") if "finding" in f.get("class", "").split()]
+    assert len(figures) == len([f for f in document["findings"] if f["image"] is not None])
+    outlines = sorted(sorted(g.get("data-object") for g in f.iter(svg + "g")
+                             if {"obj", "flagged"} <= set(g.get("class", "").split())) for f in figures)
+    assert outlines == sorted(sorted(f["objects"]) for f in document["findings"] if f["image"] is not None)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, err_console, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
+from specdsl.cli.gallery import add_gallery_options, gallery_datasets
 
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "concise")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "concise", "html")
 
 
 def register(sub) -> None:
@@ -25,6 +26,7 @@ def register(sub) -> None:
     parser.add_argument("--min-f1", type=float, metavar="F", help="exit 1 when a class's f1 is below F")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 whatever the agreement")
     parser.add_argument("--docs-url", metavar="URL", help="base URL of the labeler docs, for help links")
+    add_gallery_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -33,6 +35,7 @@ def run(args) -> int:
     from specdsl.engine.labels import LabelSet
 
     compiled = compile_or_exit(args.spec)
+    gallery_datasets(args)  # --images / --embed-images checked before the long part
     sets = _one_export_split(compiled.spec, args) if len(args.exports) == 1 else [
         LabelSet.of(name, compiled.spec, load_or_exit(path, args, spec=compiled.spec), path)
         for name, path in zip(labeler_names(args.exports, args.names), args.exports)]
@@ -40,7 +43,7 @@ def run(args) -> int:
         report = agree(compiled.spec, sets)
     except AgreeError as exc:
         raise UsageError(str(exc)) from None
-    _emit(report, args, compiled)
+    _emit(report, args, compiled, sets)
     return exit_code(report, args)
 
 
@@ -75,8 +78,8 @@ def labeler_names(exports: list[str], names: str | None) -> list[str]:
     return given
 
 
-def _emit(report, args, compiled) -> None:
-    text = render(report, args, compiled)
+def _emit(report, args, compiled, sets=()) -> None:
+    text = render(report, args, compiled, sets)
     if args.output_file:
         from specdsl.cli.common import write_output_file
 
@@ -85,7 +88,7 @@ def _emit(report, args, compiled) -> None:
         write_out(text)
 
 
-def render(report, args, compiled) -> str:
+def render(report, args, compiled, sets=()) -> str:
     import orjson
 
     if args.format == "json":
@@ -99,6 +102,10 @@ def render(report, args, compiled) -> str:
                                summarize(report.images, report.objects, findings), findings)
     ctx = RenderContext(spec_path=args.spec, spec_text=compiled.source.text, exports=tuple(args.exports),
                         docs_url=args.docs_url, fail_on="warning")
+    if args.format == "html":
+        from specdsl.cli.gallery import sets_context
+
+        ctx = sets_context(ctx, check_report, sets, compiled.spec, args, by_labeler=True)
     text = render_findings(args.format, check_report, ctx)
     if args.format == "text":
         from specdsl.engine.agree_text import summary_tables

@@ -98,3 +98,34 @@ def diff_html(old, new, changes, impact, datasets: list, args: argparse.Namespac
                           {**class_colors(old), **class_colors(new)})
     datasets.clear()  # only the sampled images' objects are needed from here on
     return render_diff_html(old, new, changes, impact, figures)
+
+
+def sets_context(ctx, report, sets: Sequence, spec, args: argparse.Namespace, by_labeler: bool):
+    """``ctx`` for the gallery of findings over annotation sets (``specc agree``, ``specc suspect``).
+
+    With ``by_labeler`` (agree) a figure draws the image's objects of every set, each named ``LABELER:ID`` as
+    the findings name them, so a disagreement shows both labelers' objects with the ones in question outlined.
+    """
+    from dataclasses import fields, replace
+
+    from specdsl.palette import class_colors
+    from specdsl.report.gallery import GalleryContext, collect_figures, wanted_images
+    from specdsl.report.gallery.collect import collect_by_image
+
+    wanted = wanted_images(report, args.max_figures)
+    classes = {c.name: c for c in spec.classes}
+    if by_labeler:
+        figures = {}
+        for source, image in wanted:
+            drawn = [(labels.name, collect_by_image([labels.dataset], {image}, classes).get(image))
+                     for labels in sets]
+            drawn = [(name, found) for name, found in drawn if found is not None]
+            if drawn:
+                first = drawn[0][1]
+                objects = tuple(replace(o, object_id=f"{name}:{o.object_id}") for name, found in drawn
+                                for o in found.objects)
+                figures[(source, image)] = replace(first, source=source, objects=objects)
+    else:
+        figures = collect_figures([labels.dataset for labels in sets], wanted, classes)
+    return GalleryContext(**{f.name: getattr(ctx, f.name) for f in fields(ctx)}, figures=figures,
+                          max_figures=args.max_figures, images=image_source(args), class_colors=class_colors(spec))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
+from specdsl.cli.gallery import add_gallery_options, gallery_datasets
 from specdsl.cli.select import add_prediction_options, read_predictions_or_exit
 
-FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "concise")
+FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "concise", "html")
 
 
 def register(sub) -> None:
@@ -21,6 +22,7 @@ def register(sub) -> None:
                         help="lowest finding severity that makes the exit code 1 (default: none: suspects report)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 whatever the findings")
     parser.add_argument("--docs-url", metavar="URL", help="base URL of the labeler docs, for help links")
+    add_gallery_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -30,6 +32,7 @@ def run(args) -> int:
 
     compiled = compile_or_exit(args.spec)
     spec = compiled.spec
+    gallery_datasets(args)  # --images / --embed-images checked before the long part
     predictions = read_predictions_or_exit(args.predictions, spec, args.renormalize)
     sets = [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.exports]
     try:
@@ -37,7 +40,7 @@ def run(args) -> int:
     except SuspectError as exc:
         raise UsageError(str(exc)) from None
     schema = [f for labels in sets for f in labels.schema_findings()]
-    text = render(report, schema, args, compiled)
+    text = render(report, schema, args, compiled, sets)
     if args.output_file:
         from specdsl.cli.common import write_output_file
 
@@ -47,7 +50,7 @@ def run(args) -> int:
     return _exit_code(report.findings + schema, args)
 
 
-def render(report, schema: list, args, compiled) -> str:
+def render(report, schema: list, args, compiled, sets=()) -> str:
     """Schema findings of the labels first (a broken record is left out of the comparison), then the
     suspects, most suspect first, in every format."""
     import orjson
@@ -67,6 +70,10 @@ def render(report, schema: list, args, compiled) -> str:
                                summarize(report.images, report.objects, findings), findings)
     ctx = RenderContext(spec_path=args.spec, spec_text=compiled.source.text, exports=tuple(args.exports),
                         docs_url=args.docs_url, fail_on="warning")
+    if args.format == "html":
+        from specdsl.cli.gallery import sets_context
+
+        ctx = sets_context(ctx, check_report, sets, compiled.spec, args, by_labeler=False)
     return render_findings(args.format, check_report, ctx)
 
 
