@@ -1,9 +1,11 @@
 """Existing labels as Label Studio prediction regions, so a labeler corrects them instead of redrawing.
 
 Label Studio places regions in percent of the image, so an image needs its width and height. Regions go
-to one control tag per kind, named as in :data:`CONTROLS` (the labeling config of docs/queue.md uses
-these names): boxes as ``rectanglelabels``, polygons as ``polygonlabels``, points as ``keypointlabels``,
-polylines as ``vectorlabels``. Masks are not exported (the count of skipped objects is returned).
+to one control tag per kind, named as in :data:`CONTROLS`: the names ``specc export-config --target
+label-studio`` gives its label controls, so the tasks import into a project made from that config (a
+prediction naming a control the config lacks is refused). Boxes are ``rectanglelabels``, polygons
+``polygonlabels``, points ``keypointlabels``, polylines ``vectorlabels``. Masks are not exported (the count
+of skipped objects is returned).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Any
 from specdsl.queue.labels import ImageLabels
 
 TO_NAME = "image"
-CONTROLS = {"rectanglelabels": "box", "polygonlabels": "polygon", "keypointlabels": "keypoint",
-            "vectorlabels": "line"}
+# The label control names of specdsl.configs.label_studio.LABEL_TAGS (kept equal by a test; the configs
+# module is not imported here, to keep the queue free of the reader and numpy imports).
+CONTROLS = {"rectanglelabels": "box_labels", "polygonlabels": "polygon_labels", "keypointlabels": "point_labels",
+            "vectorlabels": "polyline_labels"}
 _TAGS = {"rectanglelabels": "RectangleLabels", "polygonlabels": "PolygonLabels",
          "keypointlabels": "KeyPointLabels", "vectorlabels": "VectorLabels"}
 _KIND_OF_GEOMETRY = {"box": "rectanglelabels", "polygon": "polygonlabels", "polyline": "vectorlabels",
