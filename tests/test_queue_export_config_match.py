@@ -39,7 +39,7 @@ EXPORT = {"spec": "roads", "images": [{"id": "a.jpg", "width": 200, "height": 10
 def test_prediction_controls_are_the_export_config_label_controls() -> None:
     kinds = {"rectanglelabels": "box", "polygonlabels": "polygon", "vectorlabels": "polyline",
              "keypointlabels": "point"}
-    assert CONTROLS == {kind: LABEL_TAGS[geometry][1] for kind, geometry in kinds.items()}
+    assert {kind: LABEL_TAGS[geometry][1] for kind, geometry in kinds.items()} == CONTROLS
 
 
 def test_tasks_validate_against_the_config_of_specc_export_config(tmp_path: Path) -> None:
