@@ -1,6 +1,7 @@
 """The queue's Label Studio tasks import into a project made with `specc export-config`: the prediction
 regions name the controls of that config, so a labeler sees the existing labels on the image instead of a
-task Label Studio refuses (issue 9: labels as predictions; issue 8: round trips with the tools)."""
+task Label Studio refuses, and the attribute values come along in that config's controls (issue 9: labels
+as predictions; issue 8: round trips with the tools)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,12 @@ class lane_line: polyline {
 }
 
 class car: box {
+  parked: bool
+  speed: int 0..300
 }
 
 class area: polygon {
+  note: string = ""
 }
 
 class cone: point {
@@ -31,8 +35,9 @@ class cone: point {
 
 EXPORT = {"spec": "roads", "images": [{"id": "a.jpg", "width": 200, "height": 100, "spec_version": 1, "objects": [
     {"id": "l1", "class": "lane_line", "points": [[10, 90], [20, 10]], "attributes": {"color": "blue"}},
-    {"id": "c1", "class": "car", "box": [20, 10, 40, 30], "attributes": {}},
-    {"id": "p1", "class": "area", "points": [[0, 0], [100, 0], [100, 50]], "attributes": {}},
+    {"id": "l2", "class": "lane_line", "points": [[30, 90], [40, 10]], "attributes": {"color": "white"}},
+    {"id": "c1", "class": "car", "box": [20, 10, 40, 30], "attributes": {"parked": True, "speed": 40}},
+    {"id": "p1", "class": "area", "points": [[0, 0], [100, 0], [100, 50]], "attributes": {"note": "kerb"}},
     {"id": "k1", "class": "cone", "point": [50, 25], "attributes": {}}]}]}
 
 
@@ -59,6 +64,10 @@ def test_tasks_validate_against_the_config_of_specc_export_config(tmp_path: Path
         assert step.returncode == 0, step.stderr
     (task,) = json.loads((tmp_path / "tasks.json").read_text())
     (prediction,) = task["predictions"]
-    assert {r["type"] for r in prediction["result"]} == set(CONTROLS)  # one region of every kind
+    assert {r["type"] for r in prediction["result"]} == set(CONTROLS) | {"choices", "number", "textarea"}
     interface = label_interface.LabelInterface(config.stdout)
     assert interface.validate_prediction(prediction, return_errors=True) == []
+    # Attribute values ride along on their region; a value the spec does not allow (blue) is left to set.
+    values = {(r["id"], r["from_name"]): r["value"] for r in prediction["result"] if r["type"] not in CONTROLS}
+    assert values == {("l2", "color"): {"choices": ["white"]}, ("c1", "parked"): {"choices": ["true"]},
+                      ("c1", "speed"): {"number": 40}, ("p1", "note"): {"text": ["kerb"]}}
