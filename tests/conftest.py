@@ -20,6 +20,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -97,11 +98,13 @@ def golden(path: Path, actual: str) -> None:
 
 
 def run_specc(*args: str | Path, cwd: Path | None = None, stdin: str | None = None,
-              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run the real command line in a fresh process (exit code, stdout and stderr as a user sees them)."""
+              env: dict[str, str] | None = None, stdout: IO[str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real command line in a fresh process (exit code, stdout and stderr as a user sees them).
+    ``stdout``: send the output to this file instead of capturing it (e.g. /dev/full to make writing fail)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "specdsl.cli.main", *map(str, args)], cwd=cwd or ROOT,
-                          input=stdin, capture_output=True, text=True, env=full_env, timeout=300)
+                          input=stdin, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=full_env, timeout=300)
 
 
 def git(cwd: Path, *args: str) -> str:

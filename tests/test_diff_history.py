@@ -9,10 +9,10 @@ and an addition), ``migrate`` must take version-1 labels straight to ``botts``, 
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git
 
 from specdsl.cli import main as cli
 from specdsl.compiler import compile_source, compile_text
@@ -45,11 +45,6 @@ V2 = "spec roads version 2\n" + V2_BODY.replace("MARKERS", "raised_markers")
 V3 = ("spec roads version 3\n" + V2_BODY.replace("MARKERS", "botts").replace("  require", "  occluded: bool = false\n"
                                                                               "  require")
       + "\nchanges 3 {\n  rename lane.marking.raised_markers -> botts\n}\n")
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture()

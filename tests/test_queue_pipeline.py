@@ -135,8 +135,6 @@ def test_work_after_done_is_asked_only_when_new(pipeline):
 
 def test_label_studio_export_carries_labels_as_predictions_and_urls(pipeline):
     label_interface = pytest.importorskip("label_studio_sdk.label_interface")
-    from specdsl.queue.label_studio import labeling_config
-
     work = pipeline["dir"]
     build(work, "ls.db", "diff.json", "findings.jsonl")
     result = run_specc("queue", "export", "--queue", "ls.db", "--format", "label-studio", "-o", "tasks.json",
@@ -145,14 +143,16 @@ def test_label_studio_export_carries_labels_as_predictions_and_urls(pipeline):
     assert result.returncode == 0, result.stderr
     tasks = json.loads((work / "tasks.json").read_text())
     assert len(tasks) == len(pipeline["expected"])
-    interface = label_interface.LabelInterface(labeling_config(["lane_line"]))
+    config = run_specc("export-config", str(V3), "--target", "label-studio", cwd=work)
+    assert config.returncode == 0, config.stderr
+    interface = label_interface.LabelInterface(config.stdout)  # the project's own config (attribute controls too)
     by_image = {image["id"]: image for image in pipeline["export"]["images"]}
     for task in tasks:
         image = by_image[task["meta"]["image"]]
         assert task["data"]["image"] == "https://data.example.com/roads/" + image["id"]
         (prediction,) = task["predictions"]
         assert interface.validate_prediction(prediction, return_errors=True) == []
-        regions = {r["id"]: r for r in prediction["result"]}
+        regions = {r["id"]: r for r in prediction["result"] if r["type"] == "vectorlabels"}
         assert set(regions) == {o["id"] for o in image["objects"]}  # every object, not only the flagged ones
         for obj in image["objects"]:
             region = regions[obj["id"]]

@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT, run_specc
+from conftest import run_specc
 
 from specdsl import compile_cache
 from specdsl.compiler import CompileResult, compile_source
@@ -155,7 +153,8 @@ def test_a_spec_at_the_limit_works_in_every_command_and_through_the_cache(tmp_pa
                        (["explain", "--spec", str(spec), "deep_rule"], 0)):
         proc = run_specc(*args, env=env)
         assert not INTERNAL.search(proc.stderr), (args, proc.stderr)
-        assert code is None and proc.returncode in (0, 1) or proc.returncode == code, (args, proc.stderr)
+        allowed = (0, 1) if code is None else (code,)  # fmt --check may find changes to make
+        assert proc.returncode in allowed, (args, proc.stderr)
 
 
 def test_cache_store_never_fails_a_compile(tmp_path, monkeypatch) -> None:
@@ -357,9 +356,7 @@ def test_queue_list_and_claim_print_hostile_image_ids(tmp_path, env) -> None:
 def test_a_claim_whose_output_cannot_be_written_is_released(tmp_path, fmt) -> None:
     queue = _queue_with_hostile_item(tmp_path)
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "specdsl.cli.main", "queue", "claim", "--queue", queue,
-                               "--labeler", "ann", "--format", fmt], stdout=full, stderr=subprocess.PIPE,
-                              text=True, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"}, timeout=120)
+        proc = run_specc("queue", "claim", "--queue", queue, "--labeler", "ann", "--format", fmt, stdout=full)
     assert proc.returncode == 2
     assert "No space left on device" in proc.stderr
     assert _statuses(queue) == [("pending", None)]  # nobody holds an item nobody saw

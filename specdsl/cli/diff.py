@@ -35,7 +35,7 @@ def register(sub) -> None:
     parser.add_argument("--allow-rename", action="store_true", help="allow OLD and NEW to name different specs")
     parser.add_argument("--format", choices=("text", "json", "html"), default="text",
                         help="output format (default: text)")
-    parser.add_argument("--output-file", metavar="FILE", help="write the output to FILE instead of stdout")
+    parser.add_argument("-o", "--output-file", metavar="FILE", help="write the output to FILE instead of stdout")
     parser.add_argument("--fail-on", choices=FAIL_ON, default="none",
                         help="exit 1 when a change is at or above this severity (default: %(default)s)")
     parser.add_argument("--exit-zero", action="store_true",

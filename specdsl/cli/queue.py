@@ -195,13 +195,16 @@ def _export_options(args: argparse.Namespace, images: set[str]) -> Any:
     from specdsl.queue.labels import ExportOptions
 
     labels = _read_labels(args, images) if args.labels else {}
-    geometry = {}
+    geometry, controls = {}, {}
     if args.spec:
         from specdsl.cli.common import compile_or_exit
+        from specdsl.configs.label_studio import attribute_controls
 
         spec = compile_or_exit(args.spec).spec
         geometry = {cls.name: cls.geometry for cls in spec.classes}
-    return ExportOptions(labels=labels, geometry=geometry, image_url_prefix=args.image_url_prefix)
+        controls = attribute_controls(spec)
+    return ExportOptions(labels=labels, geometry=geometry, image_url_prefix=args.image_url_prefix,
+                         attribute_controls=controls)
 
 
 def _read_labels(args: argparse.Namespace, images: set[str]) -> dict[str, Any]:

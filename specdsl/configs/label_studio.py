@@ -21,6 +21,7 @@ from specdsl import ir
 from specdsl.configs import ToolConfig
 from specdsl.data.readers.label_studio import TAGS_CONTROL
 from specdsl.palette import class_colors
+from specdsl.queue.label_studio import AttributeControl
 
 IMAGE = "image"
 LABEL_TAGS = {"box": ("RectangleLabels", "box_labels"), "polygon": ("PolygonLabels", "polygon_labels"),
@@ -55,6 +56,23 @@ def label_studio_config(spec: ir.Spec) -> ToolConfig:
         _region_control(root, control)
     ET.indent(root)
     return ToolConfig("label-studio", ET.tostring(root, encoding="unicode") + "\n", tuple(warnings))
+
+
+def attribute_controls(spec: ir.Spec) -> dict[tuple[str, str], AttributeControl]:
+    """(class, attribute) -> the per-region control :func:`label_studio_config` makes for it, so that the
+    queue's Label Studio tasks carry existing attribute values in the controls of this config."""
+    drawable = [c for c in spec.classes if c.geometry in LABEL_TAGS]
+    out = {}
+    for control in _region_controls(drawable, {a.name for a in spec.image_attributes}):
+        attr, kind = control.attribute, control.attribute.type.kind
+        if kind in ("enum", "bool"):
+            made = AttributeControl(control.name, "choices", ("true", "false") if kind == "bool" else attr.type.values)
+        elif kind in ("int", "float"):
+            made = AttributeControl(control.name, "number", low=attr.type.low, high=attr.type.high)
+        else:
+            made = AttributeControl(control.name, "textarea")
+        out.update({(cls, attr.name): made for cls in control.classes})
+    return out
 
 
 def _labels(root: ET.Element, classes: list[ir.Class], colors: dict[str, str]) -> None:

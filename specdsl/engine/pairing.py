@@ -148,11 +148,12 @@ def score(kind: str, geometry: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return _box_iou(a, b) if kind == "iou" else _gap(_box_bounds(a), _box_bounds(b))
     if geometry == "point":
         return np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
-    if kind == "iou":
-        return geo.iou(a, b)
-    if kind == "distance":
-        return shapely.distance(a, b)
-    return getattr(shapely, f"{kind}_distance")(a, b)
+    return SHAPE_SCORES[kind](a, b)
+
+
+# Each score of ir.MATCH_SCORES over shapely geometries (every key has one: tests/test_dispatch_tables.py).
+SHAPE_SCORES = {"iou": geo.iou, "distance": shapely.distance, "hausdorff": shapely.hausdorff_distance,
+                "frechet": shapely.frechet_distance}
 
 
 def _box_bounds(boxes: np.ndarray) -> np.ndarray:

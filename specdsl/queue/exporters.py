@@ -45,7 +45,7 @@ def export_label_studio(items: Sequence[Item], stream: BinaryIO,
         if labels is not None:
             reasons = item.work.object_reasons()
             notes = {o: f"{action}: {', '.join(reasons[o])}" for o, action in item.work.object_actions().items()}
-            result, missed = regions(labels, options.geometry, notes)
+            result, missed = regions(labels, options.geometry, notes, options.attribute_controls)
             skipped += missed
             unsized += not (labels.width and labels.height)
             task["predictions"] = [{"model_version": "specdsl-queue", "result": result}]

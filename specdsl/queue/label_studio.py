@@ -1,25 +1,58 @@
 """Existing labels as Label Studio prediction regions, so a labeler corrects them instead of redrawing.
 
 Label Studio places regions in percent of the image, so an image needs its width and height. Regions go
-to one control tag per kind, named as in :data:`CONTROLS` (the labeling config of docs/queue.md uses
-these names): boxes as ``rectanglelabels``, polygons as ``polygonlabels``, points as ``keypointlabels``,
-polylines as ``vectorlabels``. Masks are not exported (the count of skipped objects is returned).
+to one control tag per kind, named as in :data:`CONTROLS`: the names ``specc export-config --target
+label-studio`` gives its label controls, so the tasks import into a project made from that config (a
+prediction naming a control the config lacks is refused). Boxes are ``rectanglelabels``, polygons
+``polygonlabels``, points ``keypointlabels``, polylines ``vectorlabels``. Masks are not exported (the count
+of skipped objects is returned).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from specdsl.queue.labels import ImageLabels
 
 TO_NAME = "image"
-CONTROLS = {"rectanglelabels": "box", "polygonlabels": "polygon", "keypointlabels": "keypoint",
-            "vectorlabels": "line"}
+# The label control names of specdsl.configs.label_studio.LABEL_TAGS (kept equal by a test; the configs
+# module is not imported here, to keep the queue free of the reader and numpy imports).
+CONTROLS = {"rectanglelabels": "box_labels", "polygonlabels": "polygon_labels", "keypointlabels": "point_labels",
+            "vectorlabels": "polyline_labels"}
 _TAGS = {"rectanglelabels": "RectangleLabels", "polygonlabels": "PolygonLabels",
          "keypointlabels": "KeyPointLabels", "vectorlabels": "VectorLabels"}
 _KIND_OF_GEOMETRY = {"box": "rectanglelabels", "polygon": "polygonlabels", "polyline": "vectorlabels",
                      "point": "keypointlabels"}
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeControl:
+    """A per-region attribute control of the project's labeling config (``specc export-config``), so that an
+    object's attribute values come along with its region. Built by
+    :func:`specdsl.configs.label_studio.attribute_controls` from the spec."""
+
+    name: str  # the control's name in the config
+    kind: str  # the result type: "choices", "number" or "textarea"
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+
+    def value(self, value: Any) -> dict[str, Any] | None:
+        """The result value for ``value``, or None when the control cannot show it (a value the spec no
+        longer allows is left for the labeler to set, which is what the item asks)."""
+        if self.kind == "choices":
+            text = ("true" if value else "false") if isinstance(value, bool) else value
+            return {"choices": [text]} if isinstance(text, str) and text in self.choices else None
+        if self.kind == "number":
+            inside = _is_number(value) and (self.low is None or value >= self.low) and (
+                self.high is None or value <= self.high)
+            return {"number": value} if inside else None
+        return {"text": [value]} if isinstance(value, str) else None
+
+
+Controls = Mapping[tuple[str, str], AttributeControl]  # (class, attribute) -> its control
 
 
 def labeling_config(classes: Sequence[str]) -> str:
@@ -30,10 +63,11 @@ def labeling_config(classes: Sequence[str]) -> str:
     return f'<View><Image name="{TO_NAME}" value="$image"/>{controls}</View>'
 
 
-def regions(labels: ImageLabels, geometry: Mapping[str, str],
-            notes: Mapping[str, str]) -> tuple[list[dict[str, Any]], int]:
+def regions(labels: ImageLabels, geometry: Mapping[str, str], notes: Mapping[str, str],
+            controls: Controls | None = None) -> tuple[list[dict[str, Any]], int]:
     """The prediction regions of one image and how many objects could not be drawn (no size, a mask,
-    no usable geometry). ``notes`` (object id -> text) is shown on the region as its meta text."""
+    no usable geometry). ``notes`` (object id -> text) is shown on the region as its meta text. With
+    ``controls``, each attribute value a control can show follows its region (same region id)."""
     if not labels.width or not labels.height:
         return [], len(labels.objects)
     out: list[dict[str, Any]] = []
@@ -42,12 +76,28 @@ def regions(labels: ImageLabels, geometry: Mapping[str, str],
         region = _region(obj, geometry, labels.width, labels.height)
         if region is None:
             continue
-        object_id = str(obj.get("id", len(out)))
+        object_id = str(obj.get("id", len(used)))
         region["id"] = _unique_id(object_id, used)
         if object_id in notes:
             region["meta"] = {"text": [notes[object_id]]}
         out.append(region)
-    return out, len(labels.objects) - len(out)
+        out += _attribute_results(obj, region, controls or {})
+    return out, len(labels.objects) - len(used)
+
+
+def _attribute_results(obj: Mapping[str, Any], region: Mapping[str, Any], controls: Controls) -> list[dict]:
+    attributes = obj.get("attributes")
+    if not isinstance(attributes, Mapping):
+        return []
+    out = []
+    for name, value in attributes.items():
+        control = controls.get((str(obj.get("class", "")), str(name)))
+        shown = control.value(value) if control is not None else None
+        if shown is not None:
+            out.append({"id": region["id"], "from_name": control.name, "to_name": TO_NAME, "type": control.kind,
+                        "original_width": region["original_width"], "original_height": region["original_height"],
+                        "image_rotation": 0, "value": shown})
+    return out
 
 
 def _region(obj: Mapping[str, Any], geometry: Mapping[str, str], width: float,

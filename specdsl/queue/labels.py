@@ -26,6 +26,8 @@ class ExportOptions:
     labels: Mapping[str, ImageLabels] = field(default_factory=dict)  # image id -> its labels
     geometry: Mapping[str, str] = field(default_factory=dict)  # class -> box | polygon | polyline | point ...
     image_url_prefix: str | None = None
+    # (class, attribute) -> its Label Studio control (specdsl.queue.label_studio.AttributeControl)
+    attribute_controls: Mapping[tuple[str, str], Any] = field(default_factory=dict)
 
 
 def read_labels(paths: Iterable[str | Path], fmt: str | None, options: Any,
