@@ -35,6 +35,7 @@ class Finding:
         """The check's stable identity (:attr:`CheckId.fingerprint`); read back from a file, its name and kind."""
         return self.check_id.fingerprint if self.check_id is not None else f"{self.kind}:{self.check}"
     labelers: tuple[str, ...] = ()  # `specc agree`: the two annotation sets compared
+    fix: str | None = None  # the check's declared fix, as written (``set w.overridden = true``)
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
@@ -47,6 +48,8 @@ class Finding:
             record["action"] = self.action
         if self.labelers:
             record["labelers"] = list(self.labelers)
+        if self.fix:
+            record["fix"] = self.fix
         return record
 
     def sort_key(self) -> tuple:
