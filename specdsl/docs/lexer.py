@@ -42,6 +42,8 @@ class SpecLexer(RegexLexer):
             (r"(spec)(\s+)(" + _NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Namespace)),
             (r"(class|enum)(\s+)(" + _NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
             (r"(rule|quota)(\s+)(" + _NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
+            (r"(fix)(\s+)(?:(unsafe)(\s+))?(set|delete|clip|join)\b",
+             bygroups(Keyword, Whitespace, Keyword, Whitespace, Keyword)),
             (words(("true", "false"), suffix=r"\b"), Keyword.Constant),
             (words(("and", "or", "not", "in"), suffix=r"\b"), Operator.Word),
             (words(_DECLARATIONS, suffix=r"\b"), Keyword),
