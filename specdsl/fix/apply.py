@@ -51,7 +51,15 @@ def apply_plan(spec: ir.Spec, text: str, lines: bool, images: list[Any], plan: F
 
 
 def _fixed_objects(spec: ir.Spec, image: dict, texts: list[str], plan: ImagePlan) -> list[str] | None:
-    """The text of each object after the fixes (None when nothing changed)."""
+    """The text of each object after the fixes (None when nothing changed): an unchanged object's own text."""
+    objects: list[Any] = image["objects"]
+    pieces = [texts[position] if obj == objects[position] else orjson.dumps(obj).decode()
+              for position, obj in fixed_objects(spec, image, plan)]
+    return None if pieces == texts else pieces
+
+
+def fixed_objects(spec: ir.Spec, image: dict, plan: ImagePlan) -> list[tuple[int, Any]]:
+    """The objects of ``image`` that remain after the fixes, each with its position in the input."""
     objects: list[Any] = image["objects"]
     fixed = {position: copy.deepcopy(objects[position]) for position in plan.edits}
     fixed.update({p: copy.deepcopy(objects[p]) for pair in plan.joins for p in pair if p not in fixed})
@@ -66,13 +74,7 @@ def _fixed_objects(spec: ir.Spec, image: dict, texts: list[str], plan: ImagePlan
         if all(_is_line(line) for line in lines):
             fixed[first]["points"] = join_chain(lines)
             deleted.update(rest)
-    pieces = []
-    for position, text in enumerate(texts):
-        if position in deleted:
-            continue
-        changed = position in fixed and fixed[position] != objects[position]
-        pieces.append(orjson.dumps(fixed[position]).decode() if changed else text)
-    return None if pieces == texts else pieces
+    return [(p, fixed.get(p, obj)) for p, obj in enumerate(objects) if p not in deleted]
 
 
 def _set_values(obj: Any, values: dict[str, Any]) -> None:
