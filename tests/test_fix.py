@@ -92,7 +92,9 @@ def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists()
     removed = [line for line in result.stdout.splitlines() if line.startswith("-{")]
     added = [line for line in result.stdout.splitlines() if line.startswith("+{")]
-    assert len(removed) == len(added) == 1 and '"id": "w"' in removed[0] and '"overridden":true' in added[0]
+    assert len(removed) == len(added) == 1
+    assert '"id": "w"' in removed[0]
+    assert '"overridden":true' in added[0]
     assert "#/images/0 (c/0001.jpg)" in result.stdout
     assert run_specc("fix", LANES, GOLDEN / "set.json", "--diff").returncode in (0, 1)  # no -o needed
 
@@ -103,7 +105,8 @@ def test_never_writes_over_its_input(tmp_path: Path) -> None:
     before = export.read_bytes()
     for target in (export, tmp_path / "." / "labels.json"):
         result = run_specc("fix", LANES, export, "-o", target)
-        assert result.returncode == 2 and "refusing to write over the input" in result.stderr
+        assert result.returncode == 2
+        assert "refusing to write over the input" in result.stderr
     (tmp_path / "link.json").symlink_to(export)
     assert run_specc("fix", LANES, export, "-o", tmp_path / "link.json").returncode == 2
     assert export.read_bytes() == before
@@ -114,9 +117,11 @@ def test_output_dir_for_several_exports(tmp_path: Path) -> None:
     result = run_specc("fix", LANES, GOLDEN / "delete.json", GOLDEN / "set.json", "--output-dir", tmp_path)
     assert result.returncode in (0, 1), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["delete.json", "set.json"]
-    assert "delete.json: 1 fixed" in result.stderr and "set.json: 1 fixed" in result.stderr
+    assert "delete.json: 1 fixed" in result.stderr
+    assert "set.json: 1 fixed" in result.stderr
     several = run_specc("fix", LANES, GOLDEN / "delete.json", GOLDEN / "set.json", "-o", tmp_path / "x.json")
-    assert several.returncode == 2 and "--output-dir" in several.stderr
+    assert several.returncode == 2
+    assert "--output-dir" in several.stderr
 
 
 def test_other_formats_are_refused_with_a_clear_error(tmp_path: Path) -> None:
@@ -127,7 +132,8 @@ def test_other_formats_are_refused_with_a_clear_error(tmp_path: Path) -> None:
                                     "annotations": [], "categories": [{"id": 1, "name": "vehicle"}]}))
     result = run_specc("fix", LANES, coco, "-o", tmp_path / "out.json")
     assert result.returncode == 2
-    assert "writes native JSON and JSON Lines" in result.stderr and "Traceback" not in result.stderr
+    assert "writes native JSON and JSON Lines" in result.stderr
+    assert "Traceback" not in result.stderr
     assert not (tmp_path / "out.json").exists()
 
 

@@ -111,4 +111,5 @@ def test_objects_no_fix_touches_are_byte_identical(export) -> None:
         assert written == text
     images = json.loads(written)["images"] if not lines else [json.loads(x) for x in written.splitlines()]
     ids = [obj["id"] for image in images for obj in image["objects"]]
-    assert len(ids) == len(set(ids)) and set(texts) - touched <= set(ids)
+    assert len(ids) == len(set(ids))
+    assert set(texts) - touched <= set(ids)

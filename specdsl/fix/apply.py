@@ -31,7 +31,8 @@ class ImageChange:
     after: tuple[str, ...]
 
 
-def apply_plan(spec: ir.Spec, text: str, lines: bool, images: list[Any], plan: FixPlan) -> tuple[str, list[ImageChange]]:
+def apply_plan(spec: ir.Spec, text: str, lines: bool, images: list[Any],
+               plan: FixPlan) -> tuple[str, list[ImageChange]]:
     """The repaired export text and what changed, image by image."""
     extents = image_extents(text, lines)
     out, cursor, changes = [], 0, []
