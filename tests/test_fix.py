@@ -162,3 +162,29 @@ def test_remaining_counts_the_recheck_of_the_output(tmp_path: Path) -> None:
     check = json.loads(run_specc("check", LANES, out, "--format", "json").stdout)
     assert summary["remaining"] == len(check["findings"]) == 2
     assert summary["fixed"] == 2
+
+
+def test_a_rule_fix_is_not_applied_where_ids_are_ambiguous(tmp_path: Path) -> None:
+    export = tmp_path / "dup.json"
+    export.write_text(json.dumps({"images": [{"id": "i", "width": 200, "height": 100, "objects": [
+        {"id": "o", "class": "lane_line", "points": [[10, 90], [190, 10]], "attributes": {"color": "orange"}},
+        {"id": "w", "class": "lane_line", "points": [[14, 92], [194, 12]], "attributes": {"color": "white"}},
+        {"id": "w", "class": "lane_line", "points": [[50, 50], [60, 60]], "attributes": {"color": "yellow"}}]}]}))
+    out = tmp_path / "out.json"
+    result = run_specc("fix", LANES, export, "-o", out)
+    assert "not fixed: orange_overrides_white on i: two objects of image i have the id w" in result.stderr
+    assert "0 fixed" in result.stderr
+    assert out.read_bytes() == export.read_bytes()
+
+
+def test_a_fix_that_changes_nothing_is_not_counted_as_fixed(tmp_path: Path) -> None:
+    spec = tmp_path / "s.spec"
+    spec.write_text("spec s version 1\nclass a: box {\n  seen: bool = false\n  require not seen\n"
+                    "  fix set seen = true\n}\n")
+    export = tmp_path / "in.json"
+    export.write_text('{"images": [{"id": "i", "width": 9, "height": 9, "objects": '
+                      '[{"id": "x", "class": "a", "box": [1, 1, 2, 2], "attributes": {"seen": true}}]}]}\n')
+    result = run_specc("fix", spec, export, "-o", tmp_path / "out.json")
+    assert "not fixed: a.require.1 on i: the fix changes nothing here" in result.stderr
+    assert "0 fixed, 1 remaining" in result.stderr
+    assert result.returncode == 1  # an error remains

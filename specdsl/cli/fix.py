@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     reports = []
     for source, out in targets:
         if not source.is_file():
-            raise UsageError(f"cannot read export {source}: no such file")
+            raise UsageError(f"cannot read export {source}: " + ("a directory, not a file" if source.is_dir()
+                                                                  else "no such file"))
         try:
             report = fix_export(spec, source, None if args.diff else out, unsafe=args.unsafe_fixes)
         except FixError as exc:

@@ -34,7 +34,7 @@ class FixError(ValueError):
 @dataclass(frozen=True)
 class FixReport:
     source: Path
-    fixed: int  # findings whose fix was applied
+    fixed: int  # findings whose fix changed the export
     remaining: tuple[Finding, ...]  # findings of the re-check of the repaired export
     skipped_unsafe: int  # findings whose fix is unsafe, left for --unsafe-fixes
     unresolved: tuple[tuple[Finding, str], ...]
@@ -59,14 +59,22 @@ def finding_fixes(spec: ir.Spec, findings) -> list[Finding]:
 def fix_export(spec: ir.Spec, source: Path, out: Path | None, unsafe: bool = False) -> FixReport:
     """Repair ``source`` with the spec's fixes; written to ``out`` unless it is None (``--diff``)."""
     from specdsl.data import load_export
+    from specdsl.data.readers import ReaderError
     from specdsl.data.readers.detect import detect_format
     from specdsl.data.readers.native import is_json_lines
     from specdsl.validate import run_checks
 
     if out is not None and _same_file(source, out):
         raise FixError(f"refusing to write over the input {source}: give another -o")
-    fmt = detect_format(source)
-    if fmt != "native":
+    try:
+        fmt = detect_format(source)
+    except ReaderError:
+        raise FixError(f"{source}: not a native JSON or JSON Lines export (nor any format specc reads)") from None
+    try:
+        dataset = load_export(source, "native") if fmt == "native" else None
+    except ReaderError as exc:
+        raise FixError(f"{exc.location()}: {exc.message}") from None
+    if dataset is None:
         raise FixError(f"{source}: specc fix writes native JSON and JSON Lines exports, and this one is {fmt}; "
                        "a writer for it would not keep untouched objects as they are (convert it to native first)")
     data = source.read_bytes()
@@ -76,13 +84,17 @@ def fix_export(spec: ir.Spec, source: Path, out: Path | None, unsafe: bool = Fal
         raise FixError(f"{source}: not UTF-8 at byte {exc.start}") from None
     lines = is_json_lines(source, data)
     images = _images(text, lines, source)
-    findings = run_checks(spec, load_export(source, "native"))
+    findings = run_checks(spec, dataset)
     plan = plan_fixes(spec, sorted(findings, key=lambda f: f.sort_key()), images, unsafe)
     fixed_text, changes = apply_plan(spec, text, lines, images, plan)
+    touched = {change.position: change.touched for change in changes}
+    fixed = [p for p in plan.applied if touched.get(p.image, frozenset()).intersection(p.positions)]
+    idle = [(p.finding, "the fix changes nothing here (a clip needs the image's width and height)")
+            for p in plan.applied if not touched.get(p.image, frozenset()).intersection(p.positions)]
     remaining = _recheck(spec, fixed_text, lines, str(out or source))
     if out is not None:
         write_atomically(out, fixed_text.encode("utf-8"), mode=source.stat().st_mode & 0o777)
-    return FixReport(source, len(plan.applied), tuple(remaining), plan.skipped_unsafe, tuple(plan.unresolved),
+    return FixReport(source, len(fixed), tuple(remaining), plan.skipped_unsafe, (*plan.unresolved, *idle),
                      tuple(changes), fixed_text)
 
 

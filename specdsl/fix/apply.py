@@ -29,6 +29,7 @@ class ImageChange:
     image_id: str
     before: tuple[str, ...]
     after: tuple[str, ...]
+    touched: frozenset[int]  # positions of the objects changed or removed
 
 
 def apply_plan(spec: ir.Spec, text: str, lines: bool, images: list[Any],
@@ -39,24 +40,20 @@ def apply_plan(spec: ir.Spec, text: str, lines: bool, images: list[Any],
     for position in sorted(plan.images):
         extent = extents[position]
         image_text = text[extent.start:extent.end]
-        pieces = _fixed_objects(spec, images[position], object_texts(image_text), plan.images[position])
-        if pieces is None:
+        image = images[position]
+        survivors = fixed_objects(spec, image, plan.images[position])
+        touched = set(range(len(image["objects"]))) - {p for p, obj in survivors if obj == image["objects"][p]}
+        if not touched:
             continue
+        texts = object_texts(image_text)
+        pieces = [texts[p] if p not in touched else orjson.dumps(obj).decode() for p, obj in survivors]
         out += [text[cursor:extent.start], rebuild_objects(image_text, pieces)]
         cursor = extent.end
-        image_id = images[position].get("id") if isinstance(images[position], dict) else None
+        image_id = image.get("id")
         changes.append(ImageChange(position, str(image_id if image_id is not None else f"/images/{position}"),
-                                   tuple(object_texts(image_text)), tuple(pieces)))
+                                   tuple(texts), tuple(pieces), frozenset(touched)))
     out.append(text[cursor:])
     return "".join(out), changes
-
-
-def _fixed_objects(spec: ir.Spec, image: dict, texts: list[str], plan: ImagePlan) -> list[str] | None:
-    """The text of each object after the fixes (None when nothing changed): an unchanged object's own text."""
-    objects: list[Any] = image["objects"]
-    pieces = [texts[position] if obj == objects[position] else orjson.dumps(obj).decode()
-              for position, obj in fixed_objects(spec, image, plan)]
-    return None if pieces == texts else pieces
 
 
 def fixed_objects(spec: ir.Spec, image: dict, plan: ImagePlan) -> list[tuple[int, Any]]:

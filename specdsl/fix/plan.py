@@ -31,10 +31,19 @@ class ImagePlan:
         return self.edits.setdefault(position, ObjectEdit())
 
 
+@dataclass(frozen=True)
+class PlannedFix:
+    """A finding whose fix is planned, and the objects (image, positions) the fix acts on."""
+
+    finding: Finding
+    image: int
+    positions: tuple[int, ...]
+
+
 @dataclass
 class FixPlan:
     images: dict[int, ImagePlan] = field(default_factory=dict)  # by the image's position in the export
-    applied: list[Finding] = field(default_factory=list)
+    applied: list[PlannedFix] = field(default_factory=list)
     skipped_unsafe: int = 0  # findings whose fix is unsafe, without --unsafe-fixes
     unresolved: list[tuple[Finding, str]] = field(default_factory=list)  # findings whose objects are ambiguous
 
@@ -65,7 +74,7 @@ def plan_fixes(spec: ir.Spec, findings: list[Finding], images: list[Any], unsafe
             plan.unresolved.append((finding, targets))
             continue
         _add(plan.image(image), fix, targets)
-        plan.applied.append(finding)
+        plan.applied.append(PlannedFix(finding, image, tuple(targets)))
     return plan
 
 
@@ -121,4 +130,4 @@ def _object_position(pointer: str) -> int | None:
     return int(parts[4]) if len(parts) > 4 and parts[3] == "objects" and parts[4].isdigit() else None
 
 
-__all__ = ["FixPlan", "ImagePlan", "ObjectEdit", "plan_fixes"]
+__all__ = ["FixPlan", "ImagePlan", "ObjectEdit", "PlannedFix", "plan_fixes"]
