@@ -18,7 +18,7 @@ import orjson
 from specdsl import ir
 from specdsl.fix.geometry import clip_box, clip_points, join_chain
 from specdsl.fix.plan import FixPlan, ImagePlan
-from specdsl.fix.rawjson import image_extents, object_texts, rebuild_objects
+from specdsl.fix.rawjson import image_extents, objects_array, rebuild_objects
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class ImageChange:
     before: tuple[str, ...]
     after: tuple[str, ...]
     touched: frozenset[int]  # positions of the objects changed or removed
+    image: dict  # the image after the fixes
 
 
 def apply_plan(spec: ir.Spec, text: str, lines: bool, images: list[Any],
@@ -45,13 +46,15 @@ def apply_plan(spec: ir.Spec, text: str, lines: bool, images: list[Any],
         touched = set(range(len(image["objects"]))) - {p for p, obj in survivors if obj == image["objects"][p]}
         if not touched:
             continue
-        texts = object_texts(image_text)
+        found = objects_array(image_text)
+        texts = found.texts(image_text)
         pieces = [texts[p] if p not in touched else orjson.dumps(obj).decode() for p, obj in survivors]
-        out += [text[cursor:extent.start], rebuild_objects(image_text, pieces)]
+        out += [text[cursor:extent.start], rebuild_objects(image_text, found, pieces)]
         cursor = extent.end
         image_id = image.get("id")
         changes.append(ImageChange(position, str(image_id if image_id is not None else f"/images/{position}"),
-                                   tuple(texts), tuple(pieces), frozenset(touched)))
+                                   tuple(texts), tuple(pieces), frozenset(touched),
+                                   {**image, "objects": [obj for _, obj in survivors]}))
     out.append(text[cursor:])
     return "".join(out), changes
 

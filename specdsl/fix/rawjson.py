@@ -96,11 +96,28 @@ def image_extents(text: str, lines: bool) -> list[Extent]:
     return array_elements(text, images.start)
 
 
-def rebuild_objects(image_text: str, pieces: list[str]) -> str:
+@dataclass(frozen=True)
+class ObjectsArray:
+    """An image's ``objects`` array in the image's text: the array and each element."""
+
+    array: Extent
+    elements: tuple[Extent, ...]
+
+    def texts(self, image_text: str) -> list[str]:
+        return [image_text[e.start:e.end] for e in self.elements]
+
+
+def objects_array(image_text: str) -> ObjectsArray | None:
+    array = object_members(image_text, _skip_ws(image_text, 0)).get("objects")
+    if array is None:
+        return None
+    return ObjectsArray(array, tuple(array_elements(image_text, array.start)))
+
+
+def rebuild_objects(image_text: str, found: ObjectsArray, pieces: list[str]) -> str:
     """``image_text`` with its ``objects`` array made of ``pieces`` (each an object's JSON text), keeping the
     original whitespace around and between the elements."""
-    array = object_members(image_text, _skip_ws(image_text, 0))["objects"]
-    elements = array_elements(image_text, array.start)
+    array, elements = found.array, found.elements
     if not elements or not pieces:
         body = "[" + ", ".join(pieces) + "]"
     else:
@@ -113,7 +130,5 @@ def rebuild_objects(image_text: str, pieces: list[str]) -> str:
 
 def object_texts(image_text: str) -> list[str]:
     """The original text of each object of the image."""
-    array = object_members(image_text, _skip_ws(image_text, 0)).get("objects")
-    if array is None:
-        return []
-    return [image_text[e.start:e.end] for e in array_elements(image_text, array.start)]
+    found = objects_array(image_text)
+    return found.texts(image_text) if found is not None else []
