@@ -185,6 +185,7 @@ def test_a_fix_that_changes_nothing_is_not_counted_as_fixed(tmp_path: Path) -> N
     export.write_text('{"images": [{"id": "i", "width": 9, "height": 9, "objects": '
                       '[{"id": "x", "class": "a", "box": [1, 1, 2, 2], "attributes": {"seen": true}}]}]}\n')
     result = run_specc("fix", spec, export, "-o", tmp_path / "out.json")
-    assert "not fixed: a.require.1 on i: the fix changes nothing here" in result.stderr
+    assert "not fixed: a.require.1 on i: the fix changes nothing here: the attribute already has that value" \
+        in result.stderr
     assert "0 fixed, 1 remaining" in result.stderr
     assert result.returncode == 1  # an error remains

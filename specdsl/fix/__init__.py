@@ -11,7 +11,6 @@ their writers would not keep untouched objects as they were.
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,10 @@ from typing import Any
 import orjson
 
 from specdsl import ir
-from specdsl.atomic import write_atomically
+from specdsl.atomic import same_file, write_atomically
 from specdsl.fix.apply import ImageChange, apply_plan
 from specdsl.fix.plan import plan_fixes
+from specdsl.fix.rawjson import RawJsonError
 from specdsl.report.finding import Finding
 
 __all__ = ["FixError", "FixReport", "fix_export", "finding_fixes", "render_diff"]
@@ -58,44 +58,71 @@ def finding_fixes(spec: ir.Spec, findings) -> list[Finding]:
 
 def fix_export(spec: ir.Spec, source: Path, out: Path | None, unsafe: bool = False) -> FixReport:
     """Repair ``source`` with the spec's fixes; written to ``out`` unless it is None (``--diff``)."""
+    from specdsl.validate import run_checks
+
+    if out is not None and same_file(source, out):
+        raise FixError(f"refusing to write over the input {source}: give another -o")
+    export = _read(source)
+    findings = sorted(run_checks(spec, export.dataset), key=lambda f: f.sort_key())
+    plan = plan_fixes(spec, findings, export.images, unsafe)
+    try:
+        fixed_text, changes = apply_plan(spec, export.text, export.lines, export.images, plan)
+    except RawJsonError as exc:  # the reader accepted what the walker does not: say so, write nothing
+        raise FixError(f"{source}: cannot locate the objects in the text ({exc})") from None
+    touched = {change.position: change.touched for change in changes}
+    fixed = [p for p in plan.applied if touched.get(p.image, frozenset()).intersection(p.positions)]
+    idle = [(p.finding, _idle_reason(spec, p.finding)) for p in plan.applied
+            if not touched.get(p.image, frozenset()).intersection(p.positions)]
+    remaining = _recheck(spec, export.images, changes, str(out or source))
+    if out is not None:
+        write_atomically(out, fixed_text.encode("utf-8"), mode=source.stat().st_mode & 0o777)
+    return FixReport(source, len(fixed), tuple(remaining), plan.skipped_unsafe, (*plan.unresolved, *idle),
+                     tuple(changes), fixed_text)
+
+
+@dataclass(frozen=True)
+class _Export:
+    dataset: Any  # what the checker reads
+    text: str  # what the fixes edit
+    lines: bool  # JSON Lines rather than one document
+    images: list[Any]  # the decoded images, in export order
+
+
+def _read(source: Path) -> _Export:
+    """The export, read by the native reader (its errors located) and as text; other formats refused."""
     from specdsl.data import load_export
     from specdsl.data.readers import ReaderError
     from specdsl.data.readers.detect import detect_format
     from specdsl.data.readers.native import is_json_lines
-    from specdsl.validate import run_checks
 
-    if out is not None and _same_file(source, out):
-        raise FixError(f"refusing to write over the input {source}: give another -o")
     try:
         fmt = detect_format(source)
     except ReaderError:
         raise FixError(f"{source}: not a native JSON or JSON Lines export (nor any format specc reads)") from None
-    try:
-        dataset = load_export(source, "native") if fmt == "native" else None
-    except ReaderError as exc:
-        raise FixError(f"{exc.location()}: {exc.message}") from None
-    if dataset is None:
+    if fmt != "native":
         raise FixError(f"{source}: specc fix writes native JSON and JSON Lines exports, and this one is {fmt}; "
                        "a writer for it would not keep untouched objects as they are (convert it to native first)")
+    try:
+        dataset = load_export(source, "native")
+    except ReaderError as exc:
+        raise FixError(f"{exc.location()}: {exc.message}") from None
     data = source.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FixError(f"{source}: not UTF-8 at byte {exc.start}") from None
     lines = is_json_lines(source, data)
-    images = _images(text, lines, source)
-    findings = run_checks(spec, dataset)
-    plan = plan_fixes(spec, sorted(findings, key=lambda f: f.sort_key()), images, unsafe)
-    fixed_text, changes = apply_plan(spec, text, lines, images, plan)
-    touched = {change.position: change.touched for change in changes}
-    fixed = [p for p in plan.applied if touched.get(p.image, frozenset()).intersection(p.positions)]
-    idle = [(p.finding, "the fix changes nothing here (a clip needs the image's width and height)")
-            for p in plan.applied if not touched.get(p.image, frozenset()).intersection(p.positions)]
-    remaining = _recheck(spec, images, changes, str(out or source))
-    if out is not None:
-        write_atomically(out, fixed_text.encode("utf-8"), mode=source.stat().st_mode & 0o777)
-    return FixReport(source, len(fixed), tuple(remaining), plan.skipped_unsafe, (*plan.unresolved, *idle),
-                     tuple(changes), fixed_text)
+    return _Export(dataset, text, lines, _images(text, lines, source))
+
+
+_IDLE = {"set": "the attribute already has that value", "clip": "nothing to clip to: the image has no width and "
+         "height, or the object no geometry of its class", "join": "the objects have no points to join",
+         "delete": "the object is already gone"}
+
+
+def _idle_reason(spec: ir.Spec, finding: Finding) -> str:
+    fix = spec.fixes().get(finding.check_id)
+    return "the fix changes nothing here: " + _IDLE.get(fix.action if fix else "", "no change")
 
 
 def _images(text: str, lines: bool, source: Path) -> list[Any]:
@@ -132,9 +159,3 @@ def render_diff(report: FixReport, out: Path | None) -> str:
         parts += difflib.unified_diff(before, after, f"{report.source}#{where}", f"{out or 'fixed'}#{where}",
                                       lineterm="", n=1)
     return "".join(line + "\n" for line in parts)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    return b.exists() and os.path.samefile(a, b)
