@@ -13,9 +13,10 @@ LANES = compile_file(SPECS / "lanes.spec")
 
 
 def _figure(html: str, anchor: str) -> str:
-    match = re.search(rf'<figure class="fix[^"]*" id="{anchor}">(.*?)</figure>\s*(?=<|$)', html, re.S)
+    """The fix block with id ``anchor``: up to the next fix, the end of its constraint or of its rule card."""
+    match = re.search(rf'<div class="fix[^"]*" id="{anchor}"(.*?)(?=<div class="fix[ "]|</li>\n|</article>)', html, re.S)
     assert match, anchor
-    return match.group(1)
+    return match.group(0)
 
 
 def _shapes(figure: str) -> list[int]:
@@ -24,7 +25,7 @@ def _shapes(figure: str) -> list[int]:
 
 def test_every_fix_of_lanes_has_a_before_after_figure() -> None:
     html = render_docs(LANES)
-    anchors = re.findall(r'<figure class="fix[^"]*" id="([^"]+)"', html)
+    anchors = re.findall(r'<div class="fix[^"]*" id="([^"]+)"', html)
     assert anchors == ["fix-class-lane_line-require-2", "fix-class-lane_line-require-3", "fix-class-vehicle-require-1",
                        "fix-rule-orange_overrides_white", "fix-rule-dashed_is_one_line"]
     for anchor in anchors:
