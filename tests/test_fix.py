@@ -189,3 +189,16 @@ def test_a_fix_that_changes_nothing_is_not_counted_as_fixed(tmp_path: Path) -> N
         in result.stderr
     assert "0 fixed, 1 remaining" in result.stderr
     assert result.returncode == 1  # an error remains
+
+
+def test_windows_line_ends_of_json_lines_are_kept(tmp_path: Path) -> None:
+    lines = (GOLDEN / "unsafe.jsonl").read_text(encoding="utf-8").splitlines()
+    export = tmp_path / "crlf.jsonl"
+    export.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    out = tmp_path / "out.jsonl"
+    result = run_specc("fix", LANES, export, "-o", out, "--unsafe-fixes")
+    assert "1 fixed" in result.stderr
+    written = out.read_bytes().split(b"\r\n")
+    assert len(written) == 3
+    assert written[1:] == export.read_bytes().split(b"\r\n")[1:]  # the untouched image and the end, as they were
+    assert b'"id": "v"' not in written[0]
