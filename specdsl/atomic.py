@@ -19,6 +19,13 @@ from pathlib import Path
 TEMP_MARK = ".specc-tmp-"
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether writing ``b`` would write over ``a`` (the same path, or a link to it): outputs never replace inputs."""
+    if Path(a).resolve() == Path(b).resolve():
+        return True
+    return Path(b).exists() and os.path.samefile(a, b)
+
+
 def write_atomically(path: Path, data: bytes, mode: int = 0o666, exact_mode: bool = False) -> None:
     """Replace ``path`` by ``data``. The new file gets ``mode`` less the umask, as any file this process
     creates (``open(path, "w")`` uses 0o666); ``exact_mode`` keeps ``mode`` as it is (rewriting a file in

@@ -75,6 +75,20 @@ CODES: dict[str, tuple[str, str]] = {
               "`frechet <= D` (polyline); distances are pixels. Tag classes pair by class and take no `match`.\n\n"
               "    class vehicle: box { match iou >= 0.5 }\n"
               "    class lane_line: polyline { match hausdorff <= 15 px }"),
+    "E0160": ("fix names an unbound variable", "A rule's `fix` acts on the objects its `for` lines bind; it "
+              "named a variable the rule does not bind.\n\n"
+              "    for w in lane_line ...\n    require w.overridden\n    fix set x.overridden = true   # E0160"),
+    "E0161": ("fix sets an unknown attribute", "`fix set VAR.ATTR = VALUE` (in a class: `fix set ATTR = VALUE`) "
+              "names an attribute the object's class does not declare.\n\n"
+              "    fix set w.overriden = true   # E0161: did you mean overridden?"),
+    "E0162": ("fix sets a value of the wrong type", "The value of `fix set` must fit the attribute's type: a "
+              "bool for a bool, a value of the enum for an enum, a number in the range for a ranged number.\n\n"
+              "    overridden: bool = false\n    fix set overridden = 1   # E0162"),
+    "E0163": ("fix clip on a geometry without extent", "`fix clip` clips boxes, polygons and polylines to the "
+              "image bounds; points, masks and tags cannot be clipped (use `fix delete`)."),
+    "E0164": ("invalid fix join", "`fix join A, B` makes one polyline of two: A and B must be two different "
+              "variables bound to polyline objects.\n\n"
+              "    for a in lane_line ...\n    for b in lane_line ...\n    fix join a, b"),
 }
 
 

@@ -219,6 +219,24 @@ class EShare(Expr):
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A declared repair (``fix ACTION`` after a require), checked: its variables are bound, ``set``'s
+    attribute exists and the value fits its type, ``join``'s two objects are polylines.
+
+    ``targets`` name the rule's variables the action acts on; in a class they are empty (the object is
+    the class's own). ``text`` is the action as written, e.g. ``set w.overridden = true``.
+    """
+
+    action: str  # set | delete | clip | join
+    targets: tuple[str, ...] = ()
+    attribute: str | None = None
+    value: Any = None  # set's value, as the export stores it (enum values are their names)
+    unsafe: bool = False
+    text: str = ""
+    loc: Loc | None = _loc()
+
+
+@dataclass(frozen=True)
 class Constraint:
     check: CheckId  # CLASS.NAME when named, else CLASS.require.N (its fingerprint: the normalised expression)
     index: int  # position among the class's requires, from 1
@@ -227,6 +245,8 @@ class Constraint:
     text: str  # the expression as written, for docs and messages
     loc: Loc | None = _loc()
     doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
+    # What `specc fix` does about it; not part of what the check means, so a diff ignores it.
+    fix: Fix | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str | None:
@@ -309,6 +329,7 @@ class Rule:
     # each unordered pair of objects is one binding, the first variable's object first in export order.
     unordered: tuple[str, str] | None = None
     doc: str | None = None  # the explanation the spec gives (``message`` falls back to a generated one)
+    fix: Fix | None = field(default=None, compare=False)  # what `specc fix` does about it
 
     @property
     def check(self) -> CheckId:
@@ -411,6 +432,11 @@ class Spec:
         for c in self.classes:
             ids += [CheckId.attribute(c.name, a.name) for a in c.attributes] + [k.check for k in c.constraints]
         return tuple(ids + [r.check for r in self.rules] + [q.check for q in self.quotas])
+
+    def fixes(self) -> dict[CheckId, Fix]:
+        """The declared fix of each check that has one."""
+        owners = [k for c in self.classes for k in c.constraints] + list(self.rules)
+        return {owner.check: owner.fix for owner in owners if owner.fix is not None}
 
     def check_names(self) -> tuple[str, ...]:
         """Every check that can fire, by the names findings use."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import string
+from dataclasses import replace
 
 from hypothesis import strategies as st
 
@@ -137,7 +138,20 @@ def attributes() -> st.SearchStrategy[ast.Attribute]:
 
 
 def requires() -> st.SearchStrategy[ast.Require]:
-    return st.builds(ast.Require, expr=expressions(), doc=maybe(texts()), name=maybe(names()))
+    return st.builds(ast.Require, expr=expressions(), doc=maybe(texts()), name=maybe(names()),
+                     fix=maybe(fixes(in_rule=False)))
+
+
+def fixes(in_rule: bool) -> st.SearchStrategy[ast.Fix]:
+    """``fix [unsafe] ACTION``: in a class the object is implied, in a rule each action names variables."""
+    var = names().map(lambda n: (n,)) if in_rule else st.just(())
+    actions = [st.builds(ast.Fix, action=st.just("set"), targets=var, attribute=names(), value=values(),
+                         unsafe=st.booleans()),
+               st.builds(ast.Fix, action=st.sampled_from(("delete", "clip")), targets=var, unsafe=st.booleans())]
+    if in_rule:
+        actions.append(st.builds(ast.Fix, action=st.just("join"), targets=st.tuples(names(), names()),
+                                 unsafe=st.booleans()))
+    return st.one_of(actions)
 
 
 def matches() -> st.SearchStrategy[ast.Match]:
@@ -189,8 +203,10 @@ def for_clauses() -> st.SearchStrategy[ast.ForClause]:
 
 
 def rule_decls() -> st.SearchStrategy[ast.RuleDecl]:
+    # a fix is written after the require, so a rule without one has none
     return st.builds(ast.RuleDecl, name=names(), severity=_severities(), doc=maybe(_explanations()),
-                     fors=_small(for_clauses()), require=maybe(expressions()))
+                     fors=_small(for_clauses()), require=maybe(expressions()),
+                     fix=maybe(fixes(in_rule=True))).map(lambda r: r if r.require else replace(r, fix=None))
 
 
 def quota_decls() -> st.SearchStrategy[ast.QuotaDecl]:

@@ -37,7 +37,7 @@ def test_example_export_passes_with_warnings_only() -> None:
     proc = run_specc("check", LANES, EXAMPLE)
     assert proc.returncode == 0, proc.stderr
     assert "dashed_is_one_line" in proc.stdout
-    assert "specs/lanes.spec:44" in proc.stdout  # the spec line that demanded it
+    assert "specs/lanes.spec:48" in proc.stdout  # the spec line that demanded it
     assert "1 warning in 4 images (9 objects)" in proc.stdout  # the dashed pair, reported once
 
 
@@ -63,7 +63,7 @@ def test_json_record_contract(tmp_path) -> None:
     assert rule["kind"] == "rule"
     assert rule["severity"] == "error"
     assert rule["pointer"] == "/images/0/objects/1"
-    assert rule["spec_location"].endswith("lanes.spec:37:1")
+    assert rule["spec_location"].endswith("lanes.spec:40:1")
     assert rule["message"].startswith("Where an orange line runs within 8 px")
 
 

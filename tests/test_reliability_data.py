@@ -532,7 +532,7 @@ def test_an_image_over_the_pair_budget_is_one_finding_and_the_rest_is_checked():
     assert over.kind == "schema"
     assert over.severity == "error"
     assert over.pointer == "/images/1"
-    assert over.spec_location.endswith("lanes.spec:44:1")
+    assert over.spec_location.endswith("lanes.spec:48:1")
     assert over.message == ("rule 'dashed_is_one_line' was not checked on this image: its objects make 6,400 "
                             "candidate pairs, over the budget of 1,000 per image")
 

@@ -74,9 +74,10 @@ def _load(export: str, args, spec):
 
 
 def _report(spec, findings, images: int, objects: int):
+    from specdsl.fix import finding_fixes
     from specdsl.report.finding import CheckReport, summarize
 
-    ordered = tuple(sorted(findings, key=lambda f: f.sort_key()))
+    ordered = tuple(sorted(finding_fixes(spec, findings), key=lambda f: f.sort_key()))
     return CheckReport(spec.name, spec.version, summarize(images, objects, ordered), ordered)
 
 

@@ -17,6 +17,7 @@ COMMANDS = (
     "specdsl.cli.fmt",
     "specdsl.cli.diff",
     "specdsl.cli.migrate",
+    "specdsl.cli.fix",
     "specdsl.cli.queue",
     "specdsl.cli.explain",
     "specdsl.cli.docs",

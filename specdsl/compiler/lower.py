@@ -5,6 +5,7 @@ from __future__ import annotations
 from specdsl import ir
 from specdsl.check_id import CheckId
 from specdsl.compiler.examples import lower_example
+from specdsl.compiler.fixes import FixChecker
 from specdsl.compiler.renames import Later, RenameChains
 from specdsl.compiler.symbols import ClassInfo, Symbols
 from specdsl.compiler.symmetry import unordered_pair
@@ -21,6 +22,7 @@ class Lowerer:
         self.symbols = symbols
         self.sink = sink
         self.exprs = ExprChecker(symbols, sink)
+        self.fixes = FixChecker(symbols, sink)
 
     def text(self, node: ast.Node) -> str:
         return self.symbols.source.text[node.span.start:node.span.end]
@@ -41,8 +43,9 @@ class Lowerer:
             text = self.text(require.expr)
             message = require.doc or f"{decl.name} requires {text}"
             check = CheckId.constraint(decl.name, index, require.name, format_expr(require.expr))
+            fix = self.fixes.class_fix(require.fix, info) if require.fix is not None else None
             constraints.append(ir.Constraint(check, index, expr or FALSE, message, text, self.loc(require),
-                                             doc=require.doc))
+                                             doc=require.doc, fix=fix))
         return ir.Class(decl.name, decl.geometry, decl.doc, tuple(info.attributes.values()), tuple(constraints),
                         self.loc(decl), self._match(decl))
 
@@ -123,8 +126,9 @@ class Lowerer:
         text = self.text(decl.require) if decl.require else "false"
         bindings = tuple(bindings)
         require = require or FALSE
+        fix = self.fixes.rule_fix(decl.fix, variables, frozenset(broken)) if decl.fix is not None else None
         return ir.Rule(decl.name, decl.severity, message, bindings, require, text, self.loc(decl),
-                       unordered_pair(bindings, require), doc=decl.doc)
+                       unordered_pair(bindings, require), doc=decl.doc, fix=fix)
 
     def _binding(self, clause: ast.ForClause, variables: dict[str, ClassInfo], broken: set[str]) -> ir.Binding | None:
         info = self.lookup_class(clause.class_name, clause.class_span)

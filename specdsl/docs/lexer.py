@@ -15,7 +15,7 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 __all__ = ["SpecLexer"]
 
 _DECLARATIONS = ("spec", "version", "image", "enum", "class", "require", "rule", "for", "where", "quota",
-                 "example", "valid", "invalid", "changes", "relabel", "review", "images", "rename")
+                 "example", "valid", "invalid", "changes", "relabel", "review", "images", "rename", "match")
 _TYPES = ("bool", "int", "float", "string", "box", "polygon", "polyline", "point", "tag", "mask")
 _SEVERITIES = ("error", "warning", "info")
 _FUNCTIONS = ("distance", "intersects", "iou", "contains", "endpoint_gap", "angle", "count", "exists", "share")
@@ -42,6 +42,8 @@ class SpecLexer(RegexLexer):
             (r"(spec)(\s+)(" + _NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Namespace)),
             (r"(class|enum)(\s+)(" + _NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
             (r"(rule|quota)(\s+)(" + _NAME + ")", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
+            (r"(fix)(\s+)(?:(unsafe)(\s+))?(set|delete|clip|join)\b",
+             bygroups(Keyword, Whitespace, Keyword, Whitespace, Keyword)),
             (words(("true", "false"), suffix=r"\b"), Keyword.Constant),
             (words(("and", "or", "not", "in"), suffix=r"\b"), Operator.Word),
             (words(_DECLARATIONS, suffix=r"\b"), Keyword),

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from specdsl import ir
 from specdsl.check_id import CheckId
 from specdsl.docs import anchors, prose, snippets
+from specdsl.docs.fixes import FixFigure, fix_figure
 from specdsl.docs.markdown import render_block, render_inline
 from specdsl.validate.uses import nodes
 
@@ -64,6 +65,7 @@ class ConstraintItem:
     sentence: Markup
     explanation: Markup
     source: Markup
+    fix: FixFigure | None = None  # the declared fix, before and after
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class RuleSection:
     source: Markup
     classes: tuple[Ref, ...]
     examples: tuple[Ref, ...]
+    fix: FixFigure | None = None  # the declared fix, before and after
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,7 @@ def class_card(spec: ir.Spec, cls: ir.Class, color: str) -> ClassCard:
         cls.name, anchors.class_id(cls.name), cls.geometry, GEOMETRY_TEXT.get(cls.geometry, cls.geometry), color,
         render_block(cls.doc),
         attribute_rows(cls.attributes, lambda a: anchors.attribute_id(cls.name, a)),
-        tuple(_constraint(cls, c) for c in cls.constraints),
+        tuple(_constraint(spec, cls, c) for c in cls.constraints),
         tuple(r for r in _checks_involving(spec, cls.name)),
         tuple(_example_ref(k, e) for k, e in enumerate(spec.examples, 1) if _shows_class(e, cls.name)),
         match_sentence(cls))
@@ -163,11 +166,12 @@ def match_sentence(cls: ir.Class) -> str:
     return f"Two labelers' objects count as the same {cls.name} when {how.format(t=cls.match.threshold)}{origin}."
 
 
-def _constraint(cls: ir.Class, constraint: ir.Constraint) -> ConstraintItem:
+def _constraint(spec: ir.Spec, cls: ir.Class, constraint: ir.Constraint) -> ConstraintItem:
     explanation = render_inline(constraint.doc) if constraint.doc else Markup("")
     return ConstraintItem(anchors.constraint_id(constraint), str(constraint.check),
                           prose.sentence(prose.requirement(constraint.expr)), explanation,
-                          snippets.highlighted(snippets.constraint_source(constraint)))
+                          snippets.highlighted(snippets.constraint_source(constraint)),
+                          fix_figure(spec, constraint.check, constraint.fix))
 
 
 def _checks_involving(spec: ir.Spec, class_name: str) -> Iterator[Ref]:
@@ -210,7 +214,7 @@ def rule_section(spec: ir.Spec, rule: ir.Rule) -> RuleSection:
         "rule", rule.name, anchors.rule_id(rule.name), rule.severity, SEVERITY_TEXT.get(rule.severity, ""),
         render_inline(rule.message), tuple(_binding_line(b, k) for k, b in enumerate(rule.bindings)),
         prose.sentence(prose.requirement(rule.require)), snippets.highlighted(snippets.rule_source(rule)),
-        _class_refs(spec, rule_classes(rule)), _examples_of(spec, rule.check))
+        _class_refs(spec, rule_classes(rule)), _examples_of(spec, rule.check), fix_figure(spec, rule.check, rule.fix))
 
 
 def _binding_line(binding: ir.Binding, position: int) -> Markup:

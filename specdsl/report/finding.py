@@ -37,6 +37,7 @@ class Finding:
     labelers: tuple[str, ...] = ()  # `specc agree`: the two annotation sets compared
     score: float | None = None  # `specc suspect`: the label's quality in [0, 1] (lower: more suspect)
     prediction: int | None = None  # `specc suspect`: index of the object in the image's prediction line
+    fix: str | None = None  # the check's declared fix, as written (``set w.overridden = true``)
 
     def to_dict(self) -> dict:
         record = {"check": self.check, "kind": self.kind, "severity": self.severity, "image": self.image,
@@ -53,6 +54,8 @@ class Finding:
             record["score"] = self.score
         if self.prediction is not None:
             record["prediction"] = self.prediction
+        if self.fix:
+            record["fix"] = self.fix
         return record
 
     def sort_key(self) -> tuple:

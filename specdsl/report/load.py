@@ -13,7 +13,7 @@ def finding_from_dict(record: dict[str, Any]) -> Finding:
                    message=record.get("message", ""), source=record.get("source", ""),
                    pointer=record.get("pointer", ""), spec_location=record.get("spec_location", ""),
                    help=record.get("help"), action=record.get("action"), line=_position(record.get("line")),
-                   column=_position(record.get("column")))
+                   column=_position(record.get("column")), fix=record.get("fix"))
 
 
 def _position(value: Any) -> int | None:

@@ -47,7 +47,8 @@ def render_text(report: CheckReport, ctx: RenderContext) -> str:
 def _group_block(group: CheckGroup, ctx: RenderContext, spec_lines: list[str], paint: _Markup) -> list[str]:
     count = plural(len(group.findings), "finding")
     severity = paint(f"{group.severity}[{group.kind}]", SEVERITY_STYLE[group.severity])
-    out = [f"{severity} {paint(group.check, 'bold')}: {count}"]
+    fixable = " " + paint("[fixable]", "green") if group.findings[0].fix else ""
+    out = [f"{severity} {paint(group.check, 'bold')}: {count}{fixable}"]
     if group.message is not None:
         out.append("  " + paint(group.message))
     out += _spec_snippet(group.spec_location, spec_lines, paint)

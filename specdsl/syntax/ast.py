@@ -172,12 +172,31 @@ class Attribute(Node):
     doc: str | None = None
 
 
+FIX_ACTIONS = ("set", "delete", "clip", "join")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fix(Node):
+    """``fix [unsafe] ACTION`` after a require: the mechanical repair ``specc fix`` applies.
+
+    ``targets`` are the variables the action names (none in a class: the object is the class's own);
+    ``set`` also has the attribute and its new value. Its span is the fix line alone.
+    """
+
+    action: str  # one of FIX_ACTIONS
+    targets: tuple[str, ...] = ()
+    attribute: str | None = None
+    value: Value | None = None
+    unsafe: bool = False
+
+
 @dataclass(frozen=True, kw_only=True)
 class Require(Node):
     expr: Expr
     doc: str | None = None
     name: str | None = None  # ``require NAME: EXPR``: the check is CLASS.NAME
     name_span: Span = _span()
+    fix: Fix | None = None  # its span is not part of the require's
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,6 +265,7 @@ class RuleDecl(Node):
     doc: str | None
     fors: tuple[ForClause, ...]
     require: Expr | None
+    fix: Fix | None = None
     name_span: Span = _span()
     severity_span: Span = _span()
     head_span: Span = _span()  # ``rule NAME: SEVERITY {``

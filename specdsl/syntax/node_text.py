@@ -169,6 +169,23 @@ def member_text(member: ast.Attribute | ast.Require | ast.Match) -> str:
     return with_doc(f"require {label}{format_expr(member.expr)}", member.doc)
 
 
+def fix_action_text(fix: ast.Fix) -> str:
+    """The action as ``specc check`` shows it: ``set w.overridden = true``, ``unsafe join a, b``."""
+    match fix.action:
+        case "set":
+            target = ".".join((*fix.targets, fix.attribute))
+            text = f"set {target} = {format_value(fix.value)}"
+        case "join":
+            text = "join " + ", ".join(fix.targets)
+        case _:
+            text = " ".join((fix.action, *fix.targets))
+    return ("unsafe " if fix.unsafe else "") + text
+
+
+def fix_text(fix: ast.Fix) -> str:
+    return "fix " + fix_action_text(fix)
+
+
 def where_text(expr: ast.Expr | None) -> str:
     return "" if expr is None else f" where {format_expr(expr)}"
 

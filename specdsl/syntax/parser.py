@@ -24,7 +24,7 @@ from specdsl.syntax.transform import NumberTooLarge, SpecBuilder, too_large_diag
 
 KEYWORDS = ("spec", "version", "image", "enum", "class", "require", "rule", "for", "in", "where", "quota",
             "example", "valid", "invalid", "changes", "relabel", "review", "images", "rename", "true", "false",
-            "not", "and", "or")
+            "not", "and", "or", "fix")
 _TOP_LEVEL = re.compile(r"^(?:spec|image|enum|class|rule|quota|example|changes)\b", re.MULTILINE)
 
 

@@ -25,6 +25,7 @@ from specdsl.syntax.node_text import (
     action_text,
     doc_lines,
     field_text,
+    fix_text,
     format_expr,
     format_number,
     format_type,
@@ -134,7 +135,7 @@ class _Builder:
                 values = (_Line((with_doc(v.name, v.doc),), _loc(v.span)) for v in decl.values)
                 return self._block(decl, f"enum {decl.name} {{", values)
             case ast.ClassDecl():
-                members = map(self._attr, decl.members)
+                members = [line for member in decl.members for line in self._member(member)]
                 head = f"class {decl.name}: {decl.geometry} {{"
                 return self._block(decl, head, members, doc=decl.doc, doc_span=decl.doc_span)
             case ast.RuleDecl():
@@ -155,11 +156,20 @@ class _Builder:
     def _attr(self, member: ast.Attribute | ast.Require) -> _Line:
         return _Line((member_text(member),), _loc(member.span))
 
+    def _member(self, member: ast.Attribute | ast.Require | ast.Match) -> list[_Line]:
+        """A member's line; a require with a fix is two lines, each with its own span (for comments)."""
+        lines = [self._attr(member)]
+        if isinstance(member, ast.Require) and member.fix is not None:
+            lines.append(_Line((fix_text(member.fix),), _loc(member.fix.span)))
+        return lines
+
     def _rule_body(self, rule: ast.RuleDecl) -> list[_Entry]:
         body: list[_Entry] = [_Line((f"for {f.var} in {f.class_name}{where_text(f.where)}",), _loc(f.span))
                               for f in rule.fors]
         if rule.require is not None:
             body.append(_Line((f"require {format_expr(rule.require)}",), _loc(rule.require.span)))
+        if rule.fix is not None:
+            body.append(_Line((fix_text(rule.fix),), _loc(rule.fix.span)))
         return body
 
     def _block(self, node: _Declaration, head: str, body, *, doc: str | None = None, text: str | None = None,

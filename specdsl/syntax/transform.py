@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lark import Token, Transformer, v_args
 
@@ -163,6 +163,30 @@ class SpecBuilder(Transformer):
                            name=str(name) if name is not None else None,
                            name_span=_tok_span(name) if name is not None else NO_SPAN)
 
+    def fixed_require(self, meta, children):
+        require, fix = children
+        return require if fix is None else replace(require, fix=fix)
+
+    def class_fix(self, meta, children):
+        unsafe, fix = children
+        return replace(fix, unsafe=unsafe is not None, span=_span_of(meta))
+
+    rule_fix = class_fix
+
+    def fix_set(self, meta, children):
+        *path, value = children
+        targets, attribute = tuple(str(p) for p in path[:-1]), str(path[-1])
+        return ast.Fix(action="set", targets=targets, attribute=attribute, value=value, span=_span_of(meta))
+
+    def fix_delete(self, meta, children):
+        return ast.Fix(action="delete", targets=tuple(str(c) for c in children), span=_span_of(meta))
+
+    def fix_clip(self, meta, children):
+        return ast.Fix(action="clip", targets=tuple(str(c) for c in children), span=_span_of(meta))
+
+    def fix_join(self, meta, children):
+        return ast.Fix(action="join", targets=tuple(str(c) for c in children), span=_span_of(meta))
+
     def match(self, meta, children):
         score, op, threshold = children
         return ast.Match(score=str(score), op=str(op), threshold=threshold, span=_span_of(meta),
@@ -170,9 +194,11 @@ class SpecBuilder(Transformer):
 
     def rule_decl(self, meta, children):
         (name, severity, head), doc, *rest = children
-        require = rest.pop() if rest and not isinstance(rest[-1], ast.ForClause) else None
+        clause = rest.pop() if rest and not isinstance(rest[-1], ast.ForClause) else None
+        require, fix = clause or (None, None)
         return ast.RuleDecl(name=str(name), severity=str(severity), doc=string_value(doc) if doc else None,
-                            fors=tuple(r for r in rest if r is not None), require=require, span=_span_of(meta),
+                            fors=tuple(r for r in rest if r is not None), require=require, fix=fix,
+                            span=_span_of(meta),
                             name_span=_tok_span(name), severity_span=_tok_span(severity), head_span=head,
                             doc_span=_tok_span(doc) if doc else NO_SPAN)
 
@@ -182,7 +208,8 @@ class SpecBuilder(Transformer):
                              class_span=_tok_span(cls))
 
     def require_clause(self, meta, children):
-        return children[0]
+        expr, fix = children
+        return expr, fix
 
     def where(self, meta, children):
         return children[0]
