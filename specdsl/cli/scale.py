@@ -1,0 +1,90 @@
+"""``--jobs`` and ``--chunk-images``: check an export chunk by chunk, in one process or several.
+
+The findings, summary counts and quota findings equal those of checking the export as one dataset
+(contract: SCALE.md); only peak memory and wall time change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from specdsl.cli.common import UsageError
+
+
+def add_scale_options(parser) -> None:
+    parser.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                        help="worker processes checking chunks in parallel (default: the usable cores)")
+    parser.add_argument("--chunk-images", type=_positive, metavar="N",
+                        help="images per chunk (default: about 32 MB of export text per chunk)")
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
+    return value
+
+
+def check_in_chunks(export: str, args, spec):
+    """The merged :class:`~specdsl.scale.run.ExportResult` of one export, quota findings included."""
+    from specdsl.cli.exports import reader_options
+    from specdsl.data.readers import ReaderError
+    from specdsl.scale.plan import ChunkSize, forget_document, plan_chunks
+    from specdsl.scale.run import WorkerDied, check_export, usable_cores
+
+    if not Path(export).exists():
+        raise UsageError(f"cannot read export {export}: no such file")
+    options = reader_options(args, spec)
+    jobs = args.jobs or usable_cores()
+    try:
+        chunks = plan_chunks(export, args.input_format, ChunkSize(images=args.chunk_images))
+        with _progress(export, args, chunks) as progress:
+            result = check_export(spec, export, chunks, options, jobs,
+                                  on_chunk=lambda done: progress.advance(done.images))
+    except ReaderError as exc:
+        raise UsageError(f"{exc.location()}: {exc.message}") from None
+    except WorkerDied as exc:
+        raise UsageError(str(exc)) from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{export}: {exc}") from None
+    finally:
+        forget_document(export)
+    result.findings += _quota_findings(spec, export, result.shares, result.first_record)
+    return result
+
+
+def _progress(export: str, args, chunks):
+    from specdsl.report.progress import expected_records, make_progress
+
+    mode = "none" if args.quiet else args.progress
+    if mode == "none":
+        total = None
+    elif all(chunk.images is not None for chunk in chunks):
+        total = sum(chunk.images for chunk in chunks)  # counted while planning: no second read of the file
+    else:
+        total = expected_records(Path(export), args.input_format)
+    return make_progress(mode, total, "images")
+
+
+def _quota_findings(spec, export: str, shares, where: tuple[int, int] | None = None) -> list:
+    """Quotas that fail on the merged counters; ``where``: the (line, column) that report/locate.py gives
+    their empty pointer (the first record of JSON Lines), known from the first chunk."""
+    import dataclasses
+
+    from specdsl.data.build import build_dataset
+    from specdsl.scale.quotas import failing_quotas, share_terms
+    from specdsl.validate.findings import FindingFactory
+
+    failing = failing_quotas(spec, share_terms(spec), shares)
+    if not failing:
+        return []
+    make = FindingFactory(spec, build_dataset([], source=export))  # quota findings name the export only
+    findings = [make.quota(quota) for quota in failing]
+    if where is None:
+        return findings
+    return [dataclasses.replace(finding, line=where[0], column=where[1]) for finding in findings]
