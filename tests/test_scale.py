@@ -248,3 +248,60 @@ def test_copies_of_one_export_are_checked_alike(spec, tmp_path):
     proc = run_specc("check", spec_path, first, second, "--format", "json", "--jobs", "2", "--chunk-images", "3")
     quotas = [f["source"] for f in json.loads(proc.stdout)["findings"] if f["kind"] == "quota"]
     assert quotas == [str(first)] * 2 + [str(second)] * 2  # mostly_parked and little_orange, per export
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _start_with_workers(tmp_path, n_objects: int = 160_000):
+    """``specc check --jobs 2`` started on a large export, once its two workers run."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "lanes.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(n_objects), str(path), "--jsonl"],
+                   check=True)
+    proc = subprocess.Popen([sys.executable, "-m", "specdsl.cli.main", "check", str(ROOT / "specs" / "lanes.spec"),
+                             str(path), "--jobs", "2", "--chunk-images", "40", "-q", "--format", "concise"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "NO_COLOR": "1"})
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2, "the workers did not start"
+    return proc, workers
+
+
+def test_a_killed_worker_fails_the_run_naming_its_chunk(tmp_path):
+    import os
+    import signal
+
+    proc, workers = _start_with_workers(tmp_path)
+    os.kill(workers[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert "a worker process died while checking chunk" in err
+    assert "lanes.jsonl" in err
+    assert out == ""  # no partial result presented as complete
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_stops_the_workers_and_exits_130(tmp_path):
+    import os
+    import signal
+    import time
+
+    proc, workers = _start_with_workers(tmp_path)
+    os.kill(proc.pid, signal.SIGINT)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and "zombie" not in Path(f"/proc/{pid}/status").read_text()]
