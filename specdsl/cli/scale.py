@@ -6,6 +6,8 @@ The findings, summary counts and quota findings equal those of checking the expo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from specdsl.cli.common import UsageError
@@ -16,6 +18,29 @@ def add_scale_options(parser) -> None:
                         help="worker processes checking chunks in parallel (default: the usable cores)")
     parser.add_argument("--chunk-images", type=_positive, metavar="N",
                         help="images per chunk (default: about 32 MB of export text per chunk)")
+    parser.add_argument("--dask", metavar="ADDRESS", help="run the chunks on a Dask scheduler (tcp://host:8786), "
+                        "or 'local' for a LocalCluster of --jobs workers; needs specdsl[dask]")
+
+
+@contextmanager
+def scale_session(args) -> Iterator:
+    """The Dask cluster of ``--dask`` for the whole run (None without it), closed at the end."""
+    if not getattr(args, "dask", None):
+        yield None
+        return
+    from specdsl.scale.cluster import Cluster, DaskUnavailable
+    from specdsl.scale.run import usable_cores
+
+    try:
+        cluster = Cluster(args.dask, args.jobs or usable_cores())
+    except DaskUnavailable as exc:
+        raise UsageError(str(exc)) from None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {args.dask}: {exc}") from None
+    try:
+        yield cluster
+    finally:
+        cluster.close()
 
 
 def _positive(text: str) -> int:
@@ -30,7 +55,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def check_in_chunks(export: str, args, spec):
+def check_in_chunks(export: str, args, spec, cluster=None):
     """The merged :class:`~specdsl.scale.run.ExportResult` of one export, quota findings included."""
     from specdsl.cli.exports import reader_options
     from specdsl.data.readers import ReaderError
@@ -45,7 +70,7 @@ def check_in_chunks(export: str, args, spec):
         chunks = plan_chunks(export, args.input_format, ChunkSize(images=args.chunk_images))
         with _progress(export, args, chunks) as progress:
             result = check_export(spec, export, chunks, options, jobs,
-                                  on_chunk=lambda done: progress.advance(done.images))
+                                  on_chunk=lambda done: progress.advance(done.images), cluster=cluster)
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
     except WorkerDied as exc:

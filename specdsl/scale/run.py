@@ -61,12 +61,14 @@ class ExportResult:
 
 
 def check_export(spec: ir.Spec, path: str, chunks: list[Chunk], options, jobs: int,
-                 on_chunk: Callable[[ChunkResult], None] | None = None) -> ExportResult:
-    """Every chunk of one export checked and merged in order; quotas are left to the caller."""
+                 on_chunk: Callable[[ChunkResult], None] | None = None, cluster=None) -> ExportResult:
+    """Every chunk of one export checked and merged in order; quotas are left to the caller.
+    ``cluster``: a :class:`~specdsl.scale.cluster.Cluster` that runs the chunks instead of ``jobs``."""
     from specdsl.scale.quotas import share_terms
 
     merged = ExportResult(path, shares=np.zeros((len(share_terms(spec)), 2), dtype=np.int64))
-    for result in _results(spec, chunks, options, jobs):
+    results = cluster.results(spec, chunks, options) if cluster is not None else _results(spec, chunks, options, jobs)
+    for result in results:
         merged.add(result)
         if on_chunk is not None:
             on_chunk(result)
