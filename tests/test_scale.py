@@ -305,3 +305,36 @@ def test_ctrl_c_stops_the_workers_and_exits_130(tmp_path):
     time.sleep(0.2)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
                 and "zombie" not in Path(f"/proc/{pid}/status").read_text()]
+
+
+def _shards(tmp_path: Path, n: int = 60, per_shard: int = 25) -> tuple[Path, Path]:
+    """A folder of JSON Lines shards and the one file they were cut from."""
+    whole = _export(tmp_path, n, jsonl=True)
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    lines = whole.read_bytes().split(b"\n")
+    for k in range(0, n, per_shard):
+        (folder / f"part-{k // per_shard:03d}.jsonl").write_bytes(b"\n".join(lines[k:k + per_shard]) + b"\n")
+    return folder, whole
+
+
+def test_a_folder_and_a_glob_of_shards_are_one_export(tmp_path):
+    folder, whole = _shards(tmp_path)
+    spec_path = tmp_path / "lanes.spec"
+    spec_path.write_text(SPEC_TEXT)
+    runs = {name: run_specc("check", spec_path, argument, "--format", "json", "--jobs", "2", "--chunk-images", "4")
+            for name, argument in (("folder", folder), ("glob", f"{folder}/part-*.jsonl"), ("whole", whole))}
+    docs = {name: json.loads(run.stdout) for name, run in runs.items()}
+    assert docs["folder"]["summary"] == docs["glob"]["summary"] == docs["whole"]["summary"]
+    quotas = {name: [(f["check"], f["source"]) for f in doc["findings"] if f["kind"] == "quota"]
+              for name, doc in docs.items()}
+    assert quotas["folder"] == [("little_orange", str(folder)), ("mostly_parked", str(folder))]
+    assert [check for check, _ in quotas["glob"]] == [check for check, _ in quotas["whole"]]
+    shard_sources = {f["source"] for f in docs["folder"]["findings"] if f["kind"] != "quota"}
+    assert shard_sources == {str(p) for p in sorted(folder.iterdir())}
+
+
+def test_a_pattern_that_matches_nothing_is_a_usage_error(tmp_path):
+    proc = run_specc("check", ROOT / "specs" / "lanes.spec", f"{tmp_path}/none-*.jsonl")
+    assert proc.returncode == 2
+    assert f"no export matches {tmp_path}/none-*.jsonl" in proc.stderr

@@ -39,3 +39,20 @@ def test_an_unreachable_scheduler_is_a_clear_error(setup):
     assert proc.returncode == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_shards_on_the_cluster_share_quotas_and_repeat_image_ids_as_one_process(tmp_path):
+    from test_scale import _shards
+
+    folder, _ = _shards(tmp_path, n=60, per_shard=20)  # image img0001 is repeated in later shards
+    spec = tmp_path / "lanes.spec"
+    spec.write_text(SPEC_TEXT)
+    one = run_specc("check", spec, folder, "--format", "json", "--jobs", "1")
+    cluster = run_specc("check", spec, f"{folder}/*.jsonl", "--format", "json", "--dask", "local", "--jobs", "2",
+                        "--chunk-images", "7")
+    assert one.returncode == 1, one.stderr
+    assert cluster.stdout.replace(f"{folder}/*.jsonl", str(folder)) == one.stdout
+    import json
+
+    repeated = {f["source"] for f in json.loads(one.stdout)["findings"] if f["image"] == "img0001"}
+    assert len(repeated) >= 2  # the one id has findings in several shards, each located in its own

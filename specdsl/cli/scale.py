@@ -56,31 +56,51 @@ def _positive(text: str) -> int:
 
 
 def check_in_chunks(export: str, args, spec, cluster=None):
-    """The merged :class:`~specdsl.scale.run.ExportResult` of one export, quota findings included."""
+    """The merged :class:`~specdsl.scale.run.ExportResult` of one export argument, quota findings included.
+
+    An argument that stands for several shards (a folder, a glob pattern) is one export: its quotas are
+    measured over every shard, and their findings name the argument as given."""
+    from specdsl.data.inputs import NoExport, expand_input
+    from specdsl.scale.run import ExportResult
+
+    try:
+        shards = expand_input(export, args.input_format)
+    except NoExport as exc:
+        raise UsageError(str(exc)) from None
+    results = [_check_shard(shard, args, spec, cluster) for shard in shards]
+    if len(results) == 1:
+        merged = results[0]
+    else:
+        merged = ExportResult(export, shares=sum(r.shares for r in results))
+        for result in results:
+            merged.findings += result.findings
+            merged.images += result.images
+            merged.objects += result.objects
+    merged.findings += _quota_findings(spec, merged.path, merged.shares, merged.first_record)
+    return merged
+
+
+def _check_shard(shard: str, args, spec, cluster):
     from specdsl.cli.exports import reader_options
     from specdsl.data.readers import ReaderError
     from specdsl.scale.plan import ChunkSize, forget_document, plan_chunks
     from specdsl.scale.run import WorkerDied, check_export, usable_cores
 
-    if not Path(export).exists():
-        raise UsageError(f"cannot read export {export}: no such file")
     options = reader_options(args, spec)
     jobs = args.jobs or usable_cores()
     try:
-        chunks = plan_chunks(export, args.input_format, ChunkSize(images=args.chunk_images))
-        with _progress(export, args, chunks) as progress:
-            result = check_export(spec, export, chunks, options, jobs,
-                                  on_chunk=lambda done: progress.advance(done.images), cluster=cluster)
+        chunks = plan_chunks(shard, args.input_format, ChunkSize(images=args.chunk_images))
+        with _progress(shard, args, chunks) as progress:
+            return check_export(spec, shard, chunks, options, jobs,
+                                on_chunk=lambda done: progress.advance(done.images), cluster=cluster)
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
     except WorkerDied as exc:
         raise UsageError(str(exc)) from None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{export}: {exc}") from None
+        raise UsageError(f"{shard}: {exc}") from None
     finally:
-        forget_document(export)
-    result.findings += _quota_findings(spec, export, result.shares, result.first_record)
-    return result
+        forget_document(shard)
 
 
 def _progress(export: str, args, chunks):
