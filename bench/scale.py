@@ -48,7 +48,7 @@ def run(cmd: list[str]) -> tuple[float, float, float]:
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     main_peak, worker_peak = 0, {}
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
         main_peak = max(main_peak, _rss_kb(proc.pid))
@@ -58,7 +58,8 @@ def run(cmd: list[str]) -> tuple[float, float, float]:
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed, max(main_peak, usage.ru_maxrss) / 1024, max(worker_peak.values(), default=0) / 1024
+    # sampled, not ru_maxrss: on Linux that of a child includes its own children (the workers)
+    return elapsed, main_peak / 1024, max(worker_peak.values(), default=0) / 1024
 
 
 def export(n: int, jsonl: bool) -> Path:

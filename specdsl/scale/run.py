@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from contextlib import closing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -68,10 +69,11 @@ def check_export(spec: ir.Spec, path: str, chunks: list[Chunk], options, jobs: i
 
     merged = ExportResult(path, shares=np.zeros((len(share_terms(spec)), 2), dtype=np.int64))
     results = cluster.results(spec, chunks, options) if cluster is not None else _results(spec, chunks, options, jobs)
-    for result in results:
-        merged.add(result)
-        if on_chunk is not None:
-            on_chunk(result)
+    with closing(results):  # a failing chunk stops the workers now, not when the generator is collected
+        for result in results:
+            merged.add(result)
+            if on_chunk is not None:
+                on_chunk(result)
     return merged
 
 
