@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from contextlib import closing
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 
 import numpy as np
