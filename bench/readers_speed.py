@@ -5,8 +5,7 @@
 Both files hold the same frames: ``--lanes`` lanes over TuSimple's 56 ``h_samples`` rows, a few
 rows missing (``-2``) at the top of each lane. Each file is read into a dataset (reader + columnar
 builder, what ``specc check`` does before checking) in this process, best of ``--runs``; the
-ratio is what to read (the machine is shared and noisy). Run with ``SPECDSL_WORKERS=1`` to compare
-one process with one process (a large native document is otherwise read on two cores).
+ratio is what to read (the machine is shared and noisy). Both are read in one process.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from specdsl.compiler import compile_text
 from specdsl.data.build import build_dataset
-from specdsl.data.parallel import load_split
 from specdsl.data.readers import ReadOptions, read_export
 from specdsl.data.records import ImageRecord
 from specdsl.validate import run_checks
@@ -59,16 +58,21 @@ rule overlap: error { "o" for a in pg for b in pg where a != b and iou(a, b) > 0
     assert found == [("overlap", "i", ("p1", "p2"))]  # iou is symmetric: one finding per pair
 
 
-def test_images_without_id_are_named_alike_by_both_readers(tmp_path: Path) -> None:
+def test_images_without_id_are_named_alike_by_one_pass_and_by_chunks(tmp_path: Path) -> None:
+    from specdsl.scale.plan import ChunkSize, plan_chunks
+    from specdsl.scale.run import check_export
+
     images = [{"id": f"img{k}", "objects": []} for k in range(6)]
-    del images[4]["id"]  # in the second half
+    del images[4]["id"]  # in the second chunk
     path = tmp_path / "x.json"
     path.write_text(json.dumps({"spec": "t", "images": images}))
     serial = build_dataset(read_export(path), str(path))
-    split = load_split(path, ReadOptions())
-    assert split is not None
-    assert split.images.ids == serial.images.ids
-    assert [p.image for p in split.problems] == [p.image for p in serial.problems] == ["<image 4>"]
+    assert [p.image for p in serial.problems] == ["<image 4>"]
+    spec = compile_text("spec t version 1\n")
+    chunks = plan_chunks(str(path), None, ChunkSize(images=3))
+    assert len(chunks) == 2
+    chunked = check_export(spec, str(path), chunks, ReadOptions(), jobs=1)
+    assert [f.image for f in chunked.findings] == ["<image 4>"]
 
 
 def test_an_object_without_geometry_still_meets_the_checks_that_do_not_read_it() -> None:

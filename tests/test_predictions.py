@@ -173,7 +173,7 @@ def _split(monkeypatch, workers: str) -> None:
     from specdsl.engine import predictions_split
 
     monkeypatch.setattr(predictions_split, "MIN_BYTES", 0)
-    monkeypatch.setattr(predictions_split, "_cpus", lambda: 2)
+    monkeypatch.setattr(predictions_split, "usable_cores", lambda: 2)
     monkeypatch.setenv("SPECDSL_WORKERS", workers)
 
 

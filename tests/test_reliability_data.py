@@ -153,21 +153,14 @@ def test_number_out_of_range_is_located_at_its_line_and_column_in_the_file(tmp_p
     assert f"{path}:612:25: number is infinity" in proc.stderr, proc.stderr
 
 
-def test_number_out_of_range_is_located_by_the_two_process_reader(tmp_path):
-    from specdsl.data.parallel import _load_split
-    from specdsl.data.readers import ReaderError, ReadOptions
-    from specdsl.data.readers.native import split_document
-
+def test_number_out_of_range_is_located_in_a_later_chunk_of_a_document(tmp_path):
     images = [f'{{"id": "i{k}", "objects": []}}' for k in range(20)]
     images[15] = '{"id": "i15", "objects": [], "x": -1e999}'
     path = tmp_path / "split.json"
     path.write_text('{"images": [\n' + ",\n".join(images) + "]}")
-    try:
-        _load_split(path, ReadOptions(), None, split_document(path))
-    except ReaderError as error:
-        assert (error.line, error.col) == (17, 35), error
-    else:
-        raise AssertionError("1e999 was read")
+    proc = run_specc("check", LANES, str(path), "--jobs", "2", "--chunk-images", "4")
+    assert proc.returncode == 2
+    assert f"{path}:17:35:" in proc.stderr, proc.stderr
 
 
 # --- coordinates far out of range ---------------------------------------------------------------------

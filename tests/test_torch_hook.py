@@ -156,6 +156,7 @@ DDP_SCRIPT = textwrap.dedent('''
         with open(os.path.join(out, f"{rank}.json"), "w") as handle:
             json.dump({"rank": sampler.rank, "replicas": sampler.num_replicas, "indices": indices,
                        "held": sorted(sampler.held_ids)}, handle)
+        dist.barrier()  # neither rank tears gloo down while the other still talks to it
         dist.destroy_process_group()
 
     if __name__ == "__main__":

@@ -20,6 +20,7 @@ from specdsl.cli.common import (
 )
 from specdsl.cli.exports import add_reader_options, load_or_exit
 from specdsl.cli.gallery import add_gallery_options, check_context, gallery_datasets
+from specdsl.cli.scale import add_scale_options, check_in_chunks, scale_session
 
 FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitlab", "html")
 
@@ -38,6 +39,7 @@ def register(sub) -> None:
     parser.add_argument("--docs-url", metavar="URL", help="base URL of the labeler docs, for help links")
     add_gallery_options(parser)
     add_fail_on(parser)
+    add_scale_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -46,16 +48,22 @@ def run(args) -> int:
     spec = compiled.spec
     kept = gallery_datasets(args)  # html: datasets to draw from until the sample is known; otherwise None
     findings, images, objects = [], 0, 0
-    for export in args.exports:
-        dataset = _load(export, args, spec)
-        from specdsl.validate import run_checks
+    with scale_session(args) as cluster:
+        for export in args.exports:
+            if kept is not None:  # the gallery draws objects from whole datasets: read each export whole
+                dataset = _load(export, args, spec)
+                from specdsl.validate import run_checks
 
-        findings += run_checks(spec, dataset)
-        images += len(dataset.images)
-        objects += dataset.n_objects
-        if kept is not None:
-            kept.append(dataset)
-        del dataset
+                findings += run_checks(spec, dataset)
+                images += len(dataset.images)
+                objects += dataset.n_objects
+                kept.append(dataset)
+                del dataset
+                continue
+            checked = check_in_chunks(export, args, spec, cluster)
+            findings += checked.findings
+            images += checked.images
+            objects += checked.objects
     report = _report(spec, findings, images, objects)
     report = _baseline(report, args)
     _emit(report, args, compiled, kept)

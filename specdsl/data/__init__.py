@@ -10,15 +10,8 @@ __all__ = ["load_export"]
 def load_export(path: str | Path, fmt: str | None = None, options=None, progress=None):
     """Read one export (any registered format) into a :class:`~specdsl.data.dataset.Dataset`."""
     from specdsl.data.build import build_dataset
-    from specdsl.data.readers import ReadOptions, detect_format, read_export
+    from specdsl.data.readers import ReadOptions, read_export
 
     options = options or ReadOptions()
     path = Path(path)
-    if (fmt or detect_format(path)) == "native":
-        from specdsl.data import parallel
-
-        if parallel.worth_splitting(path):
-            dataset = parallel.load_split(path, options, progress)
-            if dataset is not None:
-                return dataset
     return build_dataset(read_export(path, fmt, options), str(path), progress=progress)

@@ -1,6 +1,6 @@
 """Read a large predictions file on two cores: a forked child reads the second half of the lines.
 
-As the export reader does (:mod:`specdsl.data.parallel`): the parent reads the first half while the
+As the export reader did before chunked checking (:mod:`specdsl.scale`): the parent reads the first half while the
 child reads the second, then takes the child's columns (pickled arrays) and concatenates them. Errors
 keep file order: a problem in the first half is reported before one in the second, and an image that
 the second half predicts again names the line of the first half that predicted it first.
@@ -16,15 +16,15 @@ import numpy as np
 
 from specdsl import ir
 from specdsl.data.merge import merge_datasets
-from specdsl.data.parallel import _cpus
 from specdsl.engine.predictions import Distribution, PredictedObjects, PredictionError, Predictions, read_lines
+from specdsl.scale.run import usable_cores
 from specdsl.validate.view import ClassView
 
 MIN_BYTES = 8 << 20  # below this, forking costs more than it saves
 
 
 def worth_splitting(size: int, n_lines: int) -> bool:
-    return os.environ.get("SPECDSL_WORKERS") != "1" and _cpus() >= 2 and size >= MIN_BYTES and n_lines >= 2
+    return os.environ.get("SPECDSL_WORKERS") != "1" and usable_cores() >= 2 and size >= MIN_BYTES and n_lines >= 2
 
 
 def read_split(path: str, spec: ir.Spec, renormalize: bool, lines: list[tuple[int, bytes]]) -> Predictions:

@@ -66,6 +66,22 @@ class JsonLines:
             return None
         return None if span is None else self._position_of(span[0])
 
+    def record_position(self, record: int, pointer: str) -> Position | None:
+        """Line and column of ``pointer`` inside the ``record``-th JSON Lines record of the data, whatever
+        the data looks like as a whole (a chunk of JSON Lines may hold a single record)."""
+        starts = self._line_record_starts
+        if not 0 <= record < len(starts):
+            return None
+        try:
+            offset = self._follow(self._line_span(starts[record]), _tokens(pointer))[0]
+        except (msgspec.MsgspecError, ValueError, IndexError, KeyError):
+            return None
+        return self._position_of(offset)
+
+    @cached_property
+    def _line_record_starts(self) -> list[int]:
+        return _record_starts(self.data)
+
     def position_in_line(self, line: int, pointer: str) -> Position | None:
         """Line and column of the value ``pointer`` names in the JSON record on ``line``."""
         record = self._line_record(line)

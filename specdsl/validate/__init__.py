@@ -50,6 +50,13 @@ class Checker:
             findings += check(self)
         return findings
 
+    def run_per_image(self) -> list[Finding]:
+        """Every check that looks at images one at a time: all but quotas (a chunk of an export)."""
+        findings: list[Finding] = []
+        for check in PER_IMAGE_CHECKS:
+            findings += check(self)
+        return findings
+
     def usable(self, expr: ir.Expr | None, var: str | None, view: ClassView) -> np.ndarray:
         """Objects whose parts that ``expr`` reads are sound (broken ones are reported elsewhere, not here)."""
         needs_geometry = expr is not None and reads_geometry(expr, var)
@@ -119,7 +126,8 @@ def _quotas(checker: Checker) -> list[Finding]:
     return findings
 
 
-CHECKS = (_schema, _attributes, _constraints, _rules, _quotas)
+PER_IMAGE_CHECKS = (_schema, _attributes, _constraints, _rules)
+CHECKS = (*PER_IMAGE_CHECKS, _quotas)
 
 
 def run_checks(spec: ir.Spec, dataset: Dataset, checks: Iterable[str | CheckId] | None = None,

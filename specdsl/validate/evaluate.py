@@ -46,6 +46,7 @@ class EvalContext:
     views: dict[str, ClassView]
     image_attributes: dict[str, AttributeValues]
     _image_counts: dict = field(default_factory=dict)
+    shares: dict | None = None  # id(EShare) -> fraction merged over chunks (specdsl.scale.quotas)
 
     def object_env(self, view: ClassView, index: np.ndarray | None = None, var: str | None = None) -> Env:
         index = np.arange(view.n) if index is None else index
@@ -236,6 +237,8 @@ def image_counts(expr: ir.ECount, context: EvalContext) -> np.ndarray:
 
 def _share(expr: ir.EShare, env: Env):
     context = env.context
+    if context.shares is not None:
+        return context.shares[id(expr)]
     if expr.class_name is None:
         image_env = context.image_env()
         mask = truth(expr.where, image_env) if expr.where is not None else np.ones(image_env.rows, bool)

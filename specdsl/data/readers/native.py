@@ -155,8 +155,15 @@ def _shape_problem(path: Path, data: bytes, exc: msgspec.ValidationError) -> Ite
 
 def _read_lines(path: Path, data: bytes, options: ReadOptions) -> Iterator[Item]:
     """Pointers are ``/images/K`` for the K-th record (blank lines do not count), as in a document."""
+    return read_lines_of(path, data, options)
+
+
+def read_lines_of(path: Path, data: bytes, options: ReadOptions, first_image: int = 0,
+                  first_line: int = 1) -> Iterator[Item]:
+    """The records of a run of whole JSON Lines ``data`` that starts at record ``first_image`` on line
+    ``first_line`` of ``path`` (a chunk of a larger file keeps the file's pointers and line numbers)."""
     source = str(path)
-    lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+    lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=first_line) if line.strip()]
     for start in range(0, len(lines), DECODE_BATCH):
         chunk = lines[start:start + DECODE_BATCH]
         try:
@@ -164,7 +171,7 @@ def _read_lines(path: Path, data: bytes, options: ReadOptions) -> Iterator[Item]
         except orjson.JSONDecodeError:
             decoded = [_decode_line(path, number, line) for number, line in chunk]
         for k, image in enumerate(decoded):
-            yield _record(image, source, f"/images/{start + k}", options)
+            yield _record(image, source, f"/images/{first_image + start + k}", options)
 
 
 def _decode_line(path: Path, number: int, line: bytes):

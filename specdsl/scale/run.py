@@ -1,0 +1,137 @@
+"""Run the chunk tasks of an export in source order: in this process, or in ``--jobs`` worker processes.
+
+Results are consumed in chunk order whatever order workers finish in, so the merged findings, counters
+and the first read error are those of a one-process run. At most two chunks per worker are in flight,
+which bounds memory. A worker that dies fails the run naming its chunk; no partial result is returned.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from specdsl import ir
+from specdsl.report.finding import Finding
+from specdsl.scale.plan import Chunk
+from specdsl.scale.task import ChunkResult, check_chunk
+
+IN_FLIGHT_PER_WORKER = 2
+
+
+class WorkerDied(Exception):
+    """A worker process ended without a result (killed, out of memory)."""
+
+    def __init__(self, chunk: Chunk):
+        self.chunk = chunk
+        super().__init__(f"a worker process died while checking {chunk.describe()}; no result was written")
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+@dataclass
+class ExportResult:
+    """One export's merged chunks."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    images: int = 0
+    objects: int = 0
+    shares: np.ndarray | None = None
+    first_record: tuple[int, int] | None = None  # where quota findings point in JSON Lines (line, column)
+
+    def add(self, result: ChunkResult) -> None:
+        if result.failure is not None:
+            failure = result.failure
+            raise failure.error() if hasattr(failure, "error") else failure
+        self.findings += result.findings
+        self.images += result.images
+        self.objects += result.objects
+        self.shares = result.shares if self.shares is None else self.shares + result.shares
+        if result.first_record is not None:
+            self.first_record = result.first_record
+
+
+def check_export(spec: ir.Spec, path: str, chunks: list[Chunk], options, jobs: int,
+                 on_chunk: Callable[[ChunkResult], None] | None = None, cluster=None) -> ExportResult:
+    """Every chunk of one export checked and merged in order; quotas are left to the caller.
+    ``cluster``: a :class:`~specdsl.scale.cluster.Cluster` that runs the chunks instead of ``jobs``."""
+    from specdsl.scale.quotas import share_terms
+
+    merged = ExportResult(path, shares=np.zeros((len(share_terms(spec)), 2), dtype=np.int64))
+    results = cluster.results(spec, chunks, options) if cluster is not None else _results(spec, chunks, options, jobs)
+    with closing(results):  # a failing chunk stops the workers now, not when the generator is collected
+        for result in results:
+            merged.add(result)
+            if on_chunk is not None:
+                on_chunk(result)
+    return merged
+
+
+def _results(spec, chunks: list[Chunk], options, jobs: int) -> Iterator[ChunkResult]:
+    if jobs <= 1 or len(chunks) <= 1:
+        return (check_chunk(spec, chunk, options) for chunk in chunks)
+    return _in_workers(spec, chunks, options, min(jobs, len(chunks)))
+
+
+_WORKER_STATE: tuple = ()  # (spec, options), set before forking so workers inherit them unpickled
+
+
+def _check_inherited(chunk: Chunk) -> ChunkResult:
+    spec, options = _WORKER_STATE
+    return check_chunk(spec, chunk, options)
+
+
+def _in_workers(spec, chunks: Iterable[Chunk], options, jobs: int) -> Iterator[ChunkResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _WORKER_STATE
+    _WORKER_STATE = (spec, options)
+    # fork: workers inherit the spec and the split documents (scale/plan.py) without pickling them
+    executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    pending: deque = deque()
+    todo = iter(chunks)
+    try:
+        for chunk in todo:
+            pending.append((chunk, executor.submit(_check_inherited, chunk)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
+                yield _next(pending, BrokenProcessPool)
+        while pending:
+            yield _next(pending, BrokenProcessPool)
+    except BaseException:
+        _stop(executor)
+        raise
+    else:
+        executor.shutdown(wait=True)
+    finally:
+        _WORKER_STATE = ()
+
+
+def _next(pending: deque, broken: type[Exception]) -> ChunkResult:
+    chunk, future = pending.popleft()
+    try:
+        return future.result()
+    except broken:
+        raise WorkerDied(chunk) from None
+
+
+def _stop(executor) -> None:
+    """Cancel what has not started and end the workers at once (Ctrl-C, a failure, a dead worker)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join()
