@@ -68,12 +68,17 @@ class CommonImages:
 
     compared: list[str]
     skipped: int
+    _per_row: dict[int, np.ndarray] = field(default_factory=dict)  # id(LabelSet) -> number per image row
 
     def keys(self, labels: LabelSet, image_rows: np.ndarray) -> np.ndarray:
-        number = {image: k for k, image in enumerate(self.compared)}
-        ids = labels.dataset.images.ids
-        per_row = np.array([number.get(i, -1) for i in ids], dtype=np.int64)
-        return per_row[image_rows] if len(per_row) else np.zeros(0, np.int64)
+        """The common number of each of ``labels``' image rows (-1: compared with no other set)."""
+        per_row = self._per_row.get(id(labels))
+        if per_row is None:  # one pass over the set's image ids, then array lookups for every class and pair
+            number = {image: k for k, image in enumerate(self.compared)}
+            per_row = np.fromiter((number.get(i, -1) for i in labels.dataset.images.ids), np.int64,
+                                  len(labels.dataset.images))
+            self._per_row[id(labels)] = per_row
+        return per_row[image_rows]
 
 
 def _common_images(sets: list[LabelSet]) -> CommonImages:
@@ -119,13 +124,13 @@ class _Run:
 
     # ---- one pair of sets
     def compare(self, first: int, second: int) -> None:
+        shared = self._shared_images(first, second)
         for geometry, (classes, side_a) in self.sides[first].items():
             side_b = self.sides[second][geometry][1]
-            shared = self._shared_images(first, second)
             a, b = _restrict(side_a, shared), _restrict(side_b, shared)
             pairs = pair(a, b, [c.match for c in classes], geometry)
             self._tally(first, second, classes, a, b, pairs)
-        self._image_attributes(first, second)
+        self._image_attributes(first, second, np.flatnonzero(shared))
 
     def _shared_images(self, first: int, second: int) -> np.ndarray:
         held = [np.zeros(len(self.images.compared), bool) for _ in (first, second)]
@@ -180,9 +185,8 @@ class _Run:
                           f"{cls.name}.{attribute.name}: {objects[0]} says {_show(va)}, {objects[1]} says "
                           f"{_show(vb)}", attribute.loc or cls.loc, 2, pointer)
 
-    def _image_attributes(self, first: int, second: int) -> None:
+    def _image_attributes(self, first: int, second: int, shared: np.ndarray) -> None:
         names = (self.sets[first].name, self.sets[second].name)
-        shared = np.flatnonzero(self._shared_images(first, second))
         rows = [np.array([self.sets[k].image_position[self.images.compared[i]] for i in shared], dtype=np.int64)
                 for k in (first, second)]
         for attribute in self.spec.image_attributes:

@@ -67,9 +67,13 @@ class LabelSet:
 
     def _first_of_image(self, view: ClassView) -> np.ndarray:
         """Objects of the first image of each id (a repeated image id is compared once)."""
+        return self._first_rows[view.table.image_index]
+
+    @cached_property
+    def _first_rows(self) -> np.ndarray:
+        """Per image row: whether it is the first row of its id (computed once, read for every class)."""
         ids = self.dataset.images.ids
-        first = np.fromiter((self.image_position[i] == row for row, i in enumerate(ids)), bool, len(ids))
-        return first[view.table.image_index]
+        return np.fromiter((self.image_position[i] == row for row, i in enumerate(ids)), bool, len(ids))
 
 
 def effective_values(values: AttributeValues) -> np.ndarray:
