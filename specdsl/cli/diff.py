@@ -15,6 +15,7 @@ from specdsl.cli.common import (
 )
 from specdsl.cli.exports import add_reader_options, load_or_exit, reader_options
 from specdsl.cli.gallery import add_gallery_options, diff_html, gallery_datasets
+from specdsl.cli.scale import add_scale_options
 
 FAIL_ON = ("breaking", "dangerous", "migratable", "safe", "none")
 
@@ -42,6 +43,7 @@ def register(sub) -> None:
                         help="exit 0 even with changes (2 still means broken input)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no notes on stderr")
     add_gallery_options(parser)
+    add_scale_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -79,21 +81,39 @@ def spec_pair(specs: list[str], against: str | None) -> tuple[str, str]:
 
 
 def assess(args: argparse.Namespace, old, new, new_arg: str, kept: list | None = None):
+    """The impact on every ``--labels`` export. Each is assessed chunk by chunk, as ``specc check`` reads
+    it (``--jobs``, ``--dask``); the html page draws from whole datasets, so it reads them whole."""
     from specdsl.diff.impact import analyze_impact, merge_impacts
 
     known = known_versions(args, old, new, new_arg)
     options = reader_options(args, old)
-    impacts = []
-    for path in args.labels:
-        dataset = load_or_exit(path, args, options)
-        impacts.append(analyze_impact(dataset, new, known, old.version, args.labeled_under))
-        if kept is not None:
+    if kept is None:
+        impacts = _assess_in_chunks(args, known, new, old.version, options)
+    else:
+        impacts = []
+        for path in args.labels:
+            dataset = load_or_exit(path, args, options)
+            impacts.append(analyze_impact(dataset, new, known, old.version, args.labeled_under))
             kept.append(dataset)
     impact = merge_impacts(impacts)
     if not args.quiet:
         for note in impact.notes:
             err_console().print(f"note: {note}", highlight=False)
     return impact
+
+
+def _assess_in_chunks(args: argparse.Namespace, known: dict, new, default_version: int, options) -> list:
+    from specdsl.cli.scale import export_shards, run_shard, scale_session
+    from specdsl.diff.chunked import ImpactTask
+    from specdsl.diff.impact import join_parts
+
+    task = ImpactTask(new, known, default_version, args.labeled_under, options)
+    impacts = []
+    with scale_session(args) as cluster:
+        for export in args.labels:
+            parts = [run_shard(task, shard, args, cluster) for shard in export_shards(export, args)]
+            impacts.append(join_parts([part.impact for shard_parts in parts for part in shard_parts]))
+    return impacts
 
 
 def known_versions(args: argparse.Namespace, old, new, new_arg: str) -> dict:

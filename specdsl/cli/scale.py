@@ -1,4 +1,5 @@
-"""``--jobs`` and ``--chunk-images``: check an export chunk by chunk, in one process or several.
+"""``--jobs``, ``--chunk-images`` and ``--dask``: read an export chunk by chunk (a check, a diff's impact),
+in one process, in worker processes or on a Dask cluster.
 
 The findings, summary counts and quota findings equal those of checking the export as one dataset
 (contract: SCALE.md); only peak memory and wall time change.
@@ -7,7 +8,7 @@ The findings, summary counts and quota findings equal those of checking the expo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from specdsl.cli.common import UsageError
@@ -55,19 +56,24 @@ def _positive(text: str) -> int:
     return value
 
 
+def export_shards(export: str, args) -> list[str]:
+    """The files one export argument stands for (a folder or a glob pattern: its shards, in path order)."""
+    from specdsl.data.inputs import NoExport, expand_input
+
+    try:
+        return expand_input(export, args.input_format)
+    except NoExport as exc:
+        raise UsageError(str(exc)) from None
+
+
 def check_in_chunks(export: str, args, spec, cluster=None):
     """The merged :class:`~specdsl.scale.run.ExportResult` of one export argument, quota findings included.
 
     An argument that stands for several shards (a folder, a glob pattern) is one export: its quotas are
     measured over every shard, and their findings name the argument as given."""
-    from specdsl.data.inputs import NoExport, expand_input
     from specdsl.scale.run import ExportResult
 
-    try:
-        shards = expand_input(export, args.input_format)
-    except NoExport as exc:
-        raise UsageError(str(exc)) from None
-    results = [_check_shard(shard, args, spec, cluster) for shard in shards]
+    results = [_check_shard(shard, args, spec, cluster) for shard in export_shards(export, args)]
     if len(results) == 1:
         merged = results[0]
     else:
@@ -82,17 +88,52 @@ def check_in_chunks(export: str, args, spec, cluster=None):
 
 def _check_shard(shard: str, args, spec, cluster):
     from specdsl.cli.exports import reader_options
-    from specdsl.data.readers import ReaderError
-    from specdsl.scale.plan import ChunkSize, forget_document, plan_chunks
-    from specdsl.scale.run import WorkerDied, check_export, usable_cores
+    from specdsl.scale.run import check_export
 
-    options = reader_options(args, spec)
-    jobs = args.jobs or usable_cores()
-    try:
-        chunks = plan_chunks(shard, args.input_format, ChunkSize(images=args.chunk_images))
+    with shard_errors(shard):
+        chunks = plan_shard(shard, args)
         with _progress(shard, args, chunks) as progress:
-            return check_export(spec, shard, chunks, options, jobs,
+            return check_export(spec, shard, chunks, reader_options(args, spec), jobs(args),
                                 on_chunk=lambda done: progress.advance(done.images), cluster=cluster)
+
+
+def run_shard(task, shard: str, args, cluster=None) -> list:
+    """``task``'s result for every chunk of one shard, in source order (a diff's impact, ...); a chunk that
+    cannot be read is the usage error a one-process read would give."""
+    from specdsl.scale.run import run_chunks
+    from specdsl.scale.task import raise_failure
+
+    with shard_errors(shard):
+        parts = []
+        results = run_chunks(task, plan_shard(shard, args), jobs(args), cluster)
+        with closing(results):  # a failing chunk stops the workers now
+            for result in results:
+                raise_failure(result.failure)
+                parts.append(result)
+        return parts
+
+
+def jobs(args) -> int:
+    from specdsl.scale.run import usable_cores
+
+    return getattr(args, "jobs", None) or usable_cores()
+
+
+def plan_shard(shard: str, args):
+    from specdsl.scale.plan import ChunkSize, plan_chunks
+
+    return plan_chunks(shard, args.input_format, ChunkSize(images=getattr(args, "chunk_images", None)))
+
+
+@contextmanager
+def shard_errors(shard: str) -> Iterator[None]:
+    """A reader error, a dead worker or an unreadable file is a usage error naming where."""
+    from specdsl.data.readers import ReaderError
+    from specdsl.scale.plan import forget_document
+    from specdsl.scale.run import WorkerDied
+
+    try:
+        yield
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
     except WorkerDied as exc:

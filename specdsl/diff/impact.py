@@ -14,8 +14,9 @@ changes, so every change an item lists concerns every object it lists; counts pe
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -184,11 +185,15 @@ def _num(value: float) -> str:
 # ---- turning the tally into items ------------------------------------------------------------------
 
 
+def _item_order(item: ImpactItem) -> tuple:
+    return item.image, ACTIONS.index(item.action), item.changes
+
+
 def _impact(dataset: Dataset, tally: _Tally, changes: tuple[Change, ...], notes: tuple[str, ...],
             counts: dict[tuple[str, str], ChangeCount]) -> Impact:
     merged = [_merged(dataset, name, parts) for name, parts in tally.objects.items()]
     items = _object_items(dataset, merged) + _review_items(dataset, tally.reviews)
-    items.sort(key=lambda i: (i.image, ACTIONS.index(i.action), i.changes))
+    items.sort(key=_item_order)
     n_objects = sum(len(m.images) for name, m in zip(tally.objects, merged) if name)
     return Impact(tuple(items), len(dataset.images), len({i.image for i in items}), n_objects, changes, notes,
                   counts)
@@ -250,6 +255,26 @@ def _review_items(dataset: Dataset, reviews: list[tuple[np.ndarray, int]]) -> li
 @cache
 def _ids_of(bits: int) -> tuple[str, ...]:
     return tuple(kind.id for i, (kind, _) in enumerate(RULES) if bits >> i & 1)
+
+
+def join_parts(parts: list[Impact]) -> Impact:
+    """The impact of one export from those of its chunks (consecutive runs of its images), exactly as
+    :func:`analyze_impact` of the export read whole: its items in the same order, images counted once."""
+    if len(parts) == 1:
+        return parts[0]
+    joined = merge_impacts(parts)
+    items = tuple(sorted(joined.items, key=_item_order))  # stable: equal keys keep source order
+    notes = tuple(sorted(joined.notes, key=_note_order))  # as analyze_impact orders them
+    return replace(joined, items=items, images_affected=len({item.image for item in items}), notes=notes)
+
+
+_VERSION_NOTE = re.compile(r"labels of version ([0-9.]+) ")  # the notes of _base_for
+
+
+def _note_order(note: str) -> tuple[int, float]:
+    """Version notes first, by version (the order of :func:`version_groups`), then the rest."""
+    version = _VERSION_NOTE.match(note)
+    return (0, float(version[1])) if version else (1, 0.0)
 
 
 def merge_impacts(impacts: list[Impact]) -> Impact:

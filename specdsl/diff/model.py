@@ -53,6 +53,16 @@ class ChangeKind:
             raise TypeError(f"{self.id} carries {self.payload.__name__}, not {type(payload).__name__}")
         return Change(self, payload, severity or self.severity, target, message, _where(old), _where(new))
 
+    def __reduce__(self):
+        # a kind is a registry row holding functions: it travels (to a worker and back) as its ID
+        return _registered_kind, (self.id,)
+
+
+def _registered_kind(kind_id: str) -> ChangeKind:
+    from specdsl.diff.changes import KINDS
+
+    return KINDS[kind_id]
+
 
 @dataclass(frozen=True)
 class Change:

@@ -1,4 +1,4 @@
-"""``--dask ADDRESS|local``: the chunk tasks of :mod:`specdsl.scale.task` on a Dask distributed cluster.
+"""``--dask ADDRESS|local``: chunk tasks (:mod:`specdsl.scale.task`, the diff's impact) on a Dask distributed cluster.
 
 Only this module imports ``distributed`` (the optional extra ``specdsl[dask]``). Each task reads its own
 chunk on a worker (byte range of JSON Lines, image range of a document split on that worker, or the whole
@@ -7,12 +7,13 @@ file), so the paths must be readable there. Results are taken in chunk order, as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from specdsl.scale.plan import Chunk
-from specdsl.scale.task import ChunkResult, check_chunk
 
 IN_FLIGHT_PER_WORKER = 4
+T = TypeVar("T")
 
 
 class DaskUnavailable(Exception):
@@ -35,27 +36,26 @@ class Cluster:
         self.client = Client(address, set_as_default=False)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
 
-    def results(self, spec, chunks: list[Chunk], options) -> Iterator[ChunkResult]:
+    def results(self, task: Callable[[Chunk], T], chunks: list[Chunk]) -> Iterator[T]:
+        """``task(chunk)`` for every chunk on the workers, in chunk order; the task (its spec, its reader
+        options) is sent to every worker once."""
         from distributed import KilledWorker
 
         from specdsl.scale.run import WorkerDied
 
-        spec_future, options_future = self.client.scatter([spec, options], broadcast=True, hash=False)
+        [task_future] = self.client.scatter([task], broadcast=True, hash=False)
         pending: list = []
         todo = iter(chunks)
         limit = self.workers * IN_FLIGHT_PER_WORKER
         try:
             for chunk in todo:
-                pending.append((chunk, self._submit(spec_future, chunk, options_future)))
+                pending.append((chunk, self.client.submit(_apply, task_future, chunk, pure=False)))
                 if len(pending) >= limit:
                     yield _take(pending, KilledWorker, WorkerDied)
             while pending:
                 yield _take(pending, KilledWorker, WorkerDied)
         finally:
-            self.client.cancel([future for _, future in pending] + [spec_future, options_future])
-
-    def _submit(self, spec_future, chunk: Chunk, options_future):
-        return self.client.submit(check_chunk, spec_future, chunk, options_future, pure=False)
+            self.client.cancel([future for _, future in pending] + [task_future])
 
     def close(self) -> None:
         self.client.close()
@@ -63,7 +63,11 @@ class Cluster:
             self.local.close()
 
 
-def _take(pending: list, killed: type[Exception], died: type[Exception]) -> ChunkResult:
+def _apply(task: Callable[[Chunk], T], chunk: Chunk) -> T:
+    return task(chunk)
+
+
+def _take(pending: list, killed: type[Exception], died: type[Exception]):
     chunk, future = pending.pop(0)
     try:
         return future.result()

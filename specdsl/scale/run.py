@@ -1,4 +1,5 @@
-"""Run the chunk tasks of an export in source order: in this process, or in ``--jobs`` worker processes.
+"""Run the chunk tasks of an export (a check, a diff's impact) in source order: in this process, or in
+``--jobs`` worker processes.
 
 Results are consumed in chunk order whatever order workers finish in, so the merged findings, counters
 and the first read error are those of a one-process run. At most two chunks per worker are in flight,
@@ -12,15 +13,17 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
 from specdsl import ir
 from specdsl.report.finding import Finding
 from specdsl.scale.plan import Chunk
-from specdsl.scale.task import ChunkResult, check_chunk
+from specdsl.scale.task import CheckTask, ChunkResult, raise_failure
 
 IN_FLIGHT_PER_WORKER = 2
+T = TypeVar("T")
 
 
 class WorkerDied(Exception):
@@ -50,9 +53,7 @@ class ExportResult:
     first_record: tuple[int, int] | None = None  # where quota findings point in JSON Lines (line, column)
 
     def add(self, result: ChunkResult) -> None:
-        if result.failure is not None:
-            failure = result.failure
-            raise failure.error() if hasattr(failure, "error") else failure
+        raise_failure(result.failure)
         self.findings += result.findings
         self.images += result.images
         self.objects += result.objects
@@ -68,7 +69,7 @@ def check_export(spec: ir.Spec, path: str, chunks: list[Chunk], options, jobs: i
     from specdsl.scale.quotas import share_terms
 
     merged = ExportResult(path, shares=np.zeros((len(share_terms(spec)), 2), dtype=np.int64))
-    results = cluster.results(spec, chunks, options) if cluster is not None else _results(spec, chunks, options, jobs)
+    results = run_chunks(CheckTask(spec, options), chunks, jobs, cluster)
     with closing(results):  # a failing chunk stops the workers now, not when the generator is collected
         for result in results:
             merged.add(result)
@@ -77,34 +78,37 @@ def check_export(spec: ir.Spec, path: str, chunks: list[Chunk], options, jobs: i
     return merged
 
 
-def _results(spec, chunks: list[Chunk], options, jobs: int) -> Iterator[ChunkResult]:
+def run_chunks(task: Callable[[Chunk], T], chunks: list[Chunk], jobs: int, cluster=None) -> Iterator[T]:
+    """``task(chunk)`` for every chunk, in chunk order: here, in ``jobs`` forked workers, or on ``cluster``.
+    ``task`` is a picklable callable (a frozen dataclass of its inputs, see scale/task.py)."""
+    if cluster is not None:
+        return cluster.results(task, chunks)
     if jobs <= 1 or len(chunks) <= 1:
-        return (check_chunk(spec, chunk, options) for chunk in chunks)
-    return _in_workers(spec, chunks, options, min(jobs, len(chunks)))
+        return (task(chunk) for chunk in chunks)
+    return _in_workers(task, chunks, min(jobs, len(chunks)))
 
 
-_WORKER_STATE: tuple = ()  # (spec, options), set before forking so workers inherit them unpickled
+_WORKER_TASK: Callable | None = None  # set before forking so workers inherit the task unpickled
 
 
-def _check_inherited(chunk: Chunk) -> ChunkResult:
-    spec, options = _WORKER_STATE
-    return check_chunk(spec, chunk, options)
+def _run_inherited(chunk: Chunk):
+    return _WORKER_TASK(chunk)
 
 
-def _in_workers(spec, chunks: Iterable[Chunk], options, jobs: int) -> Iterator[ChunkResult]:
+def _in_workers(task: Callable[[Chunk], T], chunks: Iterable[Chunk], jobs: int) -> Iterator[T]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    global _WORKER_STATE
-    _WORKER_STATE = (spec, options)
-    # fork: workers inherit the spec and the split documents (scale/plan.py) without pickling them
+    global _WORKER_TASK
+    _WORKER_TASK = task
+    # fork: workers inherit the task (its spec) and the split documents (scale/plan.py) without pickling them
     executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     pending: deque = deque()
     todo = iter(chunks)
     try:
         for chunk in todo:
-            pending.append((chunk, executor.submit(_check_inherited, chunk)))
+            pending.append((chunk, executor.submit(_run_inherited, chunk)))
             if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
                 yield _next(pending, BrokenProcessPool)
         while pending:
@@ -115,10 +119,10 @@ def _in_workers(spec, chunks: Iterable[Chunk], options, jobs: int) -> Iterator[C
     else:
         executor.shutdown(wait=True)
     finally:
-        _WORKER_STATE = ()
+        _WORKER_TASK = None
 
 
-def _next(pending: deque, broken: type[Exception]) -> ChunkResult:
+def _next(pending: deque, broken: type[Exception]):
     chunk, future = pending.popleft()
     try:
         return future.result()

@@ -43,30 +43,62 @@ class ChunkResult:
     first_record: tuple[int, int] | None = None  # (line, column) of the export's first record (chunk 0)
 
 
+@dataclass(frozen=True, slots=True)
+class CheckTask:
+    """Check one chunk against ``spec``: the task :func:`~specdsl.scale.run.run_chunks` sends to workers."""
+
+    spec: ir.Spec
+    options: object  # ReadOptions
+
+    def __call__(self, chunk: Chunk) -> ChunkResult:
+        return check_chunk(self.spec, chunk, self.options)
+
+
 def check_chunk(spec: ir.Spec, chunk: Chunk, options) -> ChunkResult:
-    from specdsl.data.readers import ReaderError
     from specdsl.data.readers.native import gc_paused
     from specdsl.scale.quotas import count_shares, share_terms
     from specdsl.validate import Checker
 
     terms = share_terms(spec)
+    read = read_chunk(chunk, options)
+    if read.failure is not None:
+        return _failed(chunk, len(terms), read.failure)
+    with gc_paused():
+        checker = Checker(spec, read.dataset)
+        findings = checker.run_per_image()
+        shares = count_shares(checker, terms)
+    first = None
+    if chunk.locate:
+        lines = JsonLinesChunk(chunk, read.data)
+        findings = [lines.locate(finding) for finding in findings]
+        first = lines.first_record() if chunk.index == 0 else None
+    return ChunkResult(chunk, findings, len(read.dataset.images), read.dataset.n_objects, shares,
+                       first_record=first)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRead:
+    """A chunk's dataset and, for JSON Lines, its bytes (to locate findings); or why it cannot be read."""
+
+    dataset: object = None  # Dataset
+    data: bytes | None = None
+    failure: ReadFailure | OSError | ValueError | None = None
+
+
+def read_chunk(chunk: Chunk, options) -> ChunkRead:
+    """The images of one chunk as a dataset; a reader error is returned as data, for the caller to raise
+    in source order."""
+    from specdsl.data.readers import ReaderError
+    from specdsl.data.readers.native import gc_paused
+
     try:
         with gc_paused():
             data = _chunk_bytes(chunk)
-            dataset = _read(chunk, options, data)
-            checker = Checker(spec, dataset)
-            findings = checker.run_per_image()
-            shares = count_shares(checker, terms)
+            return ChunkRead(_read(chunk, options, data), data)
     except ReaderError as exc:
-        return _failed(chunk, len(terms), ReadFailure(exc.path, exc.line, exc.col, exc.message))
+        return ChunkRead(failure=ReadFailure(exc.path, exc.line, exc.col, exc.message))
     except (OSError, ValueError) as exc:
-        return _failed(chunk, len(terms), exc)
-    first = None
-    if chunk.locate:
-        lines = JsonLinesChunk(chunk, data)
-        findings = [lines.locate(finding) for finding in findings]
-        first = lines.first_record() if chunk.index == 0 else None
-    return ChunkResult(chunk, findings, len(dataset.images), dataset.n_objects, shares, first_record=first)
+        return ChunkRead(failure=exc)
 
 
 class JsonLinesChunk:
@@ -93,6 +125,13 @@ class JsonLinesChunk:
     def first_record(self) -> tuple[int, int] | None:
         position = self.lines.record_position(0, "")
         return None if position is None else (position[0] + self.chunk.first_line - 1, position[1])
+
+
+def raise_failure(failure: ReadFailure | OSError | ValueError | None) -> None:
+    """Raise a chunk's read failure as the reader raised it (the first one in source order is raised)."""
+    if failure is None:
+        return
+    raise failure.error() if isinstance(failure, ReadFailure) else failure
 
 
 def _failed(chunk: Chunk, terms: int, failure) -> ChunkResult:
