@@ -460,8 +460,7 @@ def test_a_rule_that_reads_every_variable_or_none_blames_every_object_it_binds()
 
 
 def test_objects_are_drawn_in_the_colour_their_attribute_names():
-    from specdsl.docs.paint import NAMED_COLORS
-    from specdsl.palette import class_colors
+    from specdsl.palette import NAMED_COLORS, class_colors
 
     spec = compile_text(PAINT_SPEC, "paint.spec")
     figure = _figures(PAINT_SPEC, "paint.spec")["Touching markings"]
@@ -481,7 +480,7 @@ def test_objects_are_drawn_in_the_colour_their_attribute_names():
 
 
 def test_colour_attribute_is_found_by_name_or_by_colour_values():
-    from specdsl.docs.paint import color_attribute
+    from specdsl.palette import color_attribute
 
     spec = compile_text(PAINT_SPEC, "paint.spec")
     assert color_attribute(spec.cls("marking")).name == "colour"

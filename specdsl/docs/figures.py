@@ -19,8 +19,8 @@ from specdsl import ir
 from specdsl.check_id import CheckId
 from specdsl.docs import anchors, prose, snippets, svg
 from specdsl.docs.markdown import render_inline
-from specdsl.docs.paint import FALLBACK_COLOR, Painter
-from specdsl.palette import FLAG_COLOR
+from specdsl.docs.paint import Painter
+from specdsl.palette import FALLBACK_COLOR, FLAG_COLOR
 
 
 @dataclass(frozen=True)

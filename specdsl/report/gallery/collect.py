@@ -15,8 +15,6 @@ from specdsl import ir
 from specdsl.data.dataset import Dataset, ObjectTable
 from specdsl.report.gallery.model import DrawnObject, FigureKey, ImageObjects
 
-COLOR_ATTRIBUTES = ("color", "colour")
-
 
 def collect_figures(datasets: Iterable[Dataset], wanted: Collection[FigureKey],
                     classes: Mapping[str, ir.Class]) -> dict[FigureKey, ImageObjects]:
@@ -110,8 +108,10 @@ def _box_corners(table: ObjectTable, selected: np.ndarray) -> np.ndarray:
 
 def _color_values(table: ObjectTable, selected: np.ndarray, declared: ir.Class | None) -> list[str | None]:
     """The value of the class's colour attribute per object (None where the spec has none or it is not text)."""
-    name = next((a.name for a in declared.attributes if a.name.lower() in COLOR_ATTRIBUTES), None) if declared else None
-    column = table.attributes.get(name) if name else None
+    from specdsl.palette import color_attribute
+
+    attribute = color_attribute(declared) if declared is not None else None
+    column = table.attributes.get(attribute.name) if attribute is not None else None
     if column is None:
         return [None] * len(selected)
     values = column.values()[selected].tolist()

@@ -19,8 +19,8 @@ from markupsafe import Markup
 
 from specdsl.diff.model import Change
 from specdsl.docs import svg
+from specdsl.palette import object_color
 from specdsl.report.gallery.backgrounds import background_href
-from specdsl.report.gallery.colors import object_color
 from specdsl.report.gallery.model import ImageObjects, ImageSource
 
 LISTED_WITHOUT_IMAGE = 100  # findings on no image (quotas, a broken file) are listed, up to this many a group
