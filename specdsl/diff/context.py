@@ -251,14 +251,20 @@ def _diff_values(enum: str, old_values, new_values, uses: tuple[tuple[str, str],
 
 
 def _constraint_pairs(d: Diffing, class_name: str) -> Iterator[Pair]:
-    """Pair by expression first (reordering is no change), then the leftovers in source order."""
+    """Pair by name first (a named check is the same check whatever it now says), then by expression
+    (reordering is no change), then the unnamed leftovers in source order; a name that is gone was removed,
+    a new name was added."""
     old = list(d.old_class(class_name).constraints)
     new = list(d.new_class(class_name).constraints)
-    for constraint in list(old):
-        twin = next((n for n in new if n.expr == constraint.expr), None)
-        if twin is not None:
-            old.remove(constraint)
-            new.remove(twin)
-            yield Pair(constraint, twin)
+    for same in (lambda a, b: a.name is not None and a.name == b.name, lambda a, b: a.expr == b.expr):
+        for constraint in list(old):
+            twin = next((n for n in new if same(constraint, n)), None)
+            if twin is not None:
+                old.remove(constraint)
+                new.remove(twin)
+                yield Pair(constraint, twin)
+    yield from (Pair(c, None) for c in old if c.name is not None)
+    yield from (Pair(None, c) for c in new if c.name is not None)
+    old, new = [c for c in old if c.name is None], [c for c in new if c.name is None]
     for index in range(max(len(old), len(new))):
         yield Pair(old[index] if index < len(old) else None, new[index] if index < len(new) else None)
