@@ -235,3 +235,29 @@ def test_every_spec_in_the_repository_opens_without_diagnostics(client: Client) 
                                                                 "version": number, "text": path.read_text()}})
         assert client.notification("textDocument/publishDiagnostics") == {"uri": uri, "version": number,
                                                                           "diagnostics": []}
+
+
+def _hover_in(client: Client, text: str, version: int, needle: str, shift: int = 0) -> str | None:
+    change(client, text, version)
+    result = client.request("textDocument/hover", {"textDocument": {"uri": URI},
+                                                   "position": position(text, needle, 0, shift)})
+    return None if result is None else result["contents"]["value"]
+
+
+def test_fix_and_match_lines_have_hover_and_completion(client: Client) -> None:
+    assert "only with `--unsafe-fixes`" in hover(client, "fix unsafe delete", shift=5)
+    assert "clip the geometry to the image" in hover(client, "fix clip", shift=5)
+    assert "join two polylines" in hover(client, "fix join", shift=5)
+    assert "Set when a higher-precedence marking" in hover(client, "fix set w.overridden", shift=11)
+    matched = LANES.replace("  confidence: float 0..1 ?\n", "  confidence: float 0..1 ?\n  match iou >= 0.7\n")
+    assert "how objects of this class are paired" in _hover_in(client, matched, 30, "match iou")
+    assert "intersection over union" in _hover_in(client, matched, 31, "match iou", shift=7)
+    typing = LANES.replace("  confidence: float 0..1 ?\n", "  confidence: float 0..1 ?\n  match \n")
+    assert completion(client, typing, 32, "  match ") == ["iou", "distance"]  # what measures a box
+    lane = LANES.replace("  fix delete\n", "  match \n")
+    assert completion(client, lane, 33, "  match ") == ["distance", "hausdorff", "frechet"]
+    fixing = LANES.replace("  fix clip\n", "  fix \n")
+    assert completion(client, fixing, 34, "  fix ") == ["set", "delete", "clip", "join", "unsafe"]
+    assert completion(client, LANES.replace("fix unsafe delete", "fix unsafe "), 35, "fix unsafe ") == [
+        "set", "delete", "clip", "join"]
+    change(client, LANES, 36)

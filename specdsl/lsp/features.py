@@ -25,6 +25,24 @@ GEOMETRY_DOCS = {
 }
 TYPE_DOCS = {"bool": "`true` or `false`", "int": "a whole number (`int LO..HI` for a range)",
              "float": "a number (`float LO..HI` for a range)", "string": "free text"}
+# The words of a ``fix`` line (AUTHORING.md) and of a ``match`` line (ENGINE.md), documented where they stand.
+FIX_DOCS = {
+    "fix": "`fix ACTION` after a `require`: the mechanical repair `specc fix` applies to what fails it",
+    "set": "`fix set [VAR.]ATTR = VALUE`: give the attribute that value",
+    "delete": "`fix delete [VAR]`: remove the object",
+    "clip": "`fix clip [VAR]`: clip the geometry to the image",
+    "join": "`fix join A, B`: join two polylines end to end into one",
+    "unsafe": "`fix unsafe ACTION`: a repair that may lose labels; `specc fix` applies it only with "
+              "`--unsafe-fixes`",
+}
+MATCH_DOCS = {
+    "match": "`match SCORE OP THRESHOLD`: how objects of this class are paired across annotation sets "
+             "(`specc agree`, `specc suspect`)",
+    "iou": "intersection over union of the two shapes (`>=`; box, polygon, mask)",
+    "distance": "distance between the two geometries in pixels (`<=`; point: Euclidean)",
+    "hausdorff": "Hausdorff distance of the two lines or outlines in pixels (`<=`; polyline, polygon)",
+    "frechet": "discrete Fréchet distance of the two lines in pixels (`<=`; polyline)",
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,7 @@ class Context:
     bare_owner: str | None = None
 
 
+_KEYWORD_LINE = re.compile(r"[ \t]*(fix|match)\b")
 _FILTER = re.compile(r"\b([A-Za-z_]\w*)\s+where\b[^()\n]*$")
 
 
@@ -94,10 +113,21 @@ def resolve(text: str, model: Model, offset: int) -> Resolved | None:
     word = word_at(text, offset)
     if word is None:
         return None
+    keyword = _line_keyword(text, offset)
+    if keyword == "match" and word.text in MATCH_DOCS:
+        return Resolved(f"match {word.text}" if word.text != "match" else "match", MATCH_DOCS[word.text])
+    if keyword == "fix" and word.receiver is None and word.text in FIX_DOCS:
+        return Resolved(f"fix {word.text}" if word.text != "fix" else "fix", FIX_DOCS[word.text])
     context = context_at(text, offset)
     if word.receiver is not None:
         return _member(model, context, word.receiver, word.text)
     return _bare(model, context, word.text)
+
+
+def _line_keyword(text: str, offset: int) -> str | None:
+    """``fix`` or ``match`` when the cursor's line is one (their words mean something else elsewhere)."""
+    keyword = _KEYWORD_LINE.match(text, text.rfind("\n", 0, offset) + 1)
+    return keyword.group(1) if keyword else None
 
 
 def _member(model: Model, context: Context, receiver: str, name: str) -> Resolved | None:
@@ -174,7 +204,7 @@ def hover_markdown(resolved: Resolved) -> str:
 @dataclass(frozen=True)
 class Completion:
     label: str
-    kind: str  # class | attribute | property | enum_value
+    kind: str  # class | attribute | property | enum_value | keyword
     detail: str = ""
 
 
@@ -186,10 +216,25 @@ def complete(text: str, model: Model, offset: int) -> list[Completion]:
         return _members(model, context, member.group(1))
     if re.search(r"\bin\s+\w*$", line):
         return [Completion(s.name, "class", s.detail) for s in model.of_kind("class")]
+    fix = re.fullmatch(r"\s*fix\s+(unsafe\s+)?\w*", line)
+    if fix:
+        actions = ast.FIX_ACTIONS if fix.group(1) else (*ast.FIX_ACTIONS, "unsafe")
+        return [Completion(action, "keyword", FIX_DOCS[action]) for action in actions]
+    if re.fullmatch(r"\s*match\s+\w*", line):
+        return _match_scores(model, context)
     compared = re.search(r"([A-Za-z_][\w.]*)\s*(==|!=)\s*\w*$", line)
     if compared:
         return _enum_values(model, context, compared.group(1))
     return []
+
+
+def _match_scores(model: Model, context: Context) -> list[Completion]:
+    """The scores that measure the class's geometry (``match`` only stands in a class)."""
+    from specdsl.ir import MATCH_SCORES
+
+    geometry = model.class_geometry.get(context.name or "", "")
+    return [Completion(score, "keyword", f"{op} {MATCH_DOCS[score]}") for score, (op, geometries) in
+            MATCH_SCORES.items() if context.block == "class" and geometry in geometries]
 
 
 def _members(model: Model, context: Context, receiver: str) -> list[Completion]:

@@ -14,7 +14,8 @@ from specdsl.lsp.text import Text
 SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
             Severity.NOTE: types.DiagnosticSeverity.Information}
 COMPLETION_KIND = {"class": types.CompletionItemKind.Class, "attribute": types.CompletionItemKind.Field,
-                   "property": types.CompletionItemKind.Property, "enum_value": types.CompletionItemKind.EnumMember}
+                   "property": types.CompletionItemKind.Property, "enum_value": types.CompletionItemKind.EnumMember,
+                   "keyword": types.CompletionItemKind.Keyword}
 SYMBOL_KIND = {"class": types.SymbolKind.Class, "enum": types.SymbolKind.Enum,
                "enum_value": types.SymbolKind.EnumMember,
                "attribute": types.SymbolKind.Field, "rule": types.SymbolKind.Function,
