@@ -40,7 +40,7 @@ def test_golden(case: str) -> None:
 
 def test_the_language_example_keeps_its_shape() -> None:
     formatted = (GOLDEN / "lanes.output.spec").read_text(encoding="utf-8")
-    assert formatted.startswith('spec lanes version 3\n\n"""Lane markings and the vehicles around them')
+    assert formatted.startswith('spec lanes version 3\n\n"""\nLane markings and the vehicles around them')
     assert "  overridden: bool = false  \"Set when" in formatted
     assert "\n\n  require points >= 2  \"A lane line" in formatted  # the author's blank line is kept
     assert "  lane_line { color: orange, points: [(10, 90), (190, 10)] }\n" in formatted
@@ -204,3 +204,16 @@ def test_crlf_input_is_normalized() -> None:
 def test_a_lone_carriage_return_in_a_string_is_text() -> None:
     text = 'spec t version 1\n\nimage {\n  a: string = "x\ry"\n}\n'
     assert format_source(text) == text
+
+
+def test_a_one_line_doc_written_as_a_block_keeps_its_form() -> None:
+    block = 'spec s version 1\n\n"""\nLanes and cars.\n"""\n\nclass c: box {\n  """\n  Draw it.\n  """\n}\n'
+    assert format_source(block) == block
+    inline = 'spec s version 1\n\n"""Lanes and cars."""\n\nclass c: box {\n  """Draw it."""\n}\n'
+    assert format_source(inline) == inline
+
+
+def test_the_shipped_specs_are_formatted() -> None:
+    for path in sorted((Path(__file__).parent.parent / "specs").rglob("*.spec")):
+        text = path.read_text(encoding="utf-8")
+        assert format_source(text) == text, path

@@ -43,15 +43,18 @@ def format_value(value: ast.Value) -> str:
     raise TypeError(f"not a literal value: {value!r}")
 
 
-def doc_lines(doc: str) -> tuple[str, ...]:
+def doc_lines(doc: str, block: bool = False) -> tuple[str, ...]:
     """A ``\"\"\"doc\"\"\"`` as physical lines (to be indented where they are not empty).
 
     The parser applies ``inspect.cleandoc``: a uniform indentation and the blank first and last
     lines of the multi-line form disappear again, so a cleandoc-stable doc round-trips exactly.
-    A doc of blanks only has no stable form: it is printed empty.
+    A doc of blanks only has no stable form: it is printed empty. ``block``: the author wrote the
+    quotes on lines of their own; a one-line doc keeps that form.
     """
     if not doc.strip():
         return ('""""""',)
+    if "\n" not in doc and block:
+        return ('"""', _escape_doc(doc, closing=False), '"""')
     if "\n" not in doc:
         return ('"""' + _escape_doc(doc, closing=True) + '"""',)
     return ('"""', *(_escape_doc(line, closing=False) for line in doc.split("\n")), '"""')

@@ -123,7 +123,7 @@ class _Builder:
         header = _Line((f"spec {spec.name} version {format_number(spec.version)}",), _loc(spec.header_span))
         entries: list[_Entry] = [header]
         if spec.doc is not None:
-            entries.append(_Line(doc_lines(spec.doc), _loc(spec.doc_span)))
+            entries.append(_Line(doc_lines(spec.doc, _written_as_block(spec.doc_span)), _loc(spec.doc_span)))
         entries += [self.declaration(d) for d in spec.declarations]
         return _Block(None, entries)
 
@@ -177,7 +177,7 @@ class _Builder:
         """A declaration ``head { [doc] body }``: a doc block (``doc``) or a short explanation (``text``)."""
         entries: list[_Entry] = []
         if doc is not None or text is not None:
-            parts = doc_lines(doc) if doc is not None else text_lines(text)
+            parts = doc_lines(doc, _written_as_block(doc_span)) if doc is not None else text_lines(text)
             entries.append(_Line(parts, _loc(doc_span)))
         return _Block(_Line((head,), _loc(node.head_span)), entries + list(body), _loc(node.span))
 
@@ -306,3 +306,8 @@ def _one_line(block: _Block) -> bool:
         return True
     return block.inline and not block.head.trailing and not any(
         isinstance(e, _Block) or e.leading or e.trailing for e in block.body)
+
+
+def _written_as_block(span: Span) -> bool:
+    """A doc whose quotes stand on lines of their own, which the author chose and ``fmt`` keeps."""
+    return span.end_line > span.line
