@@ -61,13 +61,15 @@ def check_in_chunks(export: str, args, spec, cluster=None):
     An argument that stands for several shards (a folder, a glob pattern) is one export: its quotas are
     measured over every shard, and their findings name the argument as given."""
     from specdsl.data.inputs import NoExport, expand_input
+    from specdsl.scale.image_ids import FirstImages
     from specdsl.scale.run import ExportResult
 
     try:
         shards = expand_input(export, args.input_format)
     except NoExport as exc:
         raise UsageError(str(exc)) from None
-    results = [_check_shard(shard, args, spec, cluster) for shard in shards]
+    first_images = FirstImages(spec)  # an image id repeated in a later shard is a duplicate too
+    results = [_check_shard(shard, args, spec, cluster, first_images) for shard in shards]
     if len(results) == 1:
         merged = results[0]
     else:
@@ -80,7 +82,7 @@ def check_in_chunks(export: str, args, spec, cluster=None):
     return merged
 
 
-def _check_shard(shard: str, args, spec, cluster):
+def _check_shard(shard: str, args, spec, cluster, first_images):
     from specdsl.cli.exports import reader_options
     from specdsl.data.readers import ReaderError
     from specdsl.scale.plan import ChunkSize, forget_document, plan_chunks
@@ -92,7 +94,8 @@ def _check_shard(shard: str, args, spec, cluster):
         chunks = plan_chunks(shard, args.input_format, ChunkSize(images=args.chunk_images))
         with _progress(shard, args, chunks) as progress:
             return check_export(spec, shard, chunks, options, jobs,
-                                on_chunk=lambda done: progress.advance(done.images), cluster=cluster)
+                                on_chunk=lambda done: progress.advance(done.images), cluster=cluster,
+                                first_images=first_images)
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
     except WorkerDied as exc:
