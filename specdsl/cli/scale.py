@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from specdsl.cli.common import UsageError
 
@@ -69,7 +68,8 @@ def check_in_chunks(export: str, args, spec, cluster=None):
     except NoExport as exc:
         raise UsageError(str(exc)) from None
     first_images = FirstImages(spec)  # an image id repeated in a later shard is a duplicate too
-    results = [_check_shard(shard, args, spec, cluster, first_images) for shard in shards]
+    with _progress(shards, args) as progress:
+        results = [_check_shard(shard, args, spec, cluster, first_images, progress) for shard in shards]
     if len(results) == 1:
         merged = results[0]
     else:
@@ -82,7 +82,7 @@ def check_in_chunks(export: str, args, spec, cluster=None):
     return merged
 
 
-def _check_shard(shard: str, args, spec, cluster, first_images):
+def _check_shard(shard: str, args, spec, cluster, first_images, progress):
     from specdsl.cli.exports import reader_options
     from specdsl.data.readers import ReaderError
     from specdsl.scale.plan import ChunkSize, forget_document, plan_chunks
@@ -92,10 +92,11 @@ def _check_shard(shard: str, args, spec, cluster, first_images):
     jobs = args.jobs or usable_cores()
     try:
         chunks = plan_chunks(shard, args.input_format, ChunkSize(images=args.chunk_images))
-        with _progress(shard, args, chunks) as progress:
-            return check_export(spec, shard, chunks, options, jobs,
-                                on_chunk=lambda done: progress.advance(done.images), cluster=cluster,
-                                first_images=first_images)
+        progress.start_shard(shard, chunks)
+        result = check_export(spec, shard, chunks, options, jobs, cluster=cluster, first_images=first_images,
+                              on_chunk=lambda done: progress.chunk_done(done.chunk, done.images))
+        progress.end_shard(shard)
+        return result
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
     except WorkerDied as exc:
@@ -106,17 +107,10 @@ def _check_shard(shard: str, args, spec, cluster, first_images):
         forget_document(shard)
 
 
-def _progress(export: str, args, chunks):
-    from specdsl.report.progress import expected_records, make_progress
+def _progress(shards: list[str], args):
+    from specdsl.report.check_progress import CheckProgress
 
-    mode = "none" if args.quiet else args.progress
-    if mode == "none":
-        total = None
-    elif all(chunk.images is not None for chunk in chunks):
-        total = sum(chunk.images for chunk in chunks)  # counted while planning: no second read of the file
-    else:
-        total = expected_records(Path(export), args.input_format)
-    return make_progress(mode, total, "images")
+    return CheckProgress("none" if args.quiet else args.progress, shards, args.input_format)
 
 
 def _quota_findings(spec, export: str, shares, where: tuple[int, int] | None = None) -> list:
