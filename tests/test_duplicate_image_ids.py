@@ -201,3 +201,14 @@ def test_jobs_chunks_and_a_local_dask_cluster_print_the_same_bytes(tmp_path):
     assert len({run.stdout for run in runs.values()}) == 1
     results = json.loads(runs["one"].stdout)["runs"][0]["results"]
     assert sum("duplicate image id" in r["message"]["text"] for r in results) == 5  # 12 images, 7 ids
+
+
+def test_cvat_images_of_one_name_are_duplicates_located_by_the_reader(tmp_path):
+    path = tmp_path / "annotations.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<annotations>\n  <version>1.1</version>\n'
+                    '  <image id="0" name="a.jpg" width="100" height="100">\n  </image>\n'
+                    '  <image id="1" name="a.jpg" width="100" height="100">\n  </image>\n</annotations>\n')
+    doc, _ = _check(path)
+    [found] = _duplicates(doc)
+    assert (found["pointer"], found["line"], found["column"]) == ("/annotations/image[2]", 6, 3)
+    assert found["message"] == f"duplicate image id 'a.jpg' (first at {path} /annotations/image[1])"
