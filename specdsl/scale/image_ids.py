@@ -83,7 +83,9 @@ class FirstImages:
     """The first occurrence of every image key over one export argument; makes the duplicates' findings."""
 
     def __init__(self, spec) -> None:
-        self.spec = spec
+        from specdsl.validate.findings import FindingFactory
+
+        self.make = FindingFactory(spec, None)  # only its read_issue is used, which needs the spec alone
         self.first: dict[Key, int] = {}  # key -> ordinal of its first image
         self.segments: list[_Segment] = []
         self.starts: list[int] = []  # the segments' starts, for bisect
@@ -106,15 +108,13 @@ class FirstImages:
         return _located(result.chunk, findings) if findings and result.chunk.locate else findings
 
     def _finding(self, segment: _Segment, k: int, key: Key, first: int) -> Finding:
-        from specdsl.validate.findings import FindingFactory
-
         image_id, annotation = (key, None) if isinstance(key, str) else key
         source, pointer, position = segment.place(k)
         first_source, first_pointer, _ = self._place(first)
         what = f"duplicate image id '{image_id}'" + (f" annotation '{annotation}'" if annotation else "")
         message = f"{what} (first at {' '.join(filter(None, (first_source, first_pointer)))})"
         issue = ReadIssue(source, pointer, message, image_id, (), position)
-        return FindingFactory(self.spec, None).read_issue(issue)
+        return self.make.read_issue(issue)
 
     def _place(self, ordinal: int) -> tuple[str, str, TextPosition | None]:
         index = bisect.bisect_right(self.starts, ordinal) - 1
