@@ -88,8 +88,23 @@ def spec():
 
 def _reference(spec, path: Path):
     dataset = load_export(path)
-    findings = sorted(run_checks(spec, dataset), key=lambda f: f.sort_key())
+    findings = run_checks(spec, dataset) + _duplicate_image_ids(spec, dataset)
+    findings = sorted(findings, key=lambda f: f.sort_key())
     return list(locate_findings(findings)), len(dataset.images), dataset.n_objects
+
+
+def _duplicate_image_ids(spec, dataset) -> list:
+    """What the chunked check adds to ``run_checks``: an image whose id an earlier image has is a schema error."""
+    from specdsl.check_id import CheckId
+    from specdsl.validate.findings import FindingFactory
+
+    make, first, found = FindingFactory(spec, dataset), {}, []
+    for k, image_id in enumerate(dataset.images.ids):
+        if image_id in first and not image_id.startswith("<image "):
+            message = f"duplicate image id '{image_id}' (first at {dataset.source} /images/{first[image_id]})"
+            found.append(make.image_finding(CheckId.schema(), "error", k, message, None))
+        first.setdefault(image_id, k)
+    return found
 
 
 def _chunked(spec, path: Path, chunk_images: int, jobs: int = 1):
@@ -127,6 +142,7 @@ def test_the_fixture_exercises_what_chunks_could_break(spec, exports):
     assert images == 90
     assert "duplicate object id 'a'" in messages
     assert "unknown class 'lane_lines'" in messages
+    assert "duplicate image id 'img0001'" in messages  # ids repeated in later chunks
     assert any(f.image == "<image 73>" for f in findings)  # index in the export, not in its chunk
     assert {f.check for f in findings if f.kind == "quota"} == {"mostly_parked", "little_orange"}
     assert any(f.kind == "rule" and len(f.objects) == 2 for f in findings)  # a pair rule fired

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from pathlib import Path
 
 from specdsl.cli.common import UsageError
 
@@ -71,9 +70,13 @@ def check_in_chunks(export: str, args, spec, cluster=None):
 
     An argument that stands for several shards (a folder, a glob pattern) is one export: its quotas are
     measured over every shard, and their findings name the argument as given."""
+    from specdsl.scale.image_ids import FirstImages
     from specdsl.scale.run import ExportResult
 
-    results = [_check_shard(shard, args, spec, cluster) for shard in export_shards(export, args)]
+    shards = export_shards(export, args)
+    first_images = FirstImages(spec)  # an image id repeated in a later shard is a duplicate too
+    with _progress(shards, args) as progress:
+        results = [_check_shard(shard, args, spec, cluster, first_images, progress) for shard in shards]
     if len(results) == 1:
         merged = results[0]
     else:
@@ -86,15 +89,18 @@ def check_in_chunks(export: str, args, spec, cluster=None):
     return merged
 
 
-def _check_shard(shard: str, args, spec, cluster):
+def _check_shard(shard: str, args, spec, cluster, first_images, progress):
     from specdsl.cli.exports import reader_options
     from specdsl.scale.run import check_export
 
     with shard_errors(shard):
         chunks = plan_shard(shard, args)
-        with _progress(shard, args, chunks) as progress:
-            return check_export(spec, shard, chunks, reader_options(args, spec), jobs(args),
-                                on_chunk=lambda done: progress.advance(done.images), cluster=cluster)
+        progress.start_shard(shard, chunks)
+        result = check_export(spec, shard, chunks, reader_options(args, spec), jobs(args), cluster=cluster,
+                              first_images=first_images,
+                              on_chunk=lambda done: progress.chunk_done(done.chunk, done.images))
+        progress.end_shard(shard)
+        return result
 
 
 def run_shard(task, shard: str, args, cluster=None) -> list:
@@ -144,17 +150,10 @@ def shard_errors(shard: str) -> Iterator[None]:
         forget_document(shard)
 
 
-def _progress(export: str, args, chunks):
-    from specdsl.report.progress import expected_records, make_progress
+def _progress(shards: list[str], args):
+    from specdsl.report.check_progress import CheckProgress
 
-    mode = "none" if args.quiet else args.progress
-    if mode == "none":
-        total = None
-    elif all(chunk.images is not None for chunk in chunks):
-        total = sum(chunk.images for chunk in chunks)  # counted while planning: no second read of the file
-    else:
-        total = expected_records(Path(export), args.input_format)
-    return make_progress(mode, total, "images")
+    return CheckProgress("none" if args.quiet else args.progress, shards, args.input_format)
 
 
 def _quota_findings(spec, export: str, shares, where: tuple[int, int] | None = None) -> list:

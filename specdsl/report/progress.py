@@ -32,6 +32,9 @@ class _ContextManager:
     def close(self) -> None:
         pass
 
+    def rescale(self, completed: int, total: int | None) -> None:
+        """A new measure for a bar; lines and silence have none."""
+
 
 class NullProgress(_ContextManager):
     def advance(self, n: int = 1) -> None:
@@ -42,8 +45,9 @@ class PlainProgress(_ContextManager):
     """``checked 12000/50000 images (24%)`` at most every ``interval`` seconds; silent on short runs."""
 
     def __init__(self, total: int | None, unit: str, stream: IO[str], *, interval: float = PLAIN_INTERVAL_S,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, describe: Callable[[], str] | None = None):
         self.total, self.unit, self.stream = total, unit, stream
+        self.describe = describe  # the line's text, when more than one count is shown (chunks and images)
         self.interval, self.clock = interval, clock
         self.done = 0
         self._start = self._last = clock()
@@ -64,6 +68,8 @@ class PlainProgress(_ContextManager):
             self._emit(f"{self._line()} in {self.clock() - self._start:.1f} s")
 
     def _line(self) -> str:
+        if self.describe is not None:
+            return self.describe()
         if not self.total:
             return f"checked {self.done} {self.unit}"
         percent = min(100, self.done * 100 // self.total)
@@ -79,19 +85,29 @@ class BarProgress(_ContextManager):
     """A transient rich bar: it disappears when done so that the summary line stands alone."""
 
     def __init__(self, total: int | None, unit: str, stream: IO[str], *, force_terminal: bool | None,
-                 no_color: bool):
+                 no_color: bool, describe: Callable[[], str] | None = None):
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         console = Console(file=stream, force_terminal=force_terminal, no_color=no_color, highlight=False)
-        self._progress = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn(unit), TimeRemainingColumn(), console=console, transient=True)
-        self._task = self._progress.add_task("check", total=total)
+        counts = [MofNCompleteColumn(), TextColumn(unit)] if describe is None else [TextColumn("{task.description}")]
+        self._progress = Progress(TextColumn("checking"), BarColumn(), *counts, TimeRemainingColumn(),
+                                  console=console, transient=True)
+        self.describe = describe  # the counts as text (chunks and images); the bar then shows ``completed``
+        self._task = self._progress.add_task(describe() if describe else "check", total=total)
         self._progress.start()
         self._closed = False
 
     def advance(self, n: int = 1) -> None:
-        self._progress.advance(self._task, n)
+        if self.describe is None:
+            self._progress.advance(self._task, n)
+        else:
+            self._progress.update(self._task, advance=n, description=self.describe())
+
+    def rescale(self, completed: int, total: int | None) -> None:
+        """A new measure of the bar (the totals grew, or the measure changed from images to bytes)."""
+        description = self.describe() if self.describe else "check"
+        self._progress.update(self._task, completed=completed, total=total, description=description)
 
     def close(self) -> None:
         if not self._closed:
@@ -100,8 +116,10 @@ class BarProgress(_ContextManager):
 
 
 def make_progress(mode: str, total: int | None, unit: str, *, stream: IO[str] | None = None,
-                  environ: Mapping[str, str] | None = None) -> ProgressSink:
-    """``auto``: a bar when stderr is an interactive terminal, periodic lines in CI or a pipe."""
+                  environ: Mapping[str, str] | None = None, describe: Callable[[], str] | None = None,
+                  interval: float = PLAIN_INTERVAL_S) -> ProgressSink:
+    """``auto``: a bar when stderr is an interactive terminal, periodic lines in CI or a pipe.
+    ``describe``: the counts as text, for a progress of several counts (see report/check_progress.py)."""
     if mode not in MODES:
         raise ValueError(f"unknown progress mode {mode!r} (choose from {', '.join(MODES)})")
     env = os.environ if environ is None else environ
@@ -111,8 +129,9 @@ def make_progress(mode: str, total: int | None, unit: str, *, stream: IO[str] | 
     if mode == "auto":
         mode = "bar" if _interactive(stream, env) else "plain"
     if mode == "plain":
-        return PlainProgress(total, unit, stream)
-    return BarProgress(total, unit, stream, force_terminal=True, no_color=bool(env.get("NO_COLOR")))
+        return PlainProgress(total, unit, stream, describe=describe, interval=interval)
+    return BarProgress(total, unit, stream, force_terminal=True, no_color=bool(env.get("NO_COLOR")),
+                       describe=describe)
 
 
 def _interactive(stream: IO[str], env: Mapping[str, str]) -> bool:

@@ -19,6 +19,7 @@ import numpy as np
 
 from specdsl import ir
 from specdsl.report.finding import Finding
+from specdsl.scale.image_ids import FirstImages
 from specdsl.scale.plan import Chunk
 from specdsl.scale.task import CheckTask, ChunkResult, raise_failure
 
@@ -51,10 +52,13 @@ class ExportResult:
     objects: int = 0
     shares: np.ndarray | None = None
     first_record: tuple[int, int] | None = None  # where quota findings point in JSON Lines (line, column)
+    first_images: FirstImages | None = None  # duplicate image ids over the whole export argument
 
     def add(self, result: ChunkResult) -> None:
         raise_failure(result.failure)
         self.findings += result.findings
+        if self.first_images is not None:
+            self.findings += self.first_images.duplicates(result)
         self.images += result.images
         self.objects += result.objects
         self.shares = result.shares if self.shares is None else self.shares + result.shares
@@ -63,12 +67,16 @@ class ExportResult:
 
 
 def check_export(spec: ir.Spec, path: str, chunks: list[Chunk], options, jobs: int,
-                 on_chunk: Callable[[ChunkResult], None] | None = None, cluster=None) -> ExportResult:
+                 on_chunk: Callable[[ChunkResult], None] | None = None, cluster=None,
+                 first_images: FirstImages | None = None) -> ExportResult:
     """Every chunk of one export checked and merged in order; quotas are left to the caller.
-    ``cluster``: a :class:`~specdsl.scale.cluster.Cluster` that runs the chunks instead of ``jobs``."""
+    ``cluster``: a :class:`~specdsl.scale.cluster.Cluster` that runs the chunks instead of ``jobs``;
+    ``first_images``: the image ids seen so far in the export argument (its earlier shards), which this
+    export's images are added to; a new one for this export alone when None."""
     from specdsl.scale.quotas import share_terms
 
-    merged = ExportResult(path, shares=np.zeros((len(share_terms(spec)), 2), dtype=np.int64))
+    merged = ExportResult(path, shares=np.zeros((len(share_terms(spec)), 2), dtype=np.int64),
+                          first_images=first_images if first_images is not None else FirstImages(spec))
     results = run_chunks(CheckTask(spec, options), chunks, jobs, cluster)
     with closing(results):  # a failing chunk stops the workers now, not when the generator is collected
         for result in results:

@@ -7,13 +7,14 @@ caller raises the first one in source order, as the one-pass reader would).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from specdsl import ir
 from specdsl.report.finding import Finding
+from specdsl.scale.image_ids import ImageKeys, ImagePlaces, chunk_places
 from specdsl.scale.plan import Chunk, ChunkKind, document_slices
 
 
@@ -41,6 +42,8 @@ class ChunkResult:
     shares: np.ndarray  # (qualifying, population) per quota share term, see scale/quotas.py
     failure: ReadFailure | OSError | ValueError | None = None
     first_record: tuple[int, int] | None = None  # (line, column) of the export's first record (chunk 0)
+    image_keys: list = field(default_factory=list)  # per image, its id (see scale/image_ids.py)
+    places: ImagePlaces | None = None  # where a whole-file chunk's images are (native chunks: computed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,7 @@ def check_chunk(spec: ir.Spec, chunk: Chunk, options) -> ChunkResult:
         findings = [lines.locate(finding) for finding in findings]
         first = lines.first_record() if chunk.index == 0 else None
     return ChunkResult(chunk, findings, len(read.dataset.images), read.dataset.n_objects, shares,
-                       first_record=first)
+                       first_record=first, image_keys=read.image_keys, places=chunk_places(chunk, read.dataset.images))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,7 @@ class ChunkRead:
 
     dataset: object = None  # Dataset
     data: bytes | None = None
+    image_keys: list = field(default_factory=list)  # per image record read, its id (see scale/image_ids.py)
     failure: ReadFailure | OSError | ValueError | None = None
 
 
@@ -93,8 +97,9 @@ def read_chunk(chunk: Chunk, options) -> ChunkRead:
 
     try:
         with gc_paused():
-            data = _chunk_bytes(chunk)
-            return ChunkRead(_read(chunk, options, data), data)
+            data = chunk_bytes(chunk)
+            keys = ImageKeys()
+            return ChunkRead(_read(chunk, options, data, keys), data, keys.keys)
     except ReaderError as exc:
         return ChunkRead(failure=ReadFailure(exc.path, exc.line, exc.col, exc.message))
     except (OSError, ValueError) as exc:
@@ -138,7 +143,7 @@ def _failed(chunk: Chunk, terms: int, failure) -> ChunkResult:
     return ChunkResult(chunk, [], 0, 0, np.zeros((terms, 2), dtype=np.int64), failure)
 
 
-def _chunk_bytes(chunk: Chunk) -> bytes | None:
+def chunk_bytes(chunk: Chunk) -> bytes | None:
     if chunk.kind is not ChunkKind.LINES:
         return None
     with open(chunk.path, "rb") as file:
@@ -146,15 +151,15 @@ def _chunk_bytes(chunk: Chunk) -> bytes | None:
         return file.read(chunk.stop - chunk.start)
 
 
-def _read(chunk: Chunk, options, data: bytes | None):
+def _read(chunk: Chunk, options, data: bytes | None, keys: ImageKeys):
     from specdsl.data.build import build_dataset
 
     if chunk.kind is ChunkKind.WHOLE:
         from specdsl.data.readers import read_export
 
-        return build_dataset(read_export(chunk.path, chunk.fmt, options), chunk.path)
+        return build_dataset(keys.watch(read_export(chunk.path, chunk.fmt, options)), chunk.path)
     records = _records(chunk, options, data)
-    return build_dataset(_mapped(records, options), chunk.path, first_image=chunk.first_image)
+    return build_dataset(keys.watch(_mapped(records, options)), chunk.path, first_image=chunk.first_image)
 
 
 def _records(chunk: Chunk, options, data: bytes | None):
