@@ -44,6 +44,7 @@ def measure(path: Path, chunk_images: int | None) -> dict:
     from specdsl.data.readers import ReadOptions
     from specdsl.report import render
     from specdsl.report.context import RenderContext
+    from specdsl.scale.image_ids import FirstImages
     from specdsl.scale.plan import ChunkSize, plan_chunks
     from specdsl.scale.run import ExportResult
     from specdsl.scale.task import check_chunk
@@ -57,7 +58,7 @@ def measure(path: Path, chunk_images: int | None) -> dict:
         results.append(result)
 
     def merge():
-        merged = ExportResult(str(path), shares=results[0].shares * 0)
+        merged = ExportResult(str(path), shares=results[0].shares * 0, first_images=FirstImages(spec))
         for result in results:
             merged.add(result)
         findings = merged.findings + _quota_findings(spec, str(path), merged.shares, merged.first_record)
