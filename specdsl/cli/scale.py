@@ -60,13 +60,10 @@ def check_in_chunks(export: str, args, spec, cluster=None):
 
     An argument that stands for several shards (a folder, a glob pattern) is one export: its quotas are
     measured over every shard, and their findings name the argument as given."""
-    from specdsl.data.inputs import NoExport, expand_input
+    from specdsl.cli.exports import expand_or_exit
     from specdsl.scale.run import ExportResult
 
-    try:
-        shards = expand_input(export, args.input_format)
-    except NoExport as exc:
-        raise UsageError(str(exc)) from None
+    shards = expand_or_exit(export, args.input_format)
     results = [_check_shard(shard, args, spec, cluster) for shard in shards]
     if len(results) == 1:
         merged = results[0]
@@ -83,6 +80,7 @@ def check_in_chunks(export: str, args, spec, cluster=None):
 def _check_shard(shard: str, args, spec, cluster):
     from specdsl.cli.exports import reader_options
     from specdsl.data.readers import ReaderError
+    from specdsl.data.remote import UrlUnavailable
     from specdsl.scale.plan import ChunkSize, forget_document, plan_chunks
     from specdsl.scale.run import WorkerDied, check_export, usable_cores
 
@@ -95,7 +93,7 @@ def _check_shard(shard: str, args, spec, cluster):
                                 on_chunk=lambda done: progress.advance(done.images), cluster=cluster)
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
-    except WorkerDied as exc:
+    except (WorkerDied, UrlUnavailable) as exc:
         raise UsageError(str(exc)) from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{shard}: {exc}") from None

@@ -92,10 +92,10 @@ def split_by_labeler(path: str, fmt: str | None, options) -> list[tuple[str, Dat
     from dataclasses import replace
 
     from specdsl.data.build import build_dataset
-    from specdsl.data.readers import read_export
+    from specdsl.data.remote import read_items
 
     groups: dict[str, list] = {}
-    for item in read_export(path, fmt, replace(options, ls_annotation="all")):
+    for item in read_items(path, fmt, replace(options, ls_annotation="all")):
         data = getattr(item, "data", None)
         name = _labeler_of(data) if data is not None else None
         groups.setdefault(name or "unknown", []).append(item)
