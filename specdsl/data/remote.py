@@ -69,12 +69,15 @@ class UrlPath:
     def is_dir(self) -> bool:
         return False
 
+    def open(self) -> BinaryIO:
+        return open_binary(self.url)
+
     def read_bytes(self) -> bytes:
-        with open_binary(self.url) as handle:
+        with self.open() as handle:
             return handle.read()
 
     def head(self, size: int) -> bytes:
-        with open_binary(self.url) as handle:
+        with self.open() as handle:
             return handle.read(size)
 
 
