@@ -42,21 +42,28 @@ def migrate_shards(spec: ir.Spec, shards: list[str], root: Path, out: Path,
     _refuse_overlap(root, out, targets)
     if out.exists() and not out.is_dir():
         raise MigrationError(f"-o {out} is a file: an export of several shards is migrated into a folder")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     staging = out / f"{TEMP_MARK}{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)  # this pid's leftover: stale, the process is this one
     try:
-        reports = []
-        for source, target in targets:
-            staged = staging / target.relative_to(out)
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            reports.append(migrate_file(spec, source, staged, known, labeled_under))
+        reports = [_stage(spec, source, staging / target.relative_to(out), known, labeled_under)
+                   for source, target in targets]
+    except BaseException:
+        shutil.rmtree(out if created else staging, ignore_errors=True)  # a failed run leaves no trace
+        raise
+    try:
         for _, target in targets:  # all migrated: now each file takes its place by one rename
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / target.relative_to(out), target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return _total(reports)
+
+
+def _stage(spec: ir.Spec, source: Path, staged: Path, known, labeled_under: int | None) -> MigrationReport:
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    return migrate_file(spec, source, staged, known, labeled_under)
 
 
 def _refuse_overlap(root: Path, out: Path, targets: list[tuple[Path, Path]]) -> None:
