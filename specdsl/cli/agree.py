@@ -12,7 +12,9 @@ FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "conci
 def register(sub) -> None:
     parser = sub.add_parser("agree", help="agreement between labelers' exports of the same images")
     parser.add_argument("spec", help="spec file or PATH@GITREV")
-    parser.add_argument("exports", nargs="+", metavar="EXPORT", help="one export per labeler (two or more)")
+    parser.add_argument("exports", nargs="+", metavar="EXPORT",
+                        help="one export per labeler (two or more); a folder or quoted glob pattern of shards "
+                        "is one labeler's set")
     parser.add_argument("--names", metavar="A,B,...", help="labeler names (default: the exports' file stems)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--output-file", "-o", metavar="FILE", help="write the output to FILE")

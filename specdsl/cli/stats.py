@@ -11,7 +11,9 @@ FORMATS = ("text", "json", "html")
 def register(sub) -> None:
     parser = sub.add_parser("stats", help="what the data holds in the spec's terms: distributions, quotas, drift")
     parser.add_argument("spec", help="spec file or PATH@GITREV")
-    parser.add_argument("exports", nargs="+", metavar="EXPORT", help="annotation exports (counted together)")
+    parser.add_argument("exports", nargs="+", metavar="EXPORT",
+                        help="annotation exports (counted together): files, folders of shards, quoted glob "
+                        "patterns, URLs")
     parser.add_argument("--by", action="append", default=[], metavar="EXPR",
                         help="slice by an image or class attribute (image.weather, vehicle.blinker); repeatable")
     parser.add_argument("--against", nargs="+", metavar="OLD_EXPORT", help="older exports to measure drift from")
