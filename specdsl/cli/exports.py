@@ -43,9 +43,12 @@ def load_or_exit(path: str, args, options=None, progress=None, spec=None):
     """The dataset of one export argument; an unreadable one is a usage error naming the file (and line,
     column). An argument standing for several shards is one dataset, in sorted path order, whose images
     keep their shard's source and pointers and whose own source is the argument as given."""
+    from specdsl.data.readers.native import gc_paused
+
     options = options or reader_options(args, spec)
     shards = expand_or_exit(path, args.input_format)
-    datasets = [_load_shard(shard, args.input_format, options, progress) for shard in shards]
+    with gc_paused():  # the shards read so far all stay alive: collecting them between shards is wasted work
+        datasets = [_load_shard(shard, args.input_format, options, progress) for shard in shards]
     if shards == [path]:  # one file named as such: read exactly as before shards existed
         return datasets[0]
     return one_dataset(datasets, path, shards)
