@@ -109,3 +109,12 @@ def test_a_url_without_fsspec_installed_says_what_to_install(setup, tmp_path):
     assert f"reading {_url(jsonl)} needs fsspec: pip install 'specdsl[dask]'" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert run_specc("check", spec, jsonl, env=env).returncode == 1  # a plain path never imports fsspec
+
+
+def test_a_url_export_of_another_spec_is_refused_as_a_file_is(setup, tmp_path):
+    spec = setup[0]
+    other = tmp_path / "signs.json"
+    other.write_text(json.dumps({"spec": "signs", "images": [{"id": "x", "objects": []}]}))
+    proc = run_specc("stats", spec, _url(other))
+    assert proc.returncode == 2
+    assert f"{_url(other)} is an export of spec 'signs', not 'lanes'" in proc.stderr
