@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, err_console, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
 from specdsl.cli.gallery import add_gallery_options, gallery_datasets
@@ -14,7 +12,9 @@ FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "conci
 def register(sub) -> None:
     parser = sub.add_parser("agree", help="agreement between labelers' exports of the same images")
     parser.add_argument("spec", help="spec file or PATH@GITREV")
-    parser.add_argument("exports", nargs="+", metavar="EXPORT", help="one export per labeler (two or more)")
+    parser.add_argument("exports", nargs="+", metavar="EXPORT",
+                        help="one export per labeler (two or more); a folder or quoted glob pattern of shards "
+                        "is one labeler's set")
     parser.add_argument("--names", metavar="A,B,...", help="labeler names (default: the exports' file stems)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--output-file", "-o", metavar="FILE", help="write the output to FILE")
@@ -48,16 +48,17 @@ def run(args) -> int:
 
 
 def _one_export_split(spec, args) -> list:
-    """One export holding several annotation sets per image, split per labeler."""
-    from specdsl.cli.exports import reader_options
-    from specdsl.data.readers import ReaderError
-    from specdsl.engine.labels import LabelSet, split_by_labeler
+    """One export holding several annotation sets per image, split per labeler (over all its shards)."""
+    from specdsl.cli.exports import expand_or_exit, one_dataset
+    from specdsl.engine.labels import LabelSet
 
     path = args.exports[0]
-    try:
-        parts = split_by_labeler(path, args.input_format, reader_options(args, spec))
-    except ReaderError as exc:
-        raise UsageError(f"{exc.location()}: {exc.message}") from None
+    shards = expand_or_exit(path, args.input_format)
+    by_labeler = _split_shards(shards, args, spec)  # name -> ([shard...], [dataset...])
+    if shards == [path]:
+        parts = [(name, datasets[0]) for name, (_, datasets) in by_labeler.items()]
+    else:
+        parts = [(name, one_dataset(datasets, path, where)) for name, (where, datasets) in by_labeler.items()]
     if len(parts) < 2:
         raise UsageError(f"{path} holds one annotation set per image: give agree two or more exports")
     names = [name for name, _ in parts]
@@ -68,9 +69,32 @@ def _one_export_split(spec, args) -> list:
     return [LabelSet.of(name, spec, dataset, path) for name, (_, dataset) in zip(names, parts)]
 
 
+def _split_shards(shards: list[str], args, spec) -> dict[str, tuple[list[str], list]]:
+    """Each labeler's datasets of the shards they labeled in, labelers in order of first appearance."""
+    from specdsl.cli.exports import reader_options
+    from specdsl.data.readers import ReaderError
+    from specdsl.engine.labels import split_by_labeler
+
+    found: dict[str, tuple[list[str], list]] = {}
+    for shard in shards:
+        try:
+            split = split_by_labeler(shard, args.input_format, reader_options(args, spec))
+        except ReaderError as exc:
+            raise UsageError(f"{exc.location()}: {exc.message}") from None
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{shard}: {exc}") from None
+        for name, dataset in split:
+            where, datasets = found.setdefault(name, ([], []))
+            where.append(shard)
+            datasets.append(dataset)
+    return found
+
+
 def labeler_names(exports: list[str], names: str | None) -> list[str]:
     if names is None:
-        stems = [Path(e).stem for e in exports]
+        from specdsl.data.inputs import export_name
+
+        stems = [export_name(e) for e in exports]
         return stems if len(set(stems)) == len(stems) else [f"{s}#{k + 1}" for k, s in enumerate(stems)]
     given = [n.strip() for n in names.split(",")]
     if len(given) != len(exports) or len(set(given)) != len(given) or not all(given):

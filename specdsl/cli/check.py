@@ -27,7 +27,8 @@ FORMATS = ("text", "concise", "json", "jsonl", "sarif", "github", "junit", "gitl
 def register(sub) -> None:
     parser = sub.add_parser("check", help="validate annotation exports against a spec")
     parser.add_argument("spec", help="spec file or PATH@GITREV")
-    parser.add_argument("exports", nargs="+", metavar="EXPORT", help="annotation export files")
+    parser.add_argument("exports", nargs="+", metavar="EXPORT",
+                        help="annotation exports: files, folders of shards, quoted glob patterns, URLs")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("-o", "--output-file", metavar="FILE", help="write the formatted findings to FILE")
     add_reader_options(parser)

@@ -103,15 +103,16 @@ def assess(args: argparse.Namespace, old, new, new_arg: str, kept: list | None =
 
 
 def _assess_in_chunks(args: argparse.Namespace, known: dict, new, default_version: int, options) -> list:
-    from specdsl.cli.scale import export_shards, run_shard, scale_session
+    from specdsl.cli.exports import expand_or_exit
+    from specdsl.cli.scale import run_shard, scale_session
     from specdsl.diff.chunked import ImpactTask
     from specdsl.diff.impact import join_parts
 
-    task = ImpactTask(new, known, default_version, args.labeled_under, options)
     impacts = []
     with scale_session(args) as cluster:
         for export in args.labels:
-            parts = [run_shard(task, shard, args, cluster) for shard in export_shards(export, args)]
+            task = ImpactTask(new, known, default_version, args.labeled_under, options, export)
+            parts = [run_shard(task, shard, args, cluster) for shard in expand_or_exit(export, args.input_format)]
             impacts.append(join_parts([part.impact for shard_parts in parts for part in shard_parts]))
     return impacts
 

@@ -16,8 +16,10 @@ def register(sub) -> None:
                             "where only mechanical edits are needed (declared renames, defaults), and stamp them "
                             "with the new spec_version. Images that need a person are copied unchanged.")
     parser.add_argument("spec", help="the new spec: a file or PATH@GITREV")
-    parser.add_argument("export", help="a native JSON or JSON Lines export")
-    parser.add_argument("-o", "--output", required=True, metavar="OUT", help="where to write (never the input)")
+    parser.add_argument("export", help="a native JSON or JSON Lines export; or a folder or glob pattern of shards")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT",
+                        help="where to write (never the input); a folder for a folder or pattern of shards, "
+                        "each shard written to its relative path under it")
     parser.add_argument("--history", metavar="REV-RANGE",
                         help="read older versions of SPEC from git, to migrate exactly what changed since each "
                         "image's version (without it only the `changes` blocks and the defaults are known); "
@@ -31,15 +33,23 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from specdsl.cli.exports import expand_or_exit
+    from specdsl.data.remote import is_url
     from specdsl.migrate import MigrationError, migrate_file
 
     spec = compile_or_exit(args.spec).spec
+    if is_url(args.export) or is_url(args.output):
+        raise UsageError("migrate reads and writes local files: copy the export here first")
+    shards = expand_or_exit(args.export, "native")
     source, out = Path(args.export), Path(args.output)
-    if not source.is_file():
-        raise UsageError(f"cannot read export {source}: no such file")
     known = _history(args, spec) if args.history else {}
     try:
-        report = migrate_file(spec, source, out, known, args.labeled_under)
+        if source.is_file():
+            report = migrate_file(spec, source, out, known, args.labeled_under)
+        else:
+            from specdsl.migrate_shards import migrate_shards, shard_root
+
+            report = migrate_shards(spec, shards, shard_root(args.export), out, known, args.labeled_under)
     except MigrationError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:

@@ -55,25 +55,16 @@ def _positive(text: str) -> int:
     return value
 
 
-def export_shards(export: str, args) -> list[str]:
-    """The files one export argument stands for (a folder or a glob pattern: its shards, in path order)."""
-    from specdsl.data.inputs import NoExport, expand_input
-
-    try:
-        return expand_input(export, args.input_format)
-    except NoExport as exc:
-        raise UsageError(str(exc)) from None
-
-
 def check_in_chunks(export: str, args, spec, cluster=None):
     """The merged :class:`~specdsl.scale.run.ExportResult` of one export argument, quota findings included.
 
     An argument that stands for several shards (a folder, a glob pattern) is one export: its quotas are
     measured over every shard, and their findings name the argument as given."""
+    from specdsl.cli.exports import expand_or_exit
     from specdsl.scale.image_ids import FirstImages
     from specdsl.scale.run import ExportResult
 
-    shards = export_shards(export, args)
+    shards = expand_or_exit(export, args.input_format)
     first_images = FirstImages(spec)  # an image id repeated in a later shard is a duplicate too
     with _progress(shards, args) as progress:
         results = [_check_shard(shard, args, spec, cluster, first_images, progress) for shard in shards]
@@ -135,6 +126,7 @@ def plan_shard(shard: str, args):
 def shard_errors(shard: str) -> Iterator[None]:
     """A reader error, a dead worker or an unreadable file is a usage error naming where."""
     from specdsl.data.readers import ReaderError
+    from specdsl.data.remote import UrlUnavailable
     from specdsl.scale.plan import forget_document
     from specdsl.scale.run import WorkerDied
 
@@ -142,7 +134,7 @@ def shard_errors(shard: str) -> Iterator[None]:
         yield
     except ReaderError as exc:
         raise UsageError(f"{exc.location()}: {exc.message}") from None
-    except WorkerDied as exc:
+    except (WorkerDied, UrlUnavailable) as exc:
         raise UsageError(str(exc)) from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{shard}: {exc}") from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, err_console, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
 
@@ -13,7 +11,9 @@ FORMATS = ("text", "json", "html")
 def register(sub) -> None:
     parser = sub.add_parser("stats", help="what the data holds in the spec's terms: distributions, quotas, drift")
     parser.add_argument("spec", help="spec file or PATH@GITREV")
-    parser.add_argument("exports", nargs="+", metavar="EXPORT", help="annotation exports (counted together)")
+    parser.add_argument("exports", nargs="+", metavar="EXPORT",
+                        help="annotation exports (counted together): files, folders of shards, quoted glob "
+                        "patterns, URLs")
     parser.add_argument("--by", action="append", default=[], metavar="EXPR",
                         help="slice by an image or class attribute (image.weather, vehicle.blinker); repeatable")
     parser.add_argument("--against", nargs="+", metavar="OLD_EXPORT", help="older exports to measure drift from")
@@ -45,9 +45,10 @@ def run(args) -> int:
 
 
 def _labels(spec, path: str, args):
+    from specdsl.data.inputs import export_name
     from specdsl.engine.labels import LabelSet
 
-    labels = LabelSet.of(Path(path).stem, spec, load_or_exit(path, args, spec=spec), path)
+    labels = LabelSet.of(export_name(path), spec, load_or_exit(path, args, spec=spec), path)
     if labels.spec_name is not None and labels.spec_name != spec.name:
         raise UsageError(f"{path} is an export of spec '{labels.spec_name}', not '{spec.name}'")
     return labels

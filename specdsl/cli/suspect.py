@@ -13,7 +13,8 @@ FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "conci
 def register(sub) -> None:
     parser = sub.add_parser("suspect", help="labels that a model's predictions doubt (confident learning)")
     parser.add_argument("spec", help="spec file or PATH@GITREV")
-    parser.add_argument("exports", nargs="+", metavar="EXPORT", help="labeled exports")
+    parser.add_argument("exports", nargs="+", metavar="EXPORT",
+                        help="labeled exports: files, folders of shards, quoted glob patterns, URLs")
     add_prediction_options(parser)
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--output-file", "-o", metavar="FILE", help="write the output to FILE")

@@ -9,7 +9,7 @@ the export read whole.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from specdsl import ir
 from specdsl.diff.impact import Impact, analyze_impact
@@ -34,10 +34,12 @@ class ImpactTask:
     default_version: int
     labeled_under: int | None
     options: object  # ReadOptions
+    export: str | None = None  # the argument the chunk's shard belongs to: what the notes name
 
     def __call__(self, chunk: Chunk) -> ImpactPart:
         read = read_chunk(chunk, self.options)
         if read.failure is not None:
             return ImpactPart(chunk, None, failure=read.failure)
-        impact = analyze_impact(read.dataset, self.new, self.known, self.default_version, self.labeled_under)
+        dataset = read.dataset if self.export is None else replace(read.dataset, source=self.export)
+        impact = analyze_impact(dataset, self.new, self.known, self.default_version, self.labeled_under)
         return ImpactPart(chunk, impact, len(read.dataset.images))

@@ -20,10 +20,12 @@ def declared_spec(path: str, dataset: Dataset) -> str | None:
     """The spec a native export names (``{"spec": "lanes", ...}``): from the dataset, else the file's head."""
     if dataset.spec_name is not None:
         return dataset.spec_name
+    from specdsl.data.remote import open_binary
+
     try:
-        with open(path, "rb") as handle:
+        with open_binary(path) as handle:  # a URL's head through fsspec
             head = handle.read(4096)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a URL that cannot be read here
         return None
     found = _SPEC_KEY.match(head)
     return found.group(1).decode("utf-8", "replace") if found else None
@@ -92,10 +94,10 @@ def split_by_labeler(path: str, fmt: str | None, options) -> list[tuple[str, Dat
     from dataclasses import replace
 
     from specdsl.data.build import build_dataset
-    from specdsl.data.readers import read_export
+    from specdsl.data.remote import read_items
 
     groups: dict[str, list] = {}
-    for item in read_export(path, fmt, replace(options, ls_annotation="all")):
+    for item in read_items(path, fmt, replace(options, ls_annotation="all")):
         data = getattr(item, "data", None)
         name = _labeler_of(data) if data is not None else None
         groups.setdefault(name or "unknown", []).append(item)

@@ -133,6 +133,10 @@ def strip_git_rev(spec_path: str) -> str:
 def path_uri(path: str) -> str:
     """A path as a SARIF artifact URI: relative paths stay relative (what code scanning expects)."""
     path = encodable(path)
+    from specdsl.data.remote import is_url
+
+    if is_url(path):  # an export read through fsspec (s3://bucket/x.jsonl) is its own URI
+        return quote(path, safe="/@+:%")
     if PureWindowsPath(path).drive and PureWindowsPath(path).is_absolute():
         return PureWindowsPath(path).as_uri()
     if path.startswith("/"):

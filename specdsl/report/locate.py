@@ -309,12 +309,30 @@ def locate_findings(findings: Iterable[Finding], index: ExportLineIndex | None =
 
 
 def _load(source: str) -> JsonLines | None:
+    from specdsl.data.remote import is_url
+
+    if is_url(source):
+        return _load_url(source)
     path = Path(source)
     try:
         if not path.is_file() or path.stat().st_size > MAX_EXPORT_BYTES or _looks_like_xml(path):
             return None
         return JsonLines(path.read_bytes())
     except (OSError, ValueError, IndexError):  # not a readable export: no lines
+        return None
+
+
+def _load_url(url: str) -> JsonLines | None:
+    """An export named by a URL (``specc check s3://...``), read through fsspec as a local one is."""
+    from specdsl.data.remote import UrlPath
+
+    try:
+        with UrlPath(url).open() as handle:
+            data = handle.read(MAX_EXPORT_BYTES + 1)
+        if len(data) > MAX_EXPORT_BYTES or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return None
+        return JsonLines(data)
+    except (OSError, ValueError, IndexError):  # unreadable, or fsspec missing: no lines, as for a local file
         return None
 
 

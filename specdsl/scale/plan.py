@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from specdsl.data.remote import as_path, is_url, native_kind, open_binary
+
 LINES_SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_CHUNK_BYTES = 32 << 20  # about 64 MB of columns and findings per chunk on lane-style exports
 SCAN_BLOCK = 8 << 20
@@ -59,7 +61,7 @@ class ChunkSize:
 
 def plan_chunks(path: str, fmt: str | None, size: ChunkSize) -> list[Chunk]:
     """The chunks of one export, in source order (empty for an empty file)."""
-    kind = _kind(Path(path), fmt)
+    kind = ChunkKind(native_kind(path, fmt)) if is_url(path) else _kind(Path(path), fmt)
     if kind is ChunkKind.LINES:
         chunks = list(_line_chunks(path, fmt, size))
         # as report/locate.py reads a whole file: records are located when there are two or more
@@ -92,7 +94,7 @@ def _line_chunks(path: str, fmt: str | None, size: ChunkSize) -> Iterator[Chunk]
     line = first_line = 1
     images = first_image = 0
     index = 0
-    with open(path, "rb") as file:
+    with open_binary(path) as file:  # a URL's byte ranges through fsspec
         rest = b""
         while block := file.read(SCAN_BLOCK):
             block, rest = rest + block, b""
@@ -122,7 +124,7 @@ def document_slices(path: str):
     from specdsl.data.readers.native import split_document
 
     if path not in _DOCUMENTS:
-        split = split_document(Path(path))
+        split = split_document(as_path(path))
         if split is None:
             return None
         _DOCUMENTS[path] = split

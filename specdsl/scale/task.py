@@ -8,11 +8,11 @@ caller raises the first one in source order, as the one-pass reader would).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
 from specdsl import ir
+from specdsl.data.remote import as_path, open_binary, read_items
 from specdsl.report.finding import Finding
 from specdsl.scale.image_ids import ImageKeys, ImagePlaces, chunk_places
 from specdsl.scale.plan import Chunk, ChunkKind, document_slices
@@ -146,7 +146,7 @@ def _failed(chunk: Chunk, terms: int, failure) -> ChunkResult:
 def chunk_bytes(chunk: Chunk) -> bytes | None:
     if chunk.kind is not ChunkKind.LINES:
         return None
-    with open(chunk.path, "rb") as file:
+    with open_binary(chunk.path) as file:  # a URL reads its byte range only
         file.seek(chunk.start)
         return file.read(chunk.stop - chunk.start)
 
@@ -155,9 +155,7 @@ def _read(chunk: Chunk, options, data: bytes | None, keys: ImageKeys):
     from specdsl.data.build import build_dataset
 
     if chunk.kind is ChunkKind.WHOLE:
-        from specdsl.data.readers import read_export
-
-        return build_dataset(keys.watch(read_export(chunk.path, chunk.fmt, options)), chunk.path)
+        return build_dataset(keys.watch(read_items(chunk.path, chunk.fmt, options)), chunk.path)
     records = _records(chunk, options, data)
     return build_dataset(keys.watch(_mapped(records, options)), chunk.path, first_image=chunk.first_image)
 
@@ -166,7 +164,7 @@ def _records(chunk: Chunk, options, data: bytes | None):
     from specdsl.data.readers import native
 
     if chunk.kind is ChunkKind.LINES:
-        return native.read_lines_of(Path(chunk.path), data, options, chunk.first_image, chunk.first_line)
+        return native.read_lines_of(as_path(chunk.path), data, options, chunk.first_image, chunk.first_line)
     data, images = document_slices(chunk.path)
     return native.records_of(images[chunk.start:chunk.stop], chunk.start, chunk.path, options, data)
 

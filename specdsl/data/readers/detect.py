@@ -27,14 +27,21 @@ def detect_format(path: str | Path) -> str:
         raise ReaderError(path, None, None, "XML that is not a CVAT <annotations> export")
     if path.name.endswith(".lines.txt") or _looks_like_culane(stripped.split(b"\n", 1)[0]):
         return "culane"
-    if stripped[:1] in (b"{", b"["):
-        top, nested = _first_line_keys(stripped)
-        if not top:
-            top = nested = set(_KEY.findall(head))
-        found = _classify(top, nested)
-        if found:
-            return found
+    found = detect_json_format(stripped)
+    if found:
+        return found
     raise ReaderError(path, None, None, "cannot tell the export format from its content; name it explicitly")
+
+
+def detect_json_format(stripped: bytes) -> str | None:
+    """The JSON format whose keys the first bytes of an export hold (leading whitespace stripped); None
+    when they are not JSON or fit no format."""
+    if stripped[:1] not in (b"{", b"["):
+        return None
+    top, nested = _first_line_keys(stripped)
+    if not top:
+        top = nested = set(_KEY.findall(stripped))
+    return _classify(top, nested)
 
 
 class _RootFound(Exception):
