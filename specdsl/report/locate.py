@@ -93,6 +93,15 @@ class JsonLines:
             return None
         return self._position_of(offset)
 
+    def position_from(self, span: Span, pointer: str) -> Position | None:
+        """Line and column of ``pointer`` inside the value at ``span``, a value whose place in the file
+        is already known (an image of a split document): nothing above it is split again."""
+        try:
+            offset = self._follow(span, _tokens(pointer))[0]
+        except (msgspec.MsgspecError, ValueError, IndexError, KeyError):
+            return None
+        return self._position_of(offset)
+
     def _position_of(self, offset: int) -> Position:
         chunk = offset // _CHUNK
         before = self._newlines_through_chunk[chunk - 1] if chunk else 0

@@ -36,7 +36,9 @@ class Chunk:
     first_image: int = 0  # index of the chunk's first image in the export
     first_line: int = 1  # line of ``start`` in the file (JSON Lines)
     images: int | None = None  # how many images the chunk holds; None: unknown until read (WHOLE)
-    locate: bool = False  # JSON Lines of 2+ records: the task finds its findings' lines and columns
+    # JSON Lines of 2+ records, or a document report/locate.py would read: the task finds its findings'
+    # lines and columns
+    locate: bool = False
 
     def describe(self) -> str:
         if self.kind is ChunkKind.WHOLE:
@@ -129,19 +131,39 @@ def document_slices(path: str):
     return _DOCUMENTS[path]
 
 
+_LOCATORS: dict[str, object] = {}  # path -> scale.locating.DocumentImages, built once per process
+
+
+def document_images(path: str):
+    """The :class:`~specdsl.scale.locating.DocumentImages` of a split document (None if it does not split)."""
+    from specdsl.scale.locating import DocumentImages
+
+    if path not in _LOCATORS:
+        slices = document_slices(path)
+        if slices is None:
+            return None
+        _LOCATORS[path] = DocumentImages(path, *slices)
+    return _LOCATORS[path]
+
+
 def forget_document(path: str) -> None:
     _DOCUMENTS.pop(path, None)
+    _LOCATORS.pop(path, None)
 
 
 def _document_chunks(path: str, fmt: str | None, slices, size: ChunkSize) -> list[Chunk]:
-    _, images = slices
+    from specdsl.report.locate import MAX_EXPORT_BYTES
+
+    data, images = slices
+    located = len(data) <= MAX_EXPORT_BYTES  # as report/locate.py reads a whole file
     chunks, start, length = [], 0, 0
     for k, raw in enumerate(images):
         length += len(raw)
         if size.full(k + 1 - start, length):
-            chunks.append(Chunk(path, fmt, ChunkKind.DOCUMENT, len(chunks), start, k + 1, start, 1, k + 1 - start))
+            chunks.append(Chunk(path, fmt, ChunkKind.DOCUMENT, len(chunks), start, k + 1, start, 1, k + 1 - start,
+                                located))
             start, length = k + 1, 0
     if start < len(images):
         chunks.append(Chunk(path, fmt, ChunkKind.DOCUMENT, len(chunks), start, len(images), start, 1,
-                            len(images) - start))
+                            len(images) - start, located))
     return chunks

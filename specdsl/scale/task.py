@@ -62,10 +62,10 @@ def check_chunk(spec: ir.Spec, chunk: Chunk, options) -> ChunkResult:
     except (OSError, ValueError) as exc:
         return _failed(chunk, len(terms), exc)
     first = None
-    if chunk.locate:
-        lines = JsonLinesChunk(chunk, data)
-        findings = [lines.locate(finding) for finding in findings]
-        first = lines.first_record() if chunk.index == 0 else None
+    located = _locator(chunk, data) if chunk.locate else None
+    if located is not None:
+        findings = [located.locate(finding) for finding in findings]
+        first = located.first_record() if chunk.index == 0 else None
     return ChunkResult(chunk, findings, len(dataset.images), dataset.n_objects, shares, first_record=first)
 
 
@@ -93,6 +93,15 @@ class JsonLinesChunk:
     def first_record(self) -> tuple[int, int] | None:
         position = self.lines.record_position(0, "")
         return None if position is None else (position[0] + self.chunk.first_line - 1, position[1])
+
+
+def _locator(chunk: Chunk, data: bytes | None):
+    """What finds the chunk's findings in its file: the JSON Lines chunk, or the whole split document."""
+    if chunk.kind is ChunkKind.DOCUMENT:
+        from specdsl.scale.plan import document_images
+
+        return document_images(chunk.path)
+    return JsonLinesChunk(chunk, data)
 
 
 def _failed(chunk: Chunk, terms: int, failure) -> ChunkResult:
