@@ -89,7 +89,7 @@ def _check_shard(shard: str, args, spec, cluster):
     options = reader_options(args, spec)
     jobs = args.jobs or usable_cores()
     try:
-        chunks = plan_chunks(shard, args.input_format, ChunkSize(images=args.chunk_images))
+        chunks = plan_chunks(shard, args.input_format, ChunkSize(images=args.chunk_images, workers=jobs))
         with _progress(shard, args, chunks) as progress:
             return check_export(spec, shard, chunks, options, jobs,
                                 on_chunk=lambda done: progress.advance(done.images), cluster=cluster)

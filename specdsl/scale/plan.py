@@ -52,6 +52,17 @@ class Chunk:
 class ChunkSize:
     images: int | None = None  # --chunk-images; None: by bytes
     bytes: int = DEFAULT_CHUNK_BYTES
+    workers: int = 1  # the processes that share the chunks: byte chunks are evened out between them
+
+    def evened(self, total: int) -> ChunkSize:
+        """Byte chunks of equal size for ``total`` bytes, none above ``bytes``, their number a multiple of
+        ``workers`` when there are several: five chunks on two workers would leave one worker a chunk
+        behind the other at the end."""
+        count = -(-total // self.bytes)
+        if self.images is not None or count <= 1:
+            return self
+        count = -(-count // self.workers) * self.workers
+        return dataclasses.replace(self, bytes=-(-total // count))
 
     def full(self, images: int, size: int) -> bool:
         if self.images is not None:
@@ -63,7 +74,7 @@ def plan_chunks(path: str, fmt: str | None, size: ChunkSize) -> list[Chunk]:
     """The chunks of one export, in source order (empty for an empty file)."""
     kind = _kind(Path(path), fmt)
     if kind is ChunkKind.LINES:
-        chunks = list(_line_chunks(path, fmt, size))
+        chunks = list(_line_chunks(path, fmt, size.evened(Path(path).stat().st_size)))
         # as report/locate.py reads a whole file: records are located when there are two or more
         located = sum(chunk.images for chunk in chunks) >= 2
         return [dataclasses.replace(chunk, locate=located) for chunk in chunks]
@@ -156,6 +167,7 @@ def _document_chunks(path: str, fmt: str | None, slices, size: ChunkSize) -> lis
 
     data, images = slices
     located = len(data) <= MAX_EXPORT_BYTES  # as report/locate.py reads a whole file
+    size = size.evened(sum(map(len, images)))
     chunks, start, length = [], 0, 0
     for k, raw in enumerate(images):
         length += len(raw)
