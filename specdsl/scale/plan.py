@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+import numpy as np
+
 LINES_SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_CHUNK_BYTES = 32 << 20  # about 64 MB of columns and findings per chunk on lane-style exports
 SCAN_BLOCK = 8 << 20
@@ -167,15 +169,23 @@ def _document_chunks(path: str, fmt: str | None, slices, size: ChunkSize) -> lis
 
     data, images = slices
     located = len(data) <= MAX_EXPORT_BYTES  # as report/locate.py reads a whole file
-    size = size.evened(sum(map(len, images)))
-    chunks, start, length = [], 0, 0
-    for k, raw in enumerate(images):
-        length += len(raw)
-        if size.full(k + 1 - start, length):
-            chunks.append(Chunk(path, fmt, ChunkKind.DOCUMENT, len(chunks), start, k + 1, start, 1, k + 1 - start,
-                                located))
-            start, length = k + 1, 0
-    if start < len(images):
-        chunks.append(Chunk(path, fmt, ChunkKind.DOCUMENT, len(chunks), start, len(images), start, 1,
-                            len(images) - start, located))
-    return chunks
+    lengths = np.fromiter(map(len, images), dtype=np.int64, count=len(images))
+    ends = _chunk_ends(np.cumsum(lengths), size.evened(int(lengths.sum())))
+    starts = [0, *ends[:-1]]
+    return [Chunk(path, fmt, ChunkKind.DOCUMENT, index, start, stop, start, 1, stop - start, located)
+            for index, (start, stop) in enumerate(zip(starts, ends, strict=True))]
+
+
+def _chunk_ends(through: np.ndarray, size: ChunkSize) -> list[int]:
+    """Where each chunk of images stops: after ``size.images`` images, or after the image at which the chunk's
+    bytes reach ``size.bytes`` (``through[k]``: bytes of images 0..k); the last chunk takes the rest."""
+    n = len(through)
+    if size.images is not None:
+        return [*range(size.images, n, size.images), n] if n else []
+    ends, start = [], 0
+    while start < n:
+        before = int(through[start - 1]) if start else 0
+        stop = min(int(np.searchsorted(through, before + size.bytes, side="left")) + 1, n)
+        ends.append(stop)
+        start = stop
+    return ends
