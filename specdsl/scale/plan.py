@@ -171,7 +171,7 @@ def _document_chunks(path: str, fmt: str | None, slices, size: ChunkSize) -> lis
     located = len(data) <= MAX_EXPORT_BYTES  # as report/locate.py reads a whole file
     lengths = np.fromiter(map(len, images), dtype=np.int64, count=len(images))
     ends = _chunk_ends(np.cumsum(lengths), size.evened(int(lengths.sum())))
-    starts = [0, *ends[:-1]]
+    starts = [0, *ends[:-1]][:len(ends)]  # no images: no chunks
     return [Chunk(path, fmt, ChunkKind.DOCUMENT, index, start, stop, start, 1, stop - start, located)
             for index, (start, stop) in enumerate(zip(starts, ends, strict=True))]
 
