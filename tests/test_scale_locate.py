@@ -74,3 +74,23 @@ def test_a_document_too_large_to_locate_is_not_located_in_chunks_either(spec, tm
     assert findings
     assert all(f.line is None for f in findings)
     assert all(f.line is None for f in locate_findings(findings))
+
+
+def _naive_position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[line_start:offset].decode("utf-8")) + 1
+
+
+@pytest.mark.parametrize("newlines", ["none", "some"])
+def test_positions_inside_lines_longer_than_the_newline_index_chunks(newlines):
+    from specdsl.report.locate import JsonLines
+
+    long_line = "é" * 40_000 + "x" * 100_000  # about 3 index chunks of 64 KB without a newline
+    value = {"pad": long_line, "images": [{"id": f"i{k}", "note": "ü" * k} for k in range(50)], "tail": long_line}
+    text = json.dumps(value, ensure_ascii=False, indent=None if newlines == "none" else 1)
+    data = text.encode("utf-8")
+    lines = JsonLines(data)
+    # every 997th byte that starts a character and a value's text (not a blank)
+    offsets = [o for o in range(0, len(data), 997) if data[o] not in b" \n" and data[o] & 0xC0 != 0x80]
+    assert len(offsets) > 250
+    assert [lines.position_from((o, 1), "") for o in offsets] == [_naive_position(data, o) for o in offsets]
