@@ -119,7 +119,9 @@ def jobs(args) -> int:
 def plan_shard(shard: str, args):
     from specdsl.scale.plan import ChunkSize, plan_chunks
 
-    return plan_chunks(shard, args.input_format, ChunkSize(images=getattr(args, "chunk_images", None)))
+    # byte chunks are evened out over the workers: five chunks on two workers would leave one idle at the end
+    return plan_chunks(shard, args.input_format, ChunkSize(images=getattr(args, "chunk_images", None),
+                                                           workers=jobs(args)))
 
 
 @contextmanager

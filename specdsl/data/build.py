@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import reprlib
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -89,7 +90,7 @@ class _DatasetBuilder:
 
     def _group(self, flat: list, image_index: np.ndarray, position: np.ndarray) -> dict:
         if _types(flat) == {dict}:
-            classes = [o.get("class") for o in flat]
+            classes = gp.column(flat, "class")
         else:
             classes = [o.get("class") if o.__class__ is dict else None for o in flat]
         if _types(classes) != {str}:
@@ -121,10 +122,10 @@ class _DatasetBuilder:
 
     def _check_duplicate_ids(self, ids_by_class: list[tuple[np.ndarray, np.ndarray, list[str]]]) -> None:
         """Two objects of one image with one id, whatever their classes (ids were read per class)."""
-        images = [i for img, _, _ in ids_by_class for i in img.tolist()]
         ids = [oid for _, _, class_ids in ids_by_class for oid in class_ids]
-        if len(set(zip(images, ids))) == len(ids):
+        if not _repeats(np.concatenate([img for img, _, _ in ids_by_class]) if ids else np.empty(0, np.int64), ids):
             return
+        images = [i for img, _, _ in ids_by_class for i in img.tolist()]
         positions = [p for _, pos, _ in ids_by_class for p in pos.tolist()]
         order = sorted(range(len(ids)), key=lambda k: (images[k], positions[k]))
         seen: set = set()
@@ -140,12 +141,19 @@ class _DatasetBuilder:
         return Dataset(self.source, spec_name, images, tables, self.problems)
 
 
+def _repeats(images: np.ndarray, ids: list[str]) -> bool:
+    """Whether some (image, id) pair occurs twice: ids numbered by a dict, pairs compared as integers."""
+    numbers = {oid: k for k, oid in enumerate(dict.fromkeys(ids))}
+    keys = images * max(len(numbers), 1) + np.fromiter(map(numbers.__getitem__, ids), dtype=np.int64, count=len(ids))
+    return len(np.unique(keys)) != len(keys)
+
+
 _UNCLASSIFIED = "\x00unclassified"  # stands for a missing or non-string class while grouping
 
 
 def _flatten(objects_per_image: list[list], base: int):
     counts = np.fromiter((len(objs) for objs in objects_per_image), dtype=np.int64, count=len(objects_per_image))
-    flat = [o for objs in objects_per_image for o in objs]
+    flat = list(chain.from_iterable(objects_per_image))
     image_index = np.repeat(np.arange(base, base + len(counts), dtype=np.int64), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     position = (np.arange(len(flat), dtype=np.int64) - starts).astype(np.int32)
@@ -312,7 +320,7 @@ class _TableBuilder:
         self.owner.problem(int(image_index[k]), int(position[k]), message, (oid,) if isinstance(oid, str) else ())
 
     def _ids(self, objs, image_index, position, broken) -> list[str]:
-        ids = [o.get("id") for o in objs]
+        ids = gp.column(objs, "id")
         if _types(ids) == {str}:
             return ids
         for k, oid in enumerate(ids):
@@ -325,7 +333,7 @@ class _TableBuilder:
         return ids
 
     def _add_attributes(self, objs, image_index, position, broken) -> None:
-        rows = [o.get("attributes") for o in objs]
+        rows = gp.column(objs, "attributes")
         if _types(rows) != {dict}:
             rows = [self._attribute_row(r, k, objs, image_index, position, broken) for k, r in enumerate(rows)]
         keys = set().union(*rows) if rows else set()
@@ -334,7 +342,7 @@ class _TableBuilder:
             if builder is None:
                 builder = self.attributes[key] = CategoricalBuilder()
                 builder.pad(self.length)
-            builder.extend([r.get(key, MISSING) for r in rows])
+            builder.extend(gp.column(rows, key, MISSING))
         for key, builder in self.attributes.items():
             if key not in keys:
                 builder.pad(len(objs))
@@ -359,7 +367,7 @@ class _TableBuilder:
             if builder is None:
                 builder = self.flags[key] = CategoricalBuilder()
                 builder.pad(self.length)
-            builder.extend([o.get(key, MISSING) for o in objs])
+            builder.extend(gp.column(objs, key, MISSING))
 
     def build(self) -> ObjectTable:
         n = self.length

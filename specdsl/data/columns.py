@@ -7,6 +7,8 @@ once and broadcast the answer with one ``take``.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 
 MISSING_CODE = -1
@@ -36,6 +38,19 @@ def value_key(value):
     return (value.__class__, value)
 
 
+def _kinds(values: list, distinct: dict | None) -> set[type]:
+    """The types of ``values``. Equal values of different types share one key of ``distinct`` (True == 1 ==
+    1.0), so the distinct values tell the types only when none is a bool or a number."""
+    if distinct is not None:
+        kinds = set(map(type, distinct))
+        if not kinds & _NUMERIC:
+            return kinds
+    return set(map(type, values))
+
+
+_NUMERIC = {bool, int, float}
+
+
 class CategoricalBuilder:
     """Accumulates codes batch by batch against one growing table of distinct values."""
 
@@ -55,21 +70,23 @@ class CategoricalBuilder:
 
     def extend(self, values: list) -> None:
         """Code a batch: new distinct values are registered once, then one C-level lookup per value."""
-        self._kinds |= set(map(type, values))
+        try:
+            distinct = dict.fromkeys(values)  # distinct values, in order of first appearance
+        except TypeError:  # an unhashable value (list, dict): key every value
+            distinct = None
+        self._kinds |= _kinds(values, distinct)
         if bool in self._kinds and (int in self._kinds or float in self._kinds):
             self._fast = {MISSING: MISSING_CODE}  # True == 1: raw values no longer make safe keys
-        try:
-            for value in dict.fromkeys(values):  # distinct values, in order of first appearance
+        if distinct is None:
+            codes = np.full(len(values), -2, dtype=np.int32)
+        else:
+            for value in distinct:
                 if value not in self._fast:
                     self._code(value)
-            get = self._fast.get
-            codes = [get(v, -2) for v in values]
-        except TypeError:  # an unhashable value (list, dict): key every value
-            codes = [-2] * len(values)
-        for i, code in enumerate(codes):
-            if code == -2:
-                codes[i] = self._code(values[i])
-        self._chunks.append(np.asarray(codes, dtype=np.int32))
+            codes = np.fromiter(map(self._fast.get, values, repeat(-2)), dtype=np.int32, count=len(values))
+        for i in np.flatnonzero(codes == -2).tolist():  # values the raw-value table cannot key
+            codes[i] = self._code(values[i])
+        self._chunks.append(codes)
         self.length += len(values)
 
     def _code(self, value) -> int:

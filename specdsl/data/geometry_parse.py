@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import reprlib
-from itertools import chain
+from itertools import chain, compress, repeat
+from operator import is_not
 
 import numpy as np
 
@@ -37,10 +38,10 @@ def _all_in_plane(block: np.ndarray) -> bool:
     return bool((np.abs(block) <= MAX_EXTENT).all())
 
 
-def _floats(flat: list) -> np.ndarray | None:
+def _floats(flat, count: int) -> np.ndarray | None:
     """The numbers as float64, or None when one is an int too large for a float (the slow path names it)."""
     try:
-        return np.fromiter(flat, dtype=np.float64, count=len(flat))
+        return np.fromiter(flat, dtype=np.float64, count=count)
     except OverflowError:
         return None
 
@@ -61,11 +62,14 @@ class GeometryBuilder:
         """Convert the geometry keys of a batch; ``keys`` are the keys any of its objects has."""
         problems: list[tuple[int, str]] = []
         none = [None] * len(objs)
-        column = lambda key: [o.get(key) for o in objs] if key in keys else none  # noqa: E731
-        self._add_points(column("points"), problems)
-        self._add_fixed(column("box"), 4, "box", self.box, self.has_box, problems)
-        self._add_fixed(column("point"), 2, "point", self.point, self.has_point, problems)
-        masks = column("mask")
+
+        def values(key: str) -> list:
+            return column(objs, key) if key in keys else none
+
+        self._add_points(values("points"), problems)
+        self._add_fixed(values("box"), 4, "box", self.box, self.has_box, problems)
+        self._add_fixed(values("point"), 2, "point", self.point, self.has_point, problems)
+        masks = values("mask")
         self.masks.extend(masks)
         has_mask = [_mask_ok(m, k, problems) for k, m in enumerate(masks)] if "mask" in keys else [False] * len(objs)
         self.has_mask.append(np.asarray(has_mask, dtype=bool))
@@ -113,12 +117,17 @@ class GeometryBuilder:
         np.cumsum(counts, out=offsets[1:])
         coords = np.concatenate(self.coords) if self.coords else np.empty((0, 2))
         cat = lambda parts, shape: np.concatenate(parts) if parts else np.empty(shape)  # noqa: E731
-        masks = self.masks if any(m is not None for m in self.masks) else None
+        masks = self.masks if self.masks.count(None) != len(self.masks) else None
         return Geometry(
             points=Ragged(offsets, coords.reshape(-1, 2)), has_points=cat(self.has_points, 0).astype(bool),
             box=cat(self.box, (0, 4)), has_box=cat(self.has_box, 0).astype(bool),
             point=cat(self.point, (0, 2)), has_point=cat(self.has_point, 0).astype(bool),
             masks=masks, has_mask=cat(self.has_mask, 0).astype(bool))
+
+
+def column(rows: list[dict], key: str, default=None) -> list:
+    """``[row.get(key, default) for row in rows]`` in one C-level pass (every row is a dict)."""
+    return list(map(dict.get, rows, repeat(key), repeat(default)))
 
 
 def types_of(values) -> set:
@@ -128,17 +137,15 @@ def types_of(values) -> set:
 
 def _points_fast(values: list):
     """Counts, (N, 2) coordinates and presence for a batch, or None when any record needs a closer look."""
-    present = np.fromiter(map(_is_not_none, values), dtype=bool, count=len(values))
-    listed = [v for v in values if v is not None]
+    present, listed = _listed(values)
     if listed and types_of(listed) != {list}:
         return None
     vertices = list(chain.from_iterable(listed))
     if vertices and (types_of(vertices) != {list} or set(map(len, vertices)) != {2}):
         return None
-    flat = list(chain.from_iterable(vertices))
-    if not types_of(flat) <= _NUMBER_TYPES:
+    if not types_of(chain.from_iterable(vertices)) <= _NUMBER_TYPES:
         return None
-    coords = _floats(flat)
+    coords = _floats(chain.from_iterable(vertices), 2 * len(vertices))
     if coords is None or not _all_in_plane(coords):
         return None
     coords = coords.reshape(-1, 2)
@@ -152,16 +159,17 @@ def _shown(value) -> str:
     return reprlib.repr(value)
 
 
-def _is_not_none(value) -> bool:
-    return value is not None
+def _listed(values: list) -> tuple[np.ndarray, list]:
+    """Which values are not None, and those values, in C-level passes."""
+    flags = list(map(is_not, values, repeat(None)))
+    return np.array(flags, dtype=bool), list(compress(values, flags))
 
 
 _NUMBER_TYPES = {int, float}
 
 
 def _fixed_fast(values: list, width: int):
-    present = np.fromiter(map(_is_not_none, values), dtype=bool, count=len(values))
-    listed = [v for v in values if v is not None]
+    present, listed = _listed(values)
     arr = np.full((len(values), width), np.nan)
     if not listed:
         return arr, present
@@ -170,7 +178,7 @@ def _fixed_fast(values: list, width: int):
     flat = list(chain.from_iterable(listed))
     if not types_of(flat) <= _NUMBER_TYPES:
         return None
-    block = _floats(flat)
+    block = _floats(flat, len(flat))
     if block is None or not _all_in_plane(block):
         return None
     block = block.reshape(-1, width)

@@ -81,6 +81,16 @@ class UrlPath:
             return handle.read(size)
 
 
+def file_size(path: str) -> int:
+    """Bytes in the file at ``path``, a local path or a URL."""
+    if not is_url(path):
+        import os
+
+        return os.stat(path).st_size
+    fs, inner = filesystem(path)
+    return int(fs.size(inner))
+
+
 def as_path(path: str):
     """What a reader takes for ``path``: a :class:`UrlPath` for a URL, else a local Path."""
     from pathlib import Path

@@ -93,17 +93,28 @@ class JsonLines:
             return None
         return self._position_of(offset)
 
+    def position_from(self, span: Span, pointer: str) -> Position | None:
+        """Line and column of ``pointer`` inside the value at ``span``, a value whose place in the file
+        is already known (an image of a split document): nothing above it is split again."""
+        try:
+            offset = self._follow(span, _tokens(pointer))[0]
+        except (msgspec.MsgspecError, ValueError, IndexError, KeyError):
+            return None
+        return self._position_of(offset)
+
     def _position_of(self, offset: int) -> Position:
         chunk = offset // _CHUNK
         before = self._newlines_through_chunk[chunk - 1] if chunk else 0
-        line = before + self.data.count(b"\n", chunk * _CHUNK, offset) + 1
-        start = self._start_of_line(line, chunk, offset)
+        # a chunk without newlines (inside a long line) is not scanned: nothing to count or find in it
+        plain = self._newlines_through_chunk[chunk] == before if chunk < len(self._newlines_through_chunk) else False
+        line = before + (0 if plain else self.data.count(b"\n", chunk * _CHUNK, offset)) + 1
+        start = self._start_of_line(line, chunk, offset, plain)
         return line, offset - start - self._continuation_bytes(start, offset) + 1
 
-    def _start_of_line(self, line: int, chunk: int, offset: int) -> int:
+    def _start_of_line(self, line: int, chunk: int, offset: int, plain: bool = False) -> int:
         """Where the line holding ``offset`` starts; searched in its own chunk, or in the chunk of the
         newline before it, never back through a long line (a one-line document is megabytes long)."""
-        newline = self.data.rfind(b"\n", chunk * _CHUNK, offset)
+        newline = -1 if plain else self.data.rfind(b"\n", chunk * _CHUNK, offset)
         if newline >= 0 or line == 1:
             return newline + 1
         previous = bisect.bisect_left(self._newlines_through_chunk, line - 1)  # chunk of the (line-1)-th newline

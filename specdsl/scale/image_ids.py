@@ -123,9 +123,9 @@ class FirstImages:
 
 
 def _located(chunk: Chunk, findings: list[Finding]) -> list[Finding]:
-    """Lines and columns as the chunk task gives its own findings in JSON Lines (the chunk is read again:
-    only chunks that hold a duplicate pay for it)."""
-    from specdsl.scale.task import JsonLinesChunk, chunk_bytes
+    """Lines and columns as the chunk task gives its own findings (a JSON Lines chunk is read again, a
+    document's images are split again where this process has not: only chunks holding a duplicate pay)."""
+    from specdsl.scale.task import chunk_bytes, locator
 
-    lines = JsonLinesChunk(chunk, chunk_bytes(chunk))
-    return [lines.locate(finding) for finding in findings]
+    located = locator(chunk, chunk_bytes(chunk))
+    return [located.locate(finding) for finding in findings]

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from specdsl.data.remote import as_path, is_url, native_kind, open_binary
+import numpy as np
+
+from specdsl.data.remote import as_path, file_size, is_url, native_kind, open_binary
 
 LINES_SUFFIXES = (".jsonl", ".ndjson")
 DEFAULT_CHUNK_BYTES = 32 << 20  # about 64 MB of columns and findings per chunk on lane-style exports
@@ -38,7 +40,9 @@ class Chunk:
     first_image: int = 0  # index of the chunk's first image in the export
     first_line: int = 1  # line of ``start`` in the file (JSON Lines)
     images: int | None = None  # how many images the chunk holds; None: unknown until read (WHOLE)
-    locate: bool = False  # JSON Lines of 2+ records: the task finds its findings' lines and columns
+    # JSON Lines of 2+ records, or a document report/locate.py would read: the task finds its findings'
+    # lines and columns
+    locate: bool = False
 
     def describe(self) -> str:
         if self.kind is ChunkKind.WHOLE:
@@ -52,6 +56,17 @@ class Chunk:
 class ChunkSize:
     images: int | None = None  # --chunk-images; None: by bytes
     bytes: int = DEFAULT_CHUNK_BYTES
+    workers: int = 1  # the processes that share the chunks: byte chunks are evened out between them
+
+    def evened(self, total: int) -> ChunkSize:
+        """Byte chunks of equal size for ``total`` bytes, none above ``bytes``, their number a multiple of
+        ``workers`` when there are several: five chunks on two workers would leave one worker a chunk
+        behind the other at the end."""
+        count = -(-total // self.bytes)
+        if self.images is not None or count <= 1:
+            return self
+        count = -(-count // self.workers) * self.workers
+        return dataclasses.replace(self, bytes=-(-total // count))
 
     def full(self, images: int, size: int) -> bool:
         if self.images is not None:
@@ -63,7 +78,7 @@ def plan_chunks(path: str, fmt: str | None, size: ChunkSize) -> list[Chunk]:
     """The chunks of one export, in source order (empty for an empty file)."""
     kind = ChunkKind(native_kind(path, fmt)) if is_url(path) else _kind(Path(path), fmt)
     if kind is ChunkKind.LINES:
-        chunks = list(_line_chunks(path, fmt, size))
+        chunks = list(_line_chunks(path, fmt, size.evened(file_size(path))))
         # as report/locate.py reads a whole file: records are located when there are two or more
         located = sum(chunk.images for chunk in chunks) >= 2
         return [dataclasses.replace(chunk, locate=located) for chunk in chunks]
@@ -131,19 +146,48 @@ def document_slices(path: str):
     return _DOCUMENTS[path]
 
 
+_LOCATORS: dict[str, object] = {}  # path -> scale.locating.DocumentImages, built once per process
+
+
+def document_images(path: str):
+    """The :class:`~specdsl.scale.locating.DocumentImages` of a split document (None if it does not split)."""
+    from specdsl.scale.locating import DocumentImages
+
+    if path not in _LOCATORS:
+        slices = document_slices(path)
+        if slices is None:
+            return None
+        _LOCATORS[path] = DocumentImages(path, *slices)
+    return _LOCATORS[path]
+
+
 def forget_document(path: str) -> None:
     _DOCUMENTS.pop(path, None)
+    _LOCATORS.pop(path, None)
 
 
 def _document_chunks(path: str, fmt: str | None, slices, size: ChunkSize) -> list[Chunk]:
-    _, images = slices
-    chunks, start, length = [], 0, 0
-    for k, raw in enumerate(images):
-        length += len(raw)
-        if size.full(k + 1 - start, length):
-            chunks.append(Chunk(path, fmt, ChunkKind.DOCUMENT, len(chunks), start, k + 1, start, 1, k + 1 - start))
-            start, length = k + 1, 0
-    if start < len(images):
-        chunks.append(Chunk(path, fmt, ChunkKind.DOCUMENT, len(chunks), start, len(images), start, 1,
-                            len(images) - start))
-    return chunks
+    from specdsl.report.locate import MAX_EXPORT_BYTES
+
+    data, images = slices
+    located = len(data) <= MAX_EXPORT_BYTES  # as report/locate.py reads a whole file
+    lengths = np.fromiter(map(len, images), dtype=np.int64, count=len(images))
+    ends = _chunk_ends(np.cumsum(lengths), size.evened(int(lengths.sum())))
+    starts = [0, *ends[:-1]][:len(ends)]  # no images: no chunks
+    return [Chunk(path, fmt, ChunkKind.DOCUMENT, index, start, stop, start, 1, stop - start, located)
+            for index, (start, stop) in enumerate(zip(starts, ends, strict=True))]
+
+
+def _chunk_ends(through: np.ndarray, size: ChunkSize) -> list[int]:
+    """Where each chunk of images stops: after ``size.images`` images, or after the image at which the chunk's
+    bytes reach ``size.bytes`` (``through[k]``: bytes of images 0..k); the last chunk takes the rest."""
+    n = len(through)
+    if size.images is not None:
+        return [*range(size.images, n, size.images), n] if n else []
+    ends, start = [], 0
+    while start < n:
+        before = int(through[start - 1]) if start else 0
+        stop = min(int(np.searchsorted(through, before + size.bytes, side="left")) + 1, n)
+        ends.append(stop)
+        start = stop
+    return ends

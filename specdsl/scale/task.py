@@ -71,10 +71,10 @@ def check_chunk(spec: ir.Spec, chunk: Chunk, options) -> ChunkResult:
         findings = checker.run_per_image()
         shares = count_shares(checker, terms)
     first = None
-    if chunk.locate:
-        lines = JsonLinesChunk(chunk, read.data)
-        findings = [lines.locate(finding) for finding in findings]
-        first = lines.first_record() if chunk.index == 0 else None
+    located = locator(chunk, read.data) if chunk.locate else None
+    if located is not None:
+        findings = [located.locate(finding) for finding in findings]
+        first = located.first_record() if chunk.index == 0 else None
     return ChunkResult(chunk, findings, len(read.dataset.images), read.dataset.n_objects, shares,
                        first_record=first, image_keys=read.image_keys, places=chunk_places(chunk, read.dataset.images))
 
@@ -137,6 +137,15 @@ def raise_failure(failure: ReadFailure | OSError | ValueError | None) -> None:
     if failure is None:
         return
     raise failure.error() if isinstance(failure, ReadFailure) else failure
+
+
+def locator(chunk: Chunk, data: bytes | None):
+    """What finds the chunk's findings in its file: the JSON Lines chunk, or the whole split document."""
+    if chunk.kind is ChunkKind.DOCUMENT:
+        from specdsl.scale.plan import document_images
+
+        return document_images(chunk.path)
+    return JsonLinesChunk(chunk, data)
 
 
 def _failed(chunk: Chunk, terms: int, failure) -> ChunkResult:

@@ -109,14 +109,14 @@ def _decode_image(source: str, data: bytes, raw: msgspec.Raw):
     try:
         return orjson.loads(memoryview(raw))
     except orjson.JSONDecodeError as exc:
-        line, col = _place_in_file(data, _offset_of(data, raw), raw, exc)
+        line, col = _place_in_file(data, offset_of(data, raw), raw, exc)
         raise ReaderError(source, line, col, exc.msg) from None
 
 
-def _offset_of(data: bytes, raw: msgspec.Raw) -> int:
+def offset_of(data: bytes, raw: msgspec.Raw) -> int:
     """Where ``raw`` starts in ``data``: msgspec decodes ``Raw`` as zero-copy views of the input."""
     start = np.frombuffer(raw, dtype=np.uint8).ctypes.data - np.frombuffer(data, dtype=np.uint8).ctypes.data
-    if 0 <= start <= len(data) - len(raw) and data[start:start + len(raw)] == raw:
+    if 0 <= start <= len(data) - len(raw) and memoryview(data)[start:start + len(raw)] == memoryview(raw):
         return start
     return data.find(bytes(raw))  # not a view (a copied buffer): its first occurrence
 

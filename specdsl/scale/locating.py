@@ -1,0 +1,58 @@
+"""Lines and columns of the findings of a chunk of a native JSON document, found in the worker.
+
+The worker holds the document's bytes and the raw slices of its images (scale/plan.py splits the
+document once per process), so a finding under ``/images/K`` is followed from image K's slice: the
+parent locates nothing, and no container above an image is ever split again. The positions equal
+those report/locate.py finds in the whole file; a finding this cannot place is left to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from specdsl.report.finding import Finding
+from specdsl.report.locate import JsonLines
+
+
+class DocumentImages:
+    """One native JSON document: its bytes and the raw slices of its images, in order."""
+
+    def __init__(self, path: str, data: bytes, images: list) -> None:
+        self.path, self.data, self.images = path, data, images
+        self.text = JsonLines(data)
+        self._base = _address(data)
+
+    def locate(self, finding: Finding) -> Finding:
+        if finding.line is not None or finding.source != self.path:
+            return finding
+        tokens = finding.pointer.split("/")
+        if len(tokens) < 3 or tokens[:2] != ["", "images"] or not (tokens[2].isascii() and tokens[2].isdigit()):
+            return finding
+        image = int(tokens[2])
+        if image >= len(self.images):
+            return finding
+        raw = self.images[image]
+        rest = finding.pointer[len("/images/") + len(tokens[2]):]
+        position = self.text.position_from((self._offset(raw), len(raw)), rest)
+        if position is None:
+            return finding
+        return replace(finding, line=position[0], column=position[1])
+
+    def _offset(self, raw) -> int:
+        """Where ``raw`` starts in the document: msgspec splits it into zero-copy views of its bytes."""
+        start = _address(raw) - self._base
+        if 0 <= start <= len(self.data) - len(raw) and memoryview(self.data)[start:start + len(raw)] == memoryview(raw):
+            return start
+        from specdsl.data.readers.native import offset_of
+
+        return offset_of(self.data, raw)  # not a view: searched
+
+    def first_record(self) -> tuple[int, int] | None:
+        """Where the document's empty pointer is (quota findings name the export only)."""
+        return self.text.position("")
+
+
+def _address(buffer) -> int:
+    return np.frombuffer(buffer, dtype=np.uint8).__array_interface__["data"][0]
