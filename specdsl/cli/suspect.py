@@ -5,7 +5,7 @@ from __future__ import annotations
 from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
 from specdsl.cli.gallery import add_gallery_options, gallery_datasets
-from specdsl.cli.select import add_prediction_options, read_predictions_or_exit
+from specdsl.cli.select import add_prediction_options, exports_beside_predictions, start_predictions_or_exit
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "concise", "html")
 
@@ -33,8 +33,9 @@ def run(args) -> int:
     compiled = compile_or_exit(args.spec)
     spec = compiled.spec
     gallery_datasets(args)  # --images / --embed-images checked before the long part
-    predictions = read_predictions_or_exit(args.predictions, spec, args.renormalize)
-    sets = [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.exports]
+    pending = start_predictions_or_exit(args.predictions, spec, args.renormalize, args.jobs)
+    predictions, sets = exports_beside_predictions(
+        pending, lambda: [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.exports])
     try:
         report = suspect(spec, sets, predictions)
     except SuspectError as exc:
