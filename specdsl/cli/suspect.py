@@ -29,6 +29,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from specdsl.engine.labels import LabelSet
     from specdsl.engine.suspect import SuspectError, suspect
+    from specdsl.scale.run import usable_cores
 
     compiled = compile_or_exit(args.spec)
     spec = compiled.spec
@@ -37,7 +38,7 @@ def run(args) -> int:
     predictions, sets = exports_beside_predictions(
         pending, lambda: [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.exports])
     try:
-        report = suspect(spec, sets, predictions)
+        report = suspect(spec, sets, predictions, args.jobs or usable_cores())
     except SuspectError as exc:
         raise UsageError(str(exc)) from None
     schema = [f for labels in sets for f in labels.schema_findings()]
