@@ -56,11 +56,11 @@ def _write(tmp_path, lines: list) -> str:
     return str(path)
 
 
-def _general(path: str, spec):
+def _general(path: str, spec, renormalize: bool = False):
     from specdsl.engine.predictions import _Reader
 
     lines = [(k, line) for k, line in enumerate(Path(path).read_bytes().split(b"\n"), 1) if line.strip()]
-    return _Reader(path, spec, False).read(lines)
+    return _Reader(path, spec, renormalize).read(lines)
 
 
 def _differences(a, b, name: str = "") -> list[str]:
@@ -97,6 +97,19 @@ def test_fast_columns_equal_the_general_reader(tmp_path, spec, monkeypatch) -> N
     assert _same(fast, general) == []
     assert fast.objects.attributes[("bike", "color")].given.tolist() == [True, False, False, False, False, True, False]
     assert fast.objects.attributes[("car", "color")].column("red").tolist()[:2] == [1.0, 0.2]
+
+
+def test_renormalized_scores_equal_the_general_reader(tmp_path, spec) -> None:
+    from specdsl.engine.predictions import read_predictions
+
+    lines = json.loads(json.dumps(LINES))
+    for obj in lines[0]["objects"]:
+        obj["class"] = {name: 3 * p + 1 for name, p in obj["class"].items()}
+    lines[0]["attributes"]["weather"] = {"dry": 7, "wet": 0}
+    path = _write(tmp_path, lines)
+    fast = read_predictions(path, spec, renormalize=True, jobs=1)
+    assert _same(fast, _general(path, spec, renormalize=True)) == []
+    assert fast.image_attributes["weather"].column("dry").tolist() == [1.0, 0.0, 0.0]
 
 
 @pytest.mark.parametrize(("change", "general"), [

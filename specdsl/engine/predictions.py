@@ -268,34 +268,40 @@ class _Reader:
         self._check_read_problems(dataset)
         image, index, line, top = (np.concatenate([p[k] for p in self.object_parts]) if self.object_parts
                                    else np.zeros(0, np.int64) for k in range(4))
-        return self._finish(dataset, image, index, line, top)
+
+        def object_k(row: int) -> str:
+            return f"object {int(index[row])} "
+
+        n, path, renormalize = self.n_objects, self.path, self.renormalize
+        classes = self.classes.build(n, path, renormalize, "class", object_k)
+        attributes = {key: acc.build(n, path, renormalize, f"{key[0]}.{key[1]}", object_k)
+                      for key, acc in self.object_attributes.items()}
+        image_attributes = {name: acc.build(len(self.image_ids), path, renormalize, f"image.{name}")
+                            for name, acc in self.image_attributes.items()}
+        return self._finish(dataset, image, index, line, top, classes, attributes, image_attributes)
 
     def from_columns(self, columns) -> Predictions:
-        """The predictions of the fast path's columns; sums and geometry are checked as for :meth:`read`."""
+        """The predictions of the fast path's columns (whose sums were checked); geometry is checked as for
+        :meth:`read`."""
         from specdsl.engine import predictions_fast
 
         self.image_ids, self.image_lines = columns.image_ids, columns.image_lines
         self.n_objects = n = len(columns.object_image)
-        self.classes.parts.append(_sparse(np.arange(n, dtype=np.int64), columns.object_line, columns.classes))
-        for key, (rows, matrix) in columns.attributes.items():
-            self.object_attributes[key].parts.append(_sparse(rows, columns.object_line[rows], matrix))
-        for name, (rows, matrix) in columns.image_attributes.items():
-            self.image_attributes[name].parts.append(_sparse(rows, columns.image_lines[rows], matrix))
+        every = np.arange(n, dtype=np.int64)
+        classes = _dense(self.classes.values, n, every, columns.classes, self.renormalize)
+        attributes = {key: _dense(acc.values, n, *columns.attributes.get(key, (every[:0], None)), self.renormalize)
+                      for key, acc in self.object_attributes.items()}
+        n_images = len(self.image_ids)
+        image_attributes = {name: _dense(acc.values, n_images, *columns.image_attributes.get(name, (every[:0], None)),
+                                         self.renormalize) for name, acc in self.image_attributes.items()}
         top = np.argmax(columns.classes, axis=1) if n else np.zeros(0, np.int64)  # ties: the first in spec order
         dataset = predictions_fast.build_dataset(self.path, columns, top, self.class_names)
-        return self._finish(dataset, columns.object_image, columns.object_index, columns.object_line, top)
+        return self._finish(dataset, columns.object_image, columns.object_index, columns.object_line, top, classes,
+                            attributes, image_attributes)
 
-    def _finish(self, dataset: Dataset, image: np.ndarray, index: np.ndarray, line: np.ndarray,
-                top: np.ndarray) -> Predictions:
-        def object_k(row: int) -> str:
-            return f"object {int(index[row])} "
-
+    def _finish(self, dataset: Dataset, image: np.ndarray, index: np.ndarray, line: np.ndarray, top: np.ndarray,
+                classes: Distribution, attributes: dict, image_attributes: dict) -> Predictions:
         n = self.n_objects
-        classes = self.classes.build(n, self.path, self.renormalize, "class", object_k)
-        attributes = {key: acc.build(n, self.path, self.renormalize, f"{key[0]}.{key[1]}", object_k)
-                      for key, acc in self.object_attributes.items()}
-        image_attributes = {name: acc.build(len(self.image_ids), self.path, self.renormalize, f"image.{name}")
-                            for name, acc in self.image_attributes.items()}
         objects = PredictedObjects(image, index, line, classes, attributes, top, np.zeros(n, np.int64))
         predictions = Predictions(self.path, self.image_ids, np.asarray(self.image_lines, np.int64), image_attributes,
                                   objects, dataset)
@@ -557,11 +563,22 @@ class _Validator:
             raise PredictionError(self.path, number, f"{what}: {_sum_problem(total[0], self.reader.renormalize)}")
 
 
-def _sparse(given_rows: np.ndarray, lines: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, ...]:
-    """An accumulator part (row, column, probability, given rows, lines) of a dense matrix whose unnamed
-    values are negative."""
-    rows, columns = np.nonzero(matrix >= 0)
-    return given_rows[rows], columns, matrix[rows, columns], given_rows, lines
+def _dense(values: tuple, n_rows: int, given_rows: np.ndarray, matrix: np.ndarray | None,
+           renormalize: bool) -> Distribution:
+    """The distribution of the fast path's rows ``given_rows`` (``matrix``: negative where a value is not named),
+    equal to what :meth:`_Accumulator.build` makes of the same lines."""
+    probs = np.zeros((n_rows, len(values)))
+    given = np.zeros(n_rows, bool)
+    k = np.zeros(n_rows, np.int32)
+    if matrix is not None and len(given_rows):
+        named = matrix >= 0
+        block = np.where(named, matrix, 0.0)
+        if renormalize:
+            block /= block.sum(axis=1)[:, None]
+        probs[given_rows] = block
+        given[given_rows] = True
+        k[given_rows] = named.sum(axis=1)
+    return Distribution(values, probs, given, k)
 
 
 def _values(attribute: ir.Attribute) -> tuple:
