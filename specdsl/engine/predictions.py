@@ -111,22 +111,19 @@ def start_reading(path: str | Path, spec: ir.Spec, renormalize: bool = False,
                   jobs: int | None = None) -> PendingPredictions:
     """Start reading in worker processes (a large file), so that the caller can read its exports meanwhile;
     :meth:`PendingPredictions.result` gives the predictions or raises the file's first problem."""
-    path = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise PredictionError(path, None, f"cannot read: {exc.strerror or exc}") from None
-    size = len(data)
-    lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
-    del data  # the lines are copies: the whole file need not stay in memory beside them
     from specdsl.engine import predictions_parts
 
-    return PendingPredictions(path, spec, renormalize, lines, predictions_parts.start(spec, lines, size, jobs))
+    path = str(path)
+    try:
+        parts = predictions_parts.start(spec, path, jobs)
+    except OSError as exc:
+        raise PredictionError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    return PendingPredictions(path, spec, renormalize, parts)
 
 
 class PendingPredictions:
-    def __init__(self, path: str, spec: ir.Spec, renormalize: bool, lines: list[tuple[int, bytes]], parts):
-        self.path, self.spec, self.renormalize, self.lines, self.parts = path, spec, renormalize, lines, parts
+    def __init__(self, path: str, spec: ir.Spec, renormalize: bool, parts):
+        self.path, self.spec, self.renormalize, self.parts = path, spec, renormalize, parts
 
     def result(self) -> Predictions:
         """Lines of the common shape are read as columns (:mod:`specdsl.engine.predictions_fast`), in parts;
@@ -138,13 +135,17 @@ class PendingPredictions:
             if not predictions_fast.sums_ok(columns, self.renormalize):
                 raise predictions_fast.NotFast  # the general reader names the first such line
         except predictions_fast.NotFast:
-            return read_lines(self.path, self.spec, self.renormalize, self.lines)
+            self.parts.close()
+            return read_lines(self.path, self.spec, self.renormalize, self._lines())
         finally:
             self.parts.close()
         return _Reader(self.path, self.spec, self.renormalize).from_columns(columns)
 
-    def cancel(self) -> None:
-        self.parts.close()
+    def _lines(self) -> list[tuple[int, bytes]]:
+        try:
+            return self.parts.all_lines()
+        except OSError as exc:
+            raise PredictionError(self.path, None, f"cannot read: {exc.strerror or exc}") from None
 
 
 def read_lines(path: str, spec: ir.Spec, renormalize: bool, lines: list[tuple[int, bytes]]) -> Predictions:

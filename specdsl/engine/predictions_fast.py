@@ -127,6 +127,7 @@ class Part:
     image_attributes: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
     n_images: int = 0
     n_objects: int = 0
+    newlines: int = 0  # line ends in the part's bytes: the next part's lines come after as many
 
     def close(self) -> Part:
         """Each list of batch arrays as one array (smaller to send from a worker)."""
@@ -318,7 +319,11 @@ def concatenate(parts: list[Part], schema: Schema) -> Columns:
     if len(set(image_ids)) != len(image_ids):
         raise NotFast  # an image predicted in two parts: the general reader names both lines
     whole = Part(image_ids=image_ids, n_images=len(image_ids), n_objects=sum(p.n_objects for p in parts))
-    for name in ("image_lines", "width", "height", "counts", "box", "has_box", "point", "has_point",
+    before = 0
+    for p in parts:  # each part numbered its lines from 1
+        whole.image_lines += [lines + before for lines in p.image_lines]
+        before += p.newlines
+    for name in ("width", "height", "counts", "box", "has_box", "point", "has_point",
                  "point_counts", "coords", "has_points"):
         setattr(whole, name, [a for p in parts for a in getattr(p, name)])
     whole.classes = [a for p in parts for a in p.classes]
