@@ -73,6 +73,9 @@ def _differences(a, b, name: str = "") -> list[str]:
     if isinstance(a, np.ndarray):
         same = a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
         return [] if same else [f"{name}: {a!r} != {b!r}"]
+    if hasattr(a, "codes") and hasattr(a, "categories"):  # a Categorical (slots): by its codes and categories
+        return _differences({"codes": a.codes, "categories": a.categories},
+                            {"codes": b.codes, "categories": b.categories}, name)
     return [] if a == b else [f"{name}: {a!r} != {b!r}"]
 
 
