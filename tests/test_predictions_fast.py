@@ -184,3 +184,16 @@ def test_suspect_output_is_the_same_for_every_jobs(tmp_path) -> None:
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0])["summary"]["matched"] == 2
+
+
+def test_a_dead_worker_has_its_range_read_here(tmp_path, spec, monkeypatch) -> None:
+    from specdsl.engine import forked, predictions_parts
+    from specdsl.engine.predictions import read_predictions
+
+    lines = [dict(LINES[0], image=f"{k}.jpg") for k in range(6)]
+    path = _write(tmp_path, lines)
+    monkeypatch.setattr(predictions_parts, "MIN_BYTES", 0)
+    monkeypatch.setattr(forked, "_run", lambda send, work: send.close())  # every worker ends without a result
+    fast = read_predictions(path, spec, jobs=3)
+    assert _same(fast, _general(path, spec)) == []
+    assert fast.image_lines.tolist() == [1, 2, 3, 4, 5, 6]

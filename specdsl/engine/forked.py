@@ -26,6 +26,13 @@ class Child:
             self.process.join()
         return pickle.loads(payload) if payload else None
 
+    def stop(self) -> None:
+        """End the child now (its result is no longer wanted)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.receive.close()
+        self.process.join()
+
 
 def in_child(work: Callable[[], object]) -> Child | None:
     """``work()`` started in a forked child; None where forking is not possible."""
