@@ -214,9 +214,10 @@ def _object_attributes(schema: Schema, part: Part, objects: list, named: np.ndar
     if not present.any():
         return
     rows = np.flatnonzero(present)
-    listed = list(compress(listed, present))
+    width = len(schema.attributes)
+    flat = list(chain.from_iterable(map(astuple, compress(listed, present))))  # ``width`` entries per object
     for k, attribute in enumerate(schema.attributes):
-        given, matrix = _distributions(list(map(attrgetter(f"a{k}"), listed)), len(attribute.keys))
+        given, matrix = _distributions(flat[k::width], len(attribute.keys))
         if not len(matrix):
             continue
         given_rows = rows[given]
@@ -240,9 +241,10 @@ def _image_attributes(schema: Schema, part: Part, decoded: list, first: int) -> 
     if not present.any():
         return
     rows = np.flatnonzero(present)
-    listed = list(compress(listed, present))
+    width = len(schema.image_attributes)
+    flat = list(chain.from_iterable(map(astuple, compress(listed, present))))  # ``width`` entries per image
     for k, (name, keys) in enumerate(schema.image_attributes):
-        given, matrix = _distributions(list(map(attrgetter(f"a{k}"), listed)), len(keys))
+        given, matrix = _distributions(flat[k::width], len(keys))
         if len(matrix):
             part.image_attributes.setdefault(name, []).append((first + rows[given], matrix))
 
