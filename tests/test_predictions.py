@@ -38,12 +38,12 @@ def spec():
     return compile_source(Source("roads.spec", SPEC)).spec
 
 
-def _read(tmp_path, spec, lines: list, renormalize: bool = False):
+def _read(tmp_path, spec, lines: list, renormalize: bool = False, jobs: int | None = None):
     from specdsl.engine.predictions import read_predictions
 
     path = tmp_path / "p.jsonl"
     path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines))
-    return read_predictions(path, spec, renormalize)
+    return read_predictions(path, spec, renormalize, jobs)
 
 
 def test_columns(tmp_path, spec) -> None:
@@ -169,19 +169,17 @@ def _lines(n: int) -> list:
     return lines
 
 
-def _split(monkeypatch, workers: str) -> None:
-    from specdsl.engine import predictions_split
+def _workers(monkeypatch) -> None:
+    """Read even a small file in parts, one per worker process."""
+    from specdsl.engine import predictions_parts
 
-    monkeypatch.setattr(predictions_split, "MIN_BYTES", 0)
-    monkeypatch.setattr(predictions_split, "usable_cores", lambda: 2)
-    monkeypatch.setenv("SPECDSL_WORKERS", workers)
+    monkeypatch.setattr(predictions_parts, "MIN_BYTES", 0)
 
 
 def test_split_read_equals_one_process(tmp_path, spec, monkeypatch) -> None:
-    _split(monkeypatch, "1")
-    one = _read(tmp_path, spec, _lines(9))
-    _split(monkeypatch, "2")
-    two = _read(tmp_path, spec, _lines(9))
+    _workers(monkeypatch)
+    one = _read(tmp_path, spec, _lines(9), jobs=1)
+    two = _read(tmp_path, spec, _lines(9), jobs=3)
     assert two.image_ids == one.image_ids
     assert two.image_lines.tolist() == one.image_lines.tolist()
     for name in ("image", "index", "line", "top_class", "table_row"):
@@ -199,7 +197,7 @@ def test_split_read_equals_one_process(tmp_path, spec, monkeypatch) -> None:
 def test_split_read_keeps_error_order(tmp_path, spec, monkeypatch) -> None:
     from specdsl.engine.predictions import PredictionError
 
-    _split(monkeypatch, "2")
+    _workers(monkeypatch)
     lines = _lines(8)
     lines[6]["objects"][0]["class"] = {"truck": 1.0}  # second half
     with pytest.raises(PredictionError, match=r":7: object 0 class: unknown class 'truck'"):

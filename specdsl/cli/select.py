@@ -6,6 +6,7 @@ import re
 
 from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
+from specdsl.cli.scale import _positive
 
 FORMATS = ("text", "json", "label-studio")
 
@@ -36,15 +37,39 @@ def add_prediction_options(parser) -> None:
                         help="the model's predictions, JSON Lines, one image a line (ENGINE.md)")
     parser.add_argument("--renormalize", action="store_true",
                         help="accept scores that do not add up to 1 and divide them by their sum")
+    parser.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                        help="worker processes reading a large predictions file (default: the usable cores)")
 
 
-def read_predictions_or_exit(path: str, spec, renormalize: bool):
-    from specdsl.engine.predictions import PredictionError, read_predictions
+def start_predictions_or_exit(path: str, spec, renormalize: bool, jobs: int | None = None):
+    """Start reading the predictions (in worker processes when the file is large): the caller reads its exports
+    meanwhile, then takes them with :func:`predictions_or_exit`."""
+    from specdsl.engine.predictions import PredictionError, start_reading
 
     try:
-        return read_predictions(path, spec, renormalize)
+        return start_reading(path, spec, renormalize, jobs)
     except PredictionError as exc:
         raise UsageError(str(exc)) from None
+
+
+def predictions_or_exit(pending):
+    from specdsl.engine.predictions import PredictionError
+
+    try:
+        return pending.result()
+    except PredictionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def exports_beside_predictions(pending, load):
+    """``load()`` (the exports) while the predictions are read; a problem of the predictions is reported
+    before one of the exports, as when they were read first."""
+    try:
+        loaded = load()
+    except BaseException:
+        predictions_or_exit(pending)
+        raise
+    return predictions_or_exit(pending), loaded
 
 
 def run(args) -> int:
@@ -57,8 +82,9 @@ def run(args) -> int:
         raise UsageError("--budget must be 0 or more")
     compiled = compile_or_exit(args.spec)
     spec = compiled.spec
-    predictions = read_predictions_or_exit(args.predictions, spec, args.renormalize)
-    labels = [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.labels]
+    pending = start_predictions_or_exit(args.predictions, spec, args.renormalize, args.jobs)
+    predictions, labels = exports_beside_predictions(
+        pending, lambda: [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.labels])
     for labeled in labels:
         if labeled.spec_name is not None and labeled.spec_name != spec.name:
             raise UsageError(f"{labeled.dataset.source} is an export of spec '{labeled.spec_name}', not '{spec.name}'")

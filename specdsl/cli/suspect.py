@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, write_out
-from specdsl.cli.exports import add_reader_options, load_or_exit
+from specdsl.cli.exports import add_reader_options
 from specdsl.cli.gallery import add_gallery_options, gallery_datasets
-from specdsl.cli.select import add_prediction_options, read_predictions_or_exit
+from specdsl.cli.select import add_prediction_options, exports_beside_predictions, start_predictions_or_exit
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "concise", "html")
 
@@ -28,16 +28,20 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from specdsl.cli import export_halves
     from specdsl.engine.labels import LabelSet
     from specdsl.engine.suspect import SuspectError, suspect
+    from specdsl.scale.run import usable_cores
 
     compiled = compile_or_exit(args.spec)
     spec = compiled.spec
     gallery_datasets(args)  # --images / --embed-images checked before the long part
-    predictions = read_predictions_or_exit(args.predictions, spec, args.renormalize)
-    sets = [LabelSet.of(path, spec, load_or_exit(path, args), path) for path in args.exports]
+    jobs = args.jobs or usable_cores()
+    pending = start_predictions_or_exit(args.predictions, spec, args.renormalize, args.jobs)
+    predictions, sets = exports_beside_predictions(
+        pending, lambda: [LabelSet.of(path, spec, export_halves.load(path, args, jobs), path) for path in args.exports])
     try:
-        report = suspect(spec, sets, predictions)
+        report = suspect(spec, sets, predictions, jobs)
     except SuspectError as exc:
         raise UsageError(str(exc)) from None
     schema = [f for labels in sets for f in labels.schema_findings()]

@@ -45,7 +45,7 @@ class PredictionError(ValueError):
         self.path, self.line, self.message = path, line, message
         super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
 
-    def __reduce__(self):  # the two-core reader sends it from the child process
+    def __reduce__(self):  # picklable with its fields
         return type(self), (self.path, self.line, self.message)
 
 
@@ -100,25 +100,56 @@ class Predictions:
         return np.flatnonzero(self.objects.top_class == list(self.views).index(cls))
 
 
-def read_predictions(path: str | Path, spec: ir.Spec, renormalize: bool = False) -> Predictions:
-    """Large files are read on two cores (:mod:`specdsl.engine.predictions_split`); the result is the same."""
+def read_predictions(path: str | Path, spec: ir.Spec, renormalize: bool = False,
+                     jobs: int | None = None) -> Predictions:
+    """``jobs``: worker processes reading parts of a large file (default: the usable cores); the result is the
+    same for every number."""
+    return start_reading(path, spec, renormalize, jobs).result()
+
+
+def start_reading(path: str | Path, spec: ir.Spec, renormalize: bool = False,
+                  jobs: int | None = None) -> PendingPredictions:
+    """Start reading in worker processes (a large file), so that the caller can read its exports meanwhile;
+    :meth:`PendingPredictions.result` gives the predictions or raises the file's first problem."""
+    from specdsl.engine import predictions_parts
+
     path = str(path)
     try:
-        data = Path(path).read_bytes()
+        parts = predictions_parts.start(spec, path, jobs)
     except OSError as exc:
         raise PredictionError(path, None, f"cannot read: {exc.strerror or exc}") from None
-    size = len(data)
-    lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
-    del data  # the lines are copies: the whole file need not stay in memory beside them
-    from specdsl.engine import predictions_split
+    return PendingPredictions(path, spec, renormalize, parts)
 
-    if predictions_split.worth_splitting(size, len(lines)):
-        return predictions_split.read_split(path, spec, renormalize, lines)
-    return read_lines(path, spec, renormalize, lines)
+
+class PendingPredictions:
+    def __init__(self, path: str, spec: ir.Spec, renormalize: bool, parts):
+        self.path, self.spec, self.renormalize, self.parts = path, spec, renormalize, parts
+
+    def result(self) -> Predictions:
+        """Lines of the common shape are read as columns (:mod:`specdsl.engine.predictions_fast`), in parts;
+        anything else by the general reader below, which names the first problem."""
+        from specdsl.engine import predictions_fast
+
+        try:
+            columns = predictions_fast.concatenate(self.parts.result(), self.parts.schema)
+            if not predictions_fast.sums_ok(columns, self.renormalize):
+                raise predictions_fast.NotFast  # the general reader names the first such line
+        except predictions_fast.NotFast:
+            self.parts.close()
+            return read_lines(self.path, self.spec, self.renormalize, self._lines())
+        finally:
+            self.parts.close()
+        return _Reader(self.path, self.spec, self.renormalize).from_columns(columns)
+
+    def _lines(self) -> list[tuple[int, bytes]]:
+        try:
+            return self.parts.all_lines()
+        except OSError as exc:
+            raise PredictionError(self.path, None, f"cannot read: {exc.strerror or exc}") from None
 
 
 def read_lines(path: str, spec: ir.Spec, renormalize: bool, lines: list[tuple[int, bytes]]) -> Predictions:
-    """The predictions of some (numbered, non-blank) lines of a file."""
+    """The predictions of some (numbered, non-blank) lines of a file, by the general reader."""
     return _Reader(path, spec, renormalize).read(lines)
 
 
@@ -132,6 +163,7 @@ class _Accumulator:
         self.values = values
         self.column_of = {_key(v): j for j, v in enumerate(values)}
         self.parts: list[tuple[np.ndarray, ...]] = []
+        self.fresh = False  # a part was added by the batch being read
 
     def add(self, given_rows: np.ndarray, lines: np.ndarray, distributions: list) -> bool:
         """Add the distributions of ``given_rows``; False when one is not a non-empty object of known values
@@ -150,6 +182,7 @@ class _Accumulator:
         if not (np.isfinite(values) & (values >= 0)).all():
             return False
         self.parts.append((np.repeat(given_rows, counts), columns, values, given_rows, lines))
+        self.fresh = True
         return True
 
     def build(self, n_rows: int, path: str, renormalize: bool, what: str, prefix=lambda row: "") -> Distribution:
@@ -162,19 +195,35 @@ class _Accumulator:
         k = np.bincount(rows, minlength=n_rows).astype(np.int32) if n_rows else np.zeros(0, np.int32)
         probs[rows, columns] = values
         sums = probs[given_rows].sum(axis=1)
+        off = np.flatnonzero(sums_off(sums, renormalize))
+        if len(off):
+            problem = _sum_problem(sums[off[0]], renormalize)
+            raise PredictionError(path, int(lines[off[0]]), f"{prefix(int(given_rows[off[0]]))}{what}: {problem}")
         if renormalize:
-            empty = np.flatnonzero(sums <= 0)
-            if len(empty):
-                row = int(given_rows[empty[0]])
-                raise PredictionError(path, int(lines[empty[0]]), f"{prefix(row)}{what}: the scores add up to 0")
             probs[given_rows] /= sums[:, None]
-        else:
-            off = np.flatnonzero(np.abs(sums - 1.0) > SUM_TOLERANCE)
-            if len(off):
-                row = int(given_rows[off[0]])
-                raise PredictionError(path, int(lines[off[0]]), f"{prefix(row)}{what}: the probabilities add up to "
-                                      f"{sums[off[0]]:.6g}, not 1 (--renormalize accepts unnormalised scores)")
         return Distribution(self.values, probs, given, k)
+
+    def sums_ok(self, renormalize: bool) -> bool:
+        """Whether the distributions of the batch just added add up as they must (the validating path says
+        where one does not)."""
+        if not self.fresh:
+            return True
+        self.fresh = False
+        rows, columns, values, given_rows, _ = self.parts[-1]
+        matrix = np.zeros((len(given_rows), len(self.values)))
+        matrix[np.searchsorted(given_rows, rows), columns] = values
+        return not sums_off(matrix.sum(axis=1), renormalize).any()
+
+
+def sums_off(sums: np.ndarray, renormalize: bool) -> np.ndarray:
+    """Which distributions do not add up: to 1 within SUM_TOLERANCE, or to more than 0 with ``renormalize``."""
+    return sums <= 0 if renormalize else np.abs(sums - 1.0) > SUM_TOLERANCE
+
+
+def _sum_problem(total: float, renormalize: bool) -> str:
+    if renormalize:
+        return "the scores add up to 0"
+    return f"the probabilities add up to {total:.6g}, not 1 (--renormalize accepts unnormalised scores)"
 
 
 def _as_probability(value) -> float:
@@ -224,12 +273,36 @@ class _Reader:
         def object_k(row: int) -> str:
             return f"object {int(index[row])} "
 
-        n = self.n_objects
-        classes = self.classes.build(n, self.path, self.renormalize, "class", object_k)
-        attributes = {key: acc.build(n, self.path, self.renormalize, f"{key[0]}.{key[1]}", object_k)
+        n, path, renormalize = self.n_objects, self.path, self.renormalize
+        classes = self.classes.build(n, path, renormalize, "class", object_k)
+        attributes = {key: acc.build(n, path, renormalize, f"{key[0]}.{key[1]}", object_k)
                       for key, acc in self.object_attributes.items()}
-        image_attributes = {name: acc.build(len(self.image_ids), self.path, self.renormalize, f"image.{name}")
+        image_attributes = {name: acc.build(len(self.image_ids), path, renormalize, f"image.{name}")
                             for name, acc in self.image_attributes.items()}
+        return self._finish(dataset, image, index, line, top, classes, attributes, image_attributes)
+
+    def from_columns(self, columns) -> Predictions:
+        """The predictions of the fast path's columns (whose sums were checked); geometry is checked as for
+        :meth:`read`."""
+        from specdsl.engine import predictions_fast
+
+        self.image_ids, self.image_lines = columns.image_ids, columns.image_lines
+        self.n_objects = n = len(columns.object_image)
+        every = np.arange(n, dtype=np.int64)
+        classes = _dense(self.classes.values, n, every, columns.classes, self.renormalize)
+        attributes = {key: _dense(acc.values, n, *columns.attributes.get(key, (every[:0], None)), self.renormalize)
+                      for key, acc in self.object_attributes.items()}
+        n_images = len(self.image_ids)
+        image_attributes = {name: _dense(acc.values, n_images, *columns.image_attributes.get(name, (every[:0], None)),
+                                         self.renormalize) for name, acc in self.image_attributes.items()}
+        top = np.argmax(columns.classes, axis=1) if n else np.zeros(0, np.int64)  # ties: the first in spec order
+        dataset = predictions_fast.build_dataset(self.path, columns, top, self.class_names)
+        return self._finish(dataset, columns.object_image, columns.object_index, columns.object_line, top, classes,
+                            attributes, image_attributes)
+
+    def _finish(self, dataset: Dataset, image: np.ndarray, index: np.ndarray, line: np.ndarray, top: np.ndarray,
+                classes: Distribution, attributes: dict, image_attributes: dict) -> Predictions:
+        n = self.n_objects
         objects = PredictedObjects(image, index, line, classes, attributes, top, np.zeros(n, np.int64))
         predictions = Predictions(self.path, self.image_ids, np.asarray(self.image_lines, np.int64), image_attributes,
                                   objects, dataset)
@@ -287,6 +360,8 @@ class _Reader:
             return None
         if not self._image_attributes(images, image_rows, lines):
             return None
+        if not self._sums_ok():
+            return None  # the validating path names the first line whose distribution does not add up
         self.image_ids.extend(ids)
         self.image_lines.extend(numbers)
         starts = np.repeat(np.cumsum(counts) - counts, counts)
@@ -294,6 +369,11 @@ class _Reader:
         self.object_parts.append((np.repeat(image_rows, counts), index, object_lines, top))
         self.n_objects += len(objects)
         return self._image_records(images, ids, object_lists, top)
+
+    def _sums_ok(self) -> bool:
+        """Each batch's sums are checked with the batch, so that the first problem in file order is named."""
+        accumulators = (self.classes, *self.object_attributes.values(), *self.image_attributes.values())
+        return all([acc.sums_ok(self.renormalize) for acc in accumulators])
 
     def _new_ids(self, ids: list[str], numbers: list[int]) -> bool:
         seen = self.seen
@@ -476,6 +556,30 @@ class _Validator:
             if not (math.isfinite(p) and p >= 0):
                 raise PredictionError(self.path, number, f"{what}: a probability must be a number >= 0, not "
                                       f"{_show(probability)}")
+        row = np.zeros((1, len(accumulator.values)))
+        for value, probability in distribution.items():
+            row[0, accumulator.column_of[value]] = probability
+        total = row.sum(axis=1)  # as the columns are summed
+        if sums_off(total, self.reader.renormalize)[0]:
+            raise PredictionError(self.path, number, f"{what}: {_sum_problem(total[0], self.reader.renormalize)}")
+
+
+def _dense(values: tuple, n_rows: int, given_rows: np.ndarray, matrix: np.ndarray | None,
+           renormalize: bool) -> Distribution:
+    """The distribution of the fast path's rows ``given_rows`` (``matrix``: negative where a value is not named),
+    equal to what :meth:`_Accumulator.build` makes of the same lines."""
+    probs = np.zeros((n_rows, len(values)))
+    given = np.zeros(n_rows, bool)
+    k = np.zeros(n_rows, np.int32)
+    if matrix is not None and len(given_rows):
+        named = matrix >= 0
+        block = np.where(named, matrix, 0.0)
+        if renormalize:
+            block /= block.sum(axis=1)[:, None]
+        probs[given_rows] = block
+        given[given_rows] = True
+        k[given_rows] = named.sum(axis=1)
+    return Distribution(values, probs, given, k)
 
 
 def _values(attribute: ir.Attribute) -> tuple:

@@ -22,6 +22,9 @@ from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pa
 from specdsl.engine.predictions import PREDICTABLE_KINDS, Predictions
 from specdsl.report.finding import Finding
 
+# Below this many labeled objects of one geometry, forking a second process to pair half the images costs
+# more than it saves.
+SPLIT_OBJECTS = 50_000
 # A probability at its threshold counts as reaching it even when the threshold, a mean of equal
 # probabilities, came out one rounding step above them.
 TOLERANCE = 1e-9
@@ -68,19 +71,20 @@ class SuspectReport:
                 "thresholds": {"classes": self.class_thresholds, "values": self.value_thresholds}}
 
 
-def suspect(spec: ir.Spec, sets: list[LabelSet], predictions: Predictions) -> SuspectReport:
+def suspect(spec: ir.Spec, sets: list[LabelSet], predictions: Predictions, jobs: int = 1) -> SuspectReport:
+    """``jobs``: processes pairing the objects of a large export (2 at most); the report is the same."""
     for labels in sets:
         if labels.spec_name is not None and labels.spec_name != spec.name:
             raise SuspectError(f"{labels.dataset.source} is an export of spec '{labels.spec_name}', "
                                f"not '{spec.name}'")
-    matched = [_match(spec, labels, predictions) for labels in sets]
+    matched = [_match(spec, labels, predictions, jobs) for labels in sets]
     return _Judge(spec, predictions, matched).report()
 
 
 # ---- pairing ----------------------------------------------------------------------------------------
 
 
-def _match(spec: ir.Spec, labels: LabelSet, predictions: Predictions) -> Matched:
+def _match(spec: ir.Spec, labels: LabelSet, predictions: Predictions, jobs: int) -> Matched:
     row_of = predictions.image_row
     ids = labels.dataset.images.ids
     label_key = np.array([row_of.get(image, -1) for image in ids], dtype=np.int64)
@@ -92,7 +96,7 @@ def _match(spec: ir.Spec, labels: LabelSet, predictions: Predictions) -> Matched
     for geometry in ir.GEOMETRIES:
         classes = [c for c in spec.classes if c.geometry == geometry]
         if classes:
-            _match_geometry(spec, labels, predictions, classes, geometry, label_key, held, parts)
+            _match_geometry(spec, labels, predictions, classes, geometry, label_key, held, parts, jobs)
     cat = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in parts.items()}
     compared = int((first & (label_key >= 0)).sum())
     return Matched(labels, cat["lc"], cat["lr"], cat["p"], cat["sc"], cat["sr"], cat["m"], compared,
@@ -100,7 +104,7 @@ def _match(spec: ir.Spec, labels: LabelSet, predictions: Predictions) -> Matched
 
 
 def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: list[ir.Class], geometry: str,
-                    label_key: np.ndarray, held: np.ndarray, parts: dict) -> None:
+                    label_key: np.ndarray, held: np.ndarray, parts: dict, jobs: int = 1) -> None:
     spec_index = np.array([spec.classes.index(c) for c in classes], dtype=np.int64)
     label_views = [labels.views[c.name] for c in classes]
     rows, keys = [], []
@@ -109,7 +113,6 @@ def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: l
         key = label_key[view.table.image_index[usable]]
         rows.append(usable[key >= 0])
         keys.append(key[key >= 0])
-    a = build_side(label_views, rows, keys, geometry)
     predicted_views = [predictions.views[c.name] for c in classes]
     object_rows = [predictions.objects_of(c.name) for c in classes]
     p_rows, p_keys = [], []
@@ -118,18 +121,80 @@ def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: l
         on_labeled = np.flatnonzero(held[key]) if len(key) else np.zeros(0, np.int64)
         p_rows.append(on_labeled)
         p_keys.append(key[on_labeled])
-    b = build_side(predicted_views, p_rows, p_keys, geometry)
-    pairs = pair(a, b, [None] * len(classes), "tag") if geometry == "tag" else _pair_by_label(a, b, classes, geometry)
-    matched_a, matched_b = np.zeros(len(a), bool), np.zeros(len(b), bool)
+    sides = _Sides(label_views, rows, keys, predicted_views, p_rows, p_keys, classes, geometry)
+    pairs = sides.pairs(jobs)
+    a_cls, a_row = _flat(rows)
+    b_cls, b_row = _flat(p_rows)
+    matched_a, matched_b = np.zeros(len(a_row), bool), np.zeros(len(b_row), bool)
     matched_a[pairs.a], matched_b[pairs.b] = True, True
     starts = np.concatenate([[0], np.cumsum([len(r) for r in object_rows])[:-1]]).astype(np.int64)
-    b_global = np.concatenate(object_rows)[starts[b.cls] + b.row] if len(b) else np.zeros(0, np.int64)
-    parts["lc"].append(spec_index[a.cls[pairs.a]])
-    parts["lr"].append(a.row[pairs.a])
+    b_global = np.concatenate(object_rows)[starts[b_cls] + b_row] if len(b_row) else np.zeros(0, np.int64)
+    parts["lc"].append(spec_index[a_cls[pairs.a]])
+    parts["lr"].append(a_row[pairs.a])
     parts["p"].append(b_global[pairs.b] if len(b_global) else np.zeros(0, np.int64))
-    parts["sc"].append(spec_index[a.cls[~matched_a]])
-    parts["sr"].append(a.row[~matched_a])
+    parts["sc"].append(spec_index[a_cls[~matched_a]])
+    parts["sr"].append(a_row[~matched_a])
     parts["m"].append(b_global[~matched_b] if len(b_global) else np.zeros(0, np.int64))
+
+
+def _flat(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(class number, view row) of each object of a side, in the order :func:`build_side` lays them out."""
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return (np.concatenate([np.full(len(r), k, np.int64) for k, r in enumerate(rows)]),
+            np.concatenate(rows).astype(np.int64))
+
+
+class _Sides:
+    """The labeled and predicted objects of one geometry, paired on some of their images.
+
+    Images pair independently (candidates, scores and the assignment never cross an image), so a large
+    pairing is split in two halves of the images: a forked process pairs one half while this one pairs
+    the other. Pairs are put back in the order of one pairing of everything (by labeled object)."""
+
+    def __init__(self, label_views, rows, keys, predicted_views, p_rows, p_keys, classes, geometry):
+        self.label_views, self.rows, self.keys = label_views, rows, keys
+        self.predicted_views, self.p_rows, self.p_keys = predicted_views, p_rows, p_keys
+        self.classes, self.geometry = classes, geometry
+
+    def pairs(self, jobs: int) -> Pairs:
+        keys = np.concatenate(self.keys) if self.keys else np.zeros(0, np.int64)
+        if jobs < 2 or self.geometry == "tag" or len(keys) < SPLIT_OBJECTS:
+            return self.on(None)
+        middle = int(np.median(keys))
+        from specdsl.engine.forked import in_child
+
+        later = in_child(lambda: self.on(lambda k: k > middle))
+        earlier = self.on(lambda k: k <= middle)
+        later = later.result() if later is not None else None
+        if later is None:  # the child failed for another reason than the data: pair its half here
+            later = self.on(lambda k: k > middle)
+        order = np.argsort(np.concatenate([earlier.a, later.a]), kind="stable")
+        return Pairs(*(np.concatenate([getattr(earlier, f), getattr(later, f)])[order] for f in ("a", "b", "score")))
+
+    def on(self, keep) -> Pairs:
+        """The pairs of the images whose key ``keep`` accepts (all with None), as indices into whole sides."""
+        a_masks = [np.ones(len(k), bool) if keep is None else keep(k) for k in self.keys]
+        b_masks = [np.ones(len(k), bool) if keep is None else keep(k) for k in self.p_keys]
+        a = build_side(self.label_views, [r[m] for r, m in zip(self.rows, a_masks)],
+                       [k[m] for k, m in zip(self.keys, a_masks)], self.geometry)
+        b = build_side(self.predicted_views, [r[m] for r, m in zip(self.p_rows, b_masks)],
+                       [k[m] for k, m in zip(self.p_keys, b_masks)], self.geometry)
+        if self.geometry == "tag":
+            pairs = pair(a, b, [None] * len(self.classes), "tag")
+        else:
+            pairs = _pair_by_label(a, b, self.classes, self.geometry)
+        if keep is None:
+            return pairs
+        a_global, b_global = _global(a_masks), _global(b_masks)
+        return Pairs(a_global[pairs.a], b_global[pairs.b], pairs.score)
+
+
+def _global(masks: list[np.ndarray]) -> np.ndarray:
+    """Index in the whole side of each object a subset of it keeps."""
+    starts = np.concatenate([[0], np.cumsum([len(m) for m in masks])[:-1]]).astype(np.int64)
+    parts = [start + np.flatnonzero(m) for start, m in zip(starts, masks)]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
 def _pair_by_label(a: Side, b: Side, classes: list[ir.Class], geometry: str) -> Pairs:
@@ -137,8 +202,8 @@ def _pair_by_label(a: Side, b: Side, classes: list[ir.Class], geometry: str) -> 
     matches = [c.match for c in classes]
     reach = max((m.threshold for m in matches if m.score != "iou"), default=0.0)
     ia, ib = candidate_pairs(a, b, reach)
-    kinds = np.array([matches[c].score for c in a.cls[ia]], dtype=object)
-    thresholds = np.array([matches[c].threshold for c in a.cls[ia]], dtype=float)
+    kinds = np.array([m.score for m in matches], dtype=object)[a.cls[ia]]  # per class, then per candidate
+    thresholds = np.array([m.threshold for m in matches], dtype=float)[a.cls[ia]]
     values = np.zeros(len(ia))
     for kind in set(kinds.tolist()):
         use = kinds == kind

@@ -1,0 +1,87 @@
+"""A large native export read in two halves of its images, one in a forked process, for ``specc suspect``.
+
+``suspect`` needs the whole dataset of an export in one process (unlike ``check``, which checks chunks
+apart). Its images are cut with the chunk plan of :mod:`specdsl.scale.plan` (the same records the one-pass
+reader yields, with the same ``/images/K`` pointers and line numbers): a forked child builds the dataset of
+the second half while this process builds the first, and :func:`~specdsl.data.merge.merge_datasets` joins
+them. Anything else -- a small file, another format, ``--mapping``, a folder, one chunk, any error -- is read
+by :func:`~specdsl.cli.exports.load_or_exit`, which also reports every problem as before.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from pathlib import Path
+
+MIN_BYTES = 32 << 20  # below this, a second process costs more than it saves
+
+
+def load(path: str, args, jobs: int):
+    from specdsl.cli.exports import load_or_exit
+
+    halves = _halves(path, args) if jobs >= 2 else None
+    if halves is None:
+        return load_or_exit(path, args)
+    try:
+        return _read_halves(path, args, *halves)
+    except Exception:  # noqa: BLE001 - the one-pass reader reads it again and reports the problem
+        return load_or_exit(path, args)
+    finally:
+        from specdsl.scale.plan import forget_document
+
+        forget_document(path)
+
+
+def _halves(path: str, args):
+    """The export's chunks in two runs of about equal images, or None when it is not read in halves."""
+    from specdsl.scale.plan import ChunkKind, ChunkSize, plan_chunks
+
+    if args.mapping or not Path(path).is_file() or Path(path).stat().st_size < MIN_BYTES:
+        return None
+    if (args.input_format or "native") != "native" or Path(path).suffix.lower() not in (".json", ".jsonl", ".ndjson"):
+        return None
+    try:
+        chunks = plan_chunks(path, args.input_format, ChunkSize(bytes=MIN_BYTES // 4))
+    except (OSError, ValueError):
+        return None
+    if len(chunks) < 2 or any(chunk.kind is ChunkKind.WHOLE for chunk in chunks):
+        return None
+    images = [chunk.images for chunk in chunks]
+    total, done, middle = sum(images), 0, 1
+    for k, count in enumerate(images[:-1]):
+        done += count
+        middle = k + 1
+        if 2 * done >= total:
+            break
+    return chunks[:middle], chunks[middle:]
+
+
+def _read_halves(path: str, args, first: list, second: list):
+    from specdsl.cli.exports import reader_options
+    from specdsl.data.merge import merge_datasets
+    from specdsl.engine.forked import in_child
+
+    options = reader_options(args)
+    child = in_child(lambda: _dataset(path, second, options))
+    try:
+        head = _dataset(path, first, options)
+    except BaseException:
+        if child is not None:
+            child.process.kill()
+            child.result()
+        raise
+    tail = child.result() if child is not None else None
+    if tail is None:  # the child failed: read its half here (an error then surfaces as without the child)
+        tail = _dataset(path, second, options)
+    return merge_datasets(head, tail)
+
+
+def _dataset(path: str, chunks: list, options):
+    """The dataset of consecutive chunks, as the one-pass reader builds those images."""
+    from specdsl.data.build import build_dataset
+    from specdsl.data.readers.native import gc_paused
+    from specdsl.scale.task import _chunk_bytes, _records
+
+    with gc_paused():
+        records = chain.from_iterable(_records(chunk, options, _chunk_bytes(chunk)) for chunk in chunks)
+        return build_dataset(records, path, first_image=chunks[0].first_image)

@@ -1,0 +1,408 @@
+"""The fast path of reading predictions: lines of the common shape decoded straight into columns.
+
+msgspec decodes a batch of lines into typed structs built from the spec (GC off): a class distribution is a
+struct with one float field per class, so ``astuple`` and ``np.fromiter`` turn a batch of them into an
+objects x classes matrix without a Python dict per object; attribute distributions likewise (one struct
+per attribute name, the union of the values of the classes declaring it), and box / point / points
+straight into float arrays. The geometry columns of each class are then cut from those arrays: no
+export builder, no records.
+
+Whatever is not of that shape -- a line that is not JSON, a missing or unknown key, a negative or
+non-finite probability, a mask, an image id seen twice, an image size out of range -- raises
+:class:`NotFast`, and the caller reads the file with the general reader
+(:mod:`specdsl.engine.predictions`), which names the line and the problem. Sums are not checked here:
+the caller checks them on the assembled columns with the general reader's code and messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_not
+from typing import Annotated, Any
+
+import msgspec
+import numpy as np
+from msgspec import UNSET, Meta, UnsetType
+from msgspec.structs import astuple
+
+from specdsl import ir
+from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
+from specdsl.data.geometry_parse import types_of
+from specdsl.limits import MAX_EXTENT
+
+BATCH = 1000
+UNNAMED = -1.0  # the struct default of a value a distribution does not name (a named one is >= 0)
+_Probability = Annotated[float, Meta(ge=0)]
+_NUMBER = (int, float)
+
+
+class NotFast(Exception):
+    """These lines need the general reader (which says what is wrong, if anything is)."""
+
+
+# ---- the struct types of one spec -----------------------------------------------------------------------
+
+
+@dataclass
+class _ObjectAttribute:
+    """One predictable object attribute name: its struct holds the union of the declaring classes' values."""
+
+    name: str
+    keys: tuple[str, ...]
+    owners: list[tuple[int, str, np.ndarray]]  # (class index, class name, the class's values as columns of keys)
+
+
+class Schema:
+    """The msgspec types that decode the prediction lines of ``spec``."""
+
+    def __init__(self, spec: ir.Spec):
+        from specdsl.engine.predictions import PREDICTABLE_KINDS, _key, _values
+
+        self.n_classes = len(spec.classes)
+        owned: dict[str, list] = {}
+        for number, cls in enumerate(spec.classes):
+            for attribute in cls.attributes:
+                if attribute.type.kind in PREDICTABLE_KINDS:
+                    owned.setdefault(attribute.name, []).append((number, cls.name, [_key(v) for v in
+                                                                                   _values(attribute)]))
+        self.attributes = []
+        for name, owners in owned.items():
+            keys = tuple(dict.fromkeys(chain.from_iterable(values for _, _, values in owners)))
+            self.attributes.append(_ObjectAttribute(name, keys, [
+                (number, cls, np.array([keys.index(v) for v in values], np.int64)) for number, cls, values in owners]))
+        self.image_attributes = [(a.name, tuple(_key(v) for v in _values(a))) for a in spec.image_attributes
+                                 if a.type.kind in PREDICTABLE_KINDS]
+        classes = _distribution("Classes", [c.name for c in spec.classes])
+        attributes = _named("ObjectAttributes", [(a.name, _distribution(f"A{k}", a.keys))
+                                                 for k, a in enumerate(self.attributes)])
+        image_attributes = _named("ImageAttributes", [(name, _distribution(f"I{k}", keys))
+                                                      for k, (name, keys) in enumerate(self.image_attributes)])
+        predicted = msgspec.defstruct("PredictedObject", [
+            ("cls", classes), ("attributes", attributes | None, None),
+            ("box", tuple[float, float, float, float] | None, None), ("point", tuple[float, float] | None, None),
+            ("points", list[tuple[float, float]] | None, None)],
+            rename={"cls": "class"}, forbid_unknown_fields=True, gc=False)
+        line = msgspec.defstruct("PredictionLine", [
+            ("image", Any, None), ("width", Any, None), ("height", Any, None),
+            ("attributes", image_attributes | None, None), ("objects", list[predicted], [])], gc=False)
+        self.decoder = msgspec.json.Decoder(list[line])
+
+
+def _distribution(name: str, keys) -> type:
+    """A struct of one float >= 0 per value (``UNNAMED`` when the line does not name it); nothing else."""
+    fields = [(f"v{j}", _Probability, UNNAMED) for j in range(len(keys))]
+    return msgspec.defstruct(name, fields, rename={f"v{j}": key for j, key in enumerate(keys)},
+                             forbid_unknown_fields=True, gc=False)
+
+
+def _named(name: str, members: list[tuple[str, type]]) -> type:
+    """A struct of optional distributions by name (field ``a{k}`` is ``members[k]``); no other names."""
+    fields = [(f"a{k}", kind | UnsetType, UNSET) for k, (_, kind) in enumerate(members)]
+    return msgspec.defstruct(name, fields, rename={f"a{k}": key for k, (key, _) in enumerate(members)},
+                             forbid_unknown_fields=True, gc=False)
+
+
+# ---- columns of some lines --------------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """The columns of a run of lines; object rows and image rows are local to the part."""
+
+    image_ids: list[str] = field(default_factory=list)
+    image_lines: list[np.ndarray] = field(default_factory=list)
+    width: list[np.ndarray] = field(default_factory=list)
+    height: list[np.ndarray] = field(default_factory=list)
+    counts: list[np.ndarray] = field(default_factory=list)  # objects per image
+    classes: list[np.ndarray] = field(default_factory=list)  # (objects, classes), UNNAMED where not named
+    box: list[np.ndarray] = field(default_factory=list)
+    has_box: list[np.ndarray] = field(default_factory=list)
+    point: list[np.ndarray] = field(default_factory=list)
+    has_point: list[np.ndarray] = field(default_factory=list)
+    point_counts: list[np.ndarray] = field(default_factory=list)
+    coords: list[np.ndarray] = field(default_factory=list)
+    has_points: list[np.ndarray] = field(default_factory=list)
+    attributes: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    image_attributes: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    n_images: int = 0
+    n_objects: int = 0
+    newlines: int = 0  # line ends in the part's bytes: the next part's lines come after as many
+
+    def close(self) -> Part:
+        """Each list of batch arrays as one array (smaller to send from a worker)."""
+        for name in ("image_lines", "width", "height", "counts", "classes", "box", "has_box", "point", "has_point",
+                     "point_counts", "coords", "has_points"):
+            parts = getattr(self, name)
+            if len(parts) > 1:
+                setattr(self, name, [np.concatenate(parts)])
+        for blocks in (*self.attributes.values(), *self.image_attributes.values()):
+            if len(blocks) > 1:
+                blocks[:] = [(np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks]))]
+        return self
+
+
+def read_part(schema: Schema, lines: list[tuple[int, bytes]]) -> Part:
+    """The columns of some (numbered, non-blank) lines, or :class:`NotFast`."""
+    from specdsl.data.readers.native import gc_paused
+
+    part = Part()
+    seen: set[str] = set()
+    with gc_paused():
+        for start in range(0, len(lines), BATCH):
+            _batch(schema, part, lines[start:start + BATCH], seen)
+    return part.close()
+
+
+def _batch(schema: Schema, part: Part, chunk: list[tuple[int, bytes]], seen: set[str]) -> None:
+    try:
+        decoded = schema.decoder.decode(b"[" + b",".join(line for _, line in chunk) + b"]")
+    except msgspec.MsgspecError:
+        raise NotFast from None
+    ids = list(map(attrgetter("image"), decoded))
+    if types_of(ids) != {str} or not all(ids):
+        raise NotFast
+    seen.update(ids)
+    if len(seen) != part.n_images + len(ids):
+        raise NotFast  # an image predicted twice
+    object_lists = list(map(attrgetter("objects"), decoded))
+    objects = list(chain.from_iterable(object_lists))
+    n = len(objects)
+    classes = _matrix(map(attrgetter("cls"), objects), n, schema.n_classes)
+    named = classes >= 0
+    if not named.any(axis=1).all() or not np.isfinite(classes).all():
+        raise NotFast
+    first_image, first_object = part.n_images, part.n_objects
+    _object_attributes(schema, part, objects, named, first_object)
+    _image_attributes(schema, part, decoded, first_image)
+    _geometry(part, objects)
+    part.image_ids += ids
+    part.image_lines.append(np.fromiter((number for number, _ in chunk), np.int64, len(chunk)))
+    part.width.append(_sizes(map(attrgetter("width"), decoded), len(decoded)))
+    part.height.append(_sizes(map(attrgetter("height"), decoded), len(decoded)))
+    part.counts.append(np.fromiter(map(len, object_lists), np.int64, len(object_lists)))
+    part.classes.append(classes)
+    part.n_images += len(decoded)
+    part.n_objects += n
+
+
+def _matrix(structs, n: int, width: int) -> np.ndarray:
+    """Rows of a struct's float fields, by C-level loops."""
+    return np.fromiter(chain.from_iterable(map(astuple, structs)), np.float64, n * width).reshape(n, width)
+
+
+def _given(values: list) -> np.ndarray:
+    return np.fromiter(map(is_not, values, repeat(UNSET)), bool, len(values))
+
+
+def _present(values: list) -> np.ndarray:
+    return np.fromiter(map(is_not, values, repeat(None)), bool, len(values))
+
+
+def _distributions(values: list, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(which of ``values`` are given, their matrix); NotFast when one names no value or is not finite."""
+    given = _given(values)
+    matrix = _matrix(compress(values, given), int(given.sum()), width)
+    if not (matrix >= 0).any(axis=1).all() or not np.isfinite(matrix).all():
+        raise NotFast
+    return given, matrix
+
+
+def _object_attributes(schema: Schema, part: Part, objects: list, named: np.ndarray, first: int) -> None:
+    listed = list(map(attrgetter("attributes"), objects))
+    present = _present(listed)
+    if not present.any():
+        return
+    rows = np.flatnonzero(present)
+    width = len(schema.attributes)
+    flat = list(chain.from_iterable(map(astuple, compress(listed, present))))  # ``width`` entries per object
+    for k, attribute in enumerate(schema.attributes):
+        given, matrix = _distributions(flat[k::width], len(attribute.keys))
+        if not len(matrix):
+            continue
+        given_rows = rows[given]
+        covered = np.zeros(len(given_rows), bool)
+        for number, cls, columns in attribute.owners:
+            mine = named[given_rows, number]  # as the general reader: the owner is named in the class distribution
+            covered |= mine
+            if not mine.any():
+                continue
+            block = matrix[mine]
+            if (np.delete(block, columns, axis=1) >= 0).any():
+                raise NotFast  # a value of another class's attribute of that name
+            part.attributes.setdefault((cls, attribute.name), []).append((first + given_rows[mine], block[:, columns]))
+        if not covered.all():
+            raise NotFast  # no class of the object declares the attribute
+
+
+def _image_attributes(schema: Schema, part: Part, decoded: list, first: int) -> None:
+    listed = list(map(attrgetter("attributes"), decoded))
+    present = _present(listed)
+    if not present.any():
+        return
+    rows = np.flatnonzero(present)
+    width = len(schema.image_attributes)
+    flat = list(chain.from_iterable(map(astuple, compress(listed, present))))  # ``width`` entries per image
+    for k, (name, keys) in enumerate(schema.image_attributes):
+        given, matrix = _distributions(flat[k::width], len(keys))
+        if len(matrix):
+            part.image_attributes.setdefault(name, []).append((first + rows[given], matrix))
+
+
+def _geometry(part: Part, objects: list) -> None:
+    box, has_box = _fixed(list(map(attrgetter("box"), objects)), 4)
+    if has_box.any() and ((box[has_box, 2] < 0) | (box[has_box, 3] < 0)).any():
+        raise NotFast
+    point, has_point = _fixed(list(map(attrgetter("point"), objects)), 2)
+    points = list(map(attrgetter("points"), objects))
+    has_points = _present(points)
+    listed = list(compress(points, has_points))
+    counts = np.zeros(len(objects), np.int64)
+    counts[has_points] = np.fromiter(map(len, listed), np.int64, len(listed))
+    total = int(counts.sum())
+    coords = np.fromiter(chain.from_iterable(chain.from_iterable(listed)), np.float64, 2 * total).reshape(total, 2)
+    _in_plane(coords)
+    part.box.append(box)
+    part.has_box.append(has_box)
+    part.point.append(point)
+    part.has_point.append(has_point)
+    part.point_counts.append(counts)
+    part.coords.append(coords)
+    part.has_points.append(has_points)
+
+
+def _fixed(values: list, width: int) -> tuple[np.ndarray, np.ndarray]:
+    present = _present(values)
+    listed = list(compress(values, present))
+    out = np.full((len(values), width), np.nan)
+    block = np.fromiter(chain.from_iterable(listed), np.float64, width * len(listed)).reshape(len(listed), width)
+    _in_plane(block)
+    out[present] = block
+    return out, present
+
+
+def _in_plane(block: np.ndarray) -> None:
+    if not (np.abs(block) <= MAX_EXTENT).all():  # also false for NaN and infinity
+        raise NotFast
+
+
+def _sizes(values, n: int) -> np.ndarray:
+    """Image widths or heights as the export builder keeps them (NaN where not given)."""
+    out = np.full(n, np.nan)
+    for k, value in enumerate(values):
+        if value is None:
+            continue
+        if value.__class__ not in _NUMBER or not 0 < value <= MAX_EXTENT:
+            raise NotFast  # the builder says why
+        out[k] = float(value)
+    return out
+
+
+# ---- parts -> columns of the whole file ------------------------------------------------------------
+
+
+@dataclass
+class Columns:
+    """Every part concatenated: image and object rows of the whole file."""
+
+    image_ids: list[str]
+    image_lines: np.ndarray
+    object_image: np.ndarray
+    object_index: np.ndarray
+    object_line: np.ndarray
+    classes: np.ndarray
+    attributes: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]
+    image_attributes: dict[str, tuple[np.ndarray, np.ndarray]]
+    dataset_parts: Part  # the geometry and image sizes, concatenated
+
+
+def concatenate(parts: list[Part], schema: Schema) -> Columns:
+    image_ids = list(chain.from_iterable(p.image_ids for p in parts))
+    if len(set(image_ids)) != len(image_ids):
+        raise NotFast  # an image predicted in two parts: the general reader names both lines
+    whole = Part(image_ids=image_ids, n_images=len(image_ids), n_objects=sum(p.n_objects for p in parts))
+    before = 0
+    for p in parts:  # each part numbered its lines from 1
+        whole.image_lines += [lines + before for lines in p.image_lines]
+        before += p.newlines
+    for name in ("width", "height", "counts", "box", "has_box", "point", "has_point",
+                 "point_counts", "coords", "has_points"):
+        setattr(whole, name, [a for p in parts for a in getattr(p, name)])
+    whole.classes = [a for p in parts for a in p.classes]
+    whole.close()
+    _offset_blocks(parts, whole, "attributes", "n_objects")
+    _offset_blocks(parts, whole, "image_attributes", "n_images")
+    counts = _one(whole.counts, np.int64)
+    image_lines = _one(whole.image_lines, np.int64)
+    image_rows = np.arange(len(image_ids), dtype=np.int64)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    classes = whole.classes[0] if whole.classes else np.zeros((0, schema.n_classes))
+    return Columns(image_ids, image_lines, np.repeat(image_rows, counts),
+                   np.arange(whole.n_objects, dtype=np.int64) - starts, np.repeat(image_lines, counts), classes,
+                   {k: v[0] for k, v in whole.attributes.items()},
+                   {k: v[0] for k, v in whole.image_attributes.items()}, whole)
+
+
+def sums_ok(columns: Columns, renormalize: bool) -> bool:
+    """Whether every distribution adds up as it must (summed as the general reader sums them)."""
+    from specdsl.engine.predictions import sums_off
+
+    blocks = [columns.classes, *(m for _, m in columns.attributes.values()),
+              *(m for _, m in columns.image_attributes.values())]
+    return not any(sums_off(np.where(m < 0, 0.0, m).sum(axis=1), renormalize).any() for m in blocks)
+
+
+def _offset_blocks(parts: list[Part], whole: Part, name: str, rows: str) -> None:
+    offset = 0
+    merged: dict = {}
+    for p in parts:
+        for key, blocks in getattr(p, name).items():
+            merged.setdefault(key, []).extend((offset + r, m) for r, m in blocks)
+        offset += getattr(p, rows)
+    setattr(whole, name, merged)
+    whole.close()
+
+
+def _one(arrays: list[np.ndarray], dtype, shape=(0,)) -> np.ndarray:
+    return arrays[0] if arrays else np.zeros(shape, dtype)
+
+
+def build_dataset(path: str, columns: Columns, top: np.ndarray, class_names: tuple[str, ...]) -> Dataset:
+    """The dataset the export builder makes of the objects under their most probable class (ids: their index
+    in the line), from the columns."""
+    whole = columns.dataset_parts
+    n_images = len(columns.image_ids)
+    images = ImageTable(
+        ids=columns.image_ids, width=_one(whole.width, np.float64), height=_one(whole.height, np.float64),
+        spec_version=np.full(n_images, np.nan), attributes={},
+        pointers=[f"/lines/{line}" for line in columns.image_lines.tolist()], object_pointers=[None] * n_images,
+        object_counts=_one(whole.counts, np.int64), sources=[path] * n_images, positions=[None] * n_images,
+        object_positions=[None] * n_images)
+    geometry = _Geometry(whole)
+    tables = {}
+    for number in sorted(range(len(class_names)), key=class_names.__getitem__):
+        rows = np.flatnonzero(top == number)
+        if len(rows):
+            index = columns.object_index[rows]
+            tables[class_names[number]] = ObjectTable(
+                class_name=class_names[number], ids=list(map(str, index.tolist())),
+                image_index=columns.object_image[rows], position=index.astype(np.int32), attributes={},
+                geometry=geometry.take(rows), flags={}, broken=np.zeros(len(rows), bool))
+    return Dataset(path, None, images, tables, [])
+
+
+class _Geometry:
+    def __init__(self, whole: Part):
+        counts = _one(whole.point_counts, np.int64)
+        offsets = np.zeros(len(counts) + 1, np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        self.points = Ragged(offsets, _one(whole.coords, np.float64, (0, 2)))
+        self.has_points = _one(whole.has_points, bool)
+        self.box, self.has_box = _one(whole.box, np.float64, (0, 4)), _one(whole.has_box, bool)
+        self.point, self.has_point = _one(whole.point, np.float64, (0, 2)), _one(whole.has_point, bool)
+
+    def take(self, rows: np.ndarray) -> Geometry:
+        return Geometry(points=self.points.take(rows), has_points=self.has_points[rows], box=self.box[rows],
+                        has_box=self.has_box[rows], point=self.point[rows], has_point=self.has_point[rows],
+                        masks=None, has_mask=np.zeros(len(rows), bool))
+

@@ -1,0 +1,108 @@
+"""The fast path's parts of a predictions file: read in this process, or in ``jobs`` worker processes.
+
+A large file is cut at line ends into ``jobs`` byte ranges of about equal size; each forked worker
+(:mod:`specdsl.engine.forked`) reads its own range (the spec's decoder types are inherited, nothing is
+pickled but the columns it returns) and numbers its lines from 1; the parts' line numbers are then
+shifted by the lines before them. Parts come back in file order, so the result is that of one process
+whatever ``jobs`` is, and this process may read exports meanwhile. A worker that dies has its range read
+here instead; a range that is not of the common shape (:class:`~specdsl.engine.predictions_fast.NotFast`)
+stops the other workers at once.
+"""
+
+from __future__ import annotations
+
+import os
+
+from specdsl import ir
+from specdsl.engine.forked import in_child
+from specdsl.engine.predictions_fast import NotFast, Part, Schema, read_part
+
+MIN_BYTES = 8 << 20  # below this, starting workers costs more than it saves
+
+
+def numbered_lines(data: bytes) -> list[tuple[int, bytes]]:
+    """The non-blank lines of ``data`` with their 1-based numbers."""
+    return [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+
+
+class Parts:
+    def __init__(self, schema: Schema, path: str, lines: list[tuple[int, bytes]] | None,
+                 runs: list[tuple[int, int]] = ()):
+        self.schema, self.path, self.lines, self.runs = schema, path, lines, list(runs)
+        # plain forked children (no executor threads here): a later fork of this process stays safe
+        self.children = [in_child(lambda start=start, stop=stop: _read_or_refuse(schema, path, start, stop))
+                         for start, stop in self.runs]
+
+    def result(self) -> list[Part]:
+        """The parts in file order; :class:`NotFast` when any range needs the general reader."""
+        if self.lines is not None:
+            return [read_part(self.schema, self.lines)]
+        parts = []
+        for k, (start, stop) in enumerate(self.runs):
+            child, self.children[k] = self.children[k], None
+            part = child.result() if child is not None else None
+            if part is None:  # a dead worker (killed, out of memory): read its range here
+                part = _read_or_refuse(self.schema, self.path, start, stop)
+            if isinstance(part, str):  # REFUSED
+                raise NotFast
+            parts.append(part)
+        return parts
+
+    def all_lines(self) -> list[tuple[int, bytes]]:
+        """Every numbered line of the file, for the general reader."""
+        if self.lines is None:
+            with open(self.path, "rb") as file:
+                self.lines = numbered_lines(file.read())
+        return self.lines
+
+    def close(self) -> None:
+        """Stop the workers still running (a range refused the fast path, or the caller gave up)."""
+        for child in self.children:
+            if child is not None:
+                child.stop()
+        self.children = []
+
+
+def start(spec: ir.Spec, path: str, jobs: int | None) -> Parts:
+    """Raises OSError when the file cannot be read."""
+    from specdsl.scale.run import usable_cores
+
+    schema = Schema(spec)
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        jobs = jobs or usable_cores()
+        if jobs < 2 or size < MIN_BYTES:
+            return Parts(schema, path, numbered_lines(file.read()))
+        runs = _runs(file, size, jobs)
+    return Parts(schema, path, None, runs)
+
+
+REFUSED = "not of the common shape"
+
+
+def _read_or_refuse(schema: Schema, path: str, start: int, stop: int) -> Part | str:
+    try:
+        return read_range(schema, path, start, stop)
+    except NotFast:
+        return REFUSED
+
+
+def read_range(schema: Schema, path: str, start: int, stop: int) -> Part:
+    with open(path, "rb") as file:
+        file.seek(start)
+        data = file.read(stop - start)
+    part = read_part(schema, numbered_lines(data))
+    part.newlines = data.count(b"\n")
+    return part
+
+
+def _runs(file, size: int, jobs: int) -> list[tuple[int, int]]:
+    """``jobs`` byte ranges of about equal size, each ending at a line end (or the end of the file)."""
+    cuts = [0]
+    for k in range(1, jobs):
+        file.seek(size * k // jobs)
+        file.readline()
+        if cuts[-1] < file.tell() < size:
+            cuts.append(file.tell())
+    cuts.append(size)
+    return list(zip(cuts, cuts[1:]))

@@ -1,0 +1,50 @@
+"""``specc suspect`` reads a large native export in two halves (one in a forked process): the same dataset."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+from test_predictions_fast import _differences
+from test_suspect import generate
+
+
+def _args(**given) -> argparse.Namespace:
+    return argparse.Namespace(**{"mapping": None, "input_format": None, "class_file": None, "image_size": None,
+                                 **given})
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_halves_equal_the_one_pass_reader(tmp_path, monkeypatch, suffix) -> None:
+    from specdsl.cli import export_halves
+    from specdsl.data import load_export
+    from specdsl.data.readers import ReadOptions
+
+    export, _, _ = generate(3, n_images=150)
+    export["images"][7]["objects"].append({"id": "bad", "class": "vehicle", "box": [0, 0, -1, 2]})  # a read issue
+    path = tmp_path / f"labels{suffix}"
+    if suffix == ".json":
+        path.write_text(json.dumps(export))
+    else:
+        path.write_text("".join(json.dumps(image) + "\n" for image in export["images"]))
+    monkeypatch.setattr(export_halves, "MIN_BYTES", 64)  # chunks of 16 bytes: one per image
+    assert export_halves._halves(str(path), _args()) is not None
+    halves = export_halves.load(str(path), _args(), jobs=2)
+    one = load_export(path, None, ReadOptions())
+    assert _differences(halves, one) == []
+    assert len(halves.problems) == 1
+
+
+def test_other_inputs_take_the_one_pass_reader(tmp_path, monkeypatch) -> None:
+    from specdsl.cli import export_halves
+
+    export, _, _ = generate(3, n_images=20)
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps(export))
+    monkeypatch.setattr(export_halves, "MIN_BYTES", 64)
+    assert export_halves._halves(str(path), _args(mapping="m.yaml")) is None
+    assert export_halves._halves(str(path), _args(input_format="coco")) is None
+    assert export_halves._halves(str(tmp_path), _args()) is None
+    monkeypatch.setattr(export_halves, "MIN_BYTES", 1 << 40)
+    assert export_halves._halves(str(path), _args()) is None

@@ -1,0 +1,46 @@
+"""Pairing half the images in a forked process gives the report of one process (``specc suspect --jobs``)."""
+
+from __future__ import annotations
+
+import json
+
+from test_suspect import SPEC, generate
+
+
+def _report(tmp_path, jobs: int):
+    from specdsl.compiler import compile_source
+    from specdsl.data import load_export
+    from specdsl.data.readers import ReadOptions
+    from specdsl.engine.labels import LabelSet
+    from specdsl.engine.predictions import read_predictions
+    from specdsl.engine.suspect import suspect
+    from specdsl.source import Source
+
+    spec = compile_source(Source("roads.spec", SPEC)).spec
+    export, lines, _ = generate(7, n_images=120)
+    (tmp_path / "labels.json").write_text(json.dumps(export))
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    labels_path = str(tmp_path / "labels.json")
+    labels = LabelSet.of(labels_path, spec, load_export(labels_path, None, ReadOptions()), labels_path)
+    return suspect(spec, [labels], read_predictions(tmp_path / "p.jsonl", spec, jobs=1), jobs)
+
+
+def test_split_pairing_equals_one_process(tmp_path, monkeypatch) -> None:
+    from specdsl.engine import suspect as module
+
+    monkeypatch.setattr(module, "SPLIT_OBJECTS", 1)  # split every geometry, however small
+    one, two = _report(tmp_path, 1), _report(tmp_path, 2)
+    assert two.summary() == one.summary()
+    assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
+    assert one.matched > 100
+
+
+def test_a_failing_child_leaves_the_work_to_this_process(tmp_path, monkeypatch) -> None:
+    from specdsl.engine import forked
+    from specdsl.engine import suspect as module
+
+    monkeypatch.setattr(module, "SPLIT_OBJECTS", 1)
+    one = _report(tmp_path, 1)
+    monkeypatch.setattr(forked, "_run", lambda send, work: send.close())  # the child sends nothing
+    two = _report(tmp_path, 2)
+    assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
