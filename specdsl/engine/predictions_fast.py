@@ -208,14 +208,22 @@ def _distributions(values: list, width: int) -> tuple[np.ndarray, np.ndarray]:
     return given, matrix
 
 
-def _object_attributes(schema: Schema, part: Part, objects: list, named: np.ndarray, first: int) -> None:
-    listed = list(map(attrgetter("attributes"), objects))
+def _attribute_fields(items: list) -> tuple[np.ndarray, list] | None:
+    """The rows whose ``attributes`` struct is given, and those structs' fields flattened in row order (field
+    k of each is ``flat[k::width]``); None when no row gives one."""
+    listed = list(map(attrgetter("attributes"), items))
     present = _present(listed)
     if not present.any():
+        return None
+    return np.flatnonzero(present), list(chain.from_iterable(map(astuple, compress(listed, present))))
+
+
+def _object_attributes(schema: Schema, part: Part, objects: list, named: np.ndarray, first: int) -> None:
+    fields = _attribute_fields(objects)
+    if fields is None:
         return
-    rows = np.flatnonzero(present)
+    rows, flat = fields
     width = len(schema.attributes)
-    flat = list(chain.from_iterable(map(astuple, compress(listed, present))))  # ``width`` entries per object
     for k, attribute in enumerate(schema.attributes):
         given, matrix = _distributions(flat[k::width], len(attribute.keys))
         if not len(matrix):
@@ -236,13 +244,11 @@ def _object_attributes(schema: Schema, part: Part, objects: list, named: np.ndar
 
 
 def _image_attributes(schema: Schema, part: Part, decoded: list, first: int) -> None:
-    listed = list(map(attrgetter("attributes"), decoded))
-    present = _present(listed)
-    if not present.any():
+    fields = _attribute_fields(decoded)
+    if fields is None:
         return
-    rows = np.flatnonzero(present)
+    rows, flat = fields
     width = len(schema.image_attributes)
-    flat = list(chain.from_iterable(map(astuple, compress(listed, present))))  # ``width`` entries per image
     for k, (name, keys) in enumerate(schema.image_attributes):
         given, matrix = _distributions(flat[k::width], len(keys))
         if len(matrix):
