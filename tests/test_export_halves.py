@@ -29,9 +29,12 @@ def test_halves_equal_the_one_pass_reader(tmp_path, monkeypatch, suffix) -> None
     else:
         path.write_text("".join(json.dumps(image) + "\n" for image in export["images"]))
     monkeypatch.setattr(export_halves, "MIN_BYTES", 64)  # chunks of 16 bytes: one per image
-    assert export_halves._halves(str(path), _args()) is not None
-    halves = export_halves.load(str(path), _args(), jobs=2)
+    plan = export_halves._halves(str(path), _args())
+    assert plan is not None
     one = load_export(path, None, ReadOptions())
+    read_in_halves = export_halves._read_halves(str(path), _args(), *plan)  # no fallback can hide a broken path
+    assert _differences(read_in_halves, one) == []
+    halves = export_halves.load(str(path), _args(), jobs=2)
     assert _differences(halves, one) == []
     assert len(halves.problems) == 1
 

@@ -22,9 +22,11 @@ def load(path: str, args, jobs: int):
     halves = _halves(path, args) if jobs >= 2 else None
     if halves is None:
         return load_or_exit(path, args)
+    from specdsl.data.readers import ReaderError
+
     try:
         return _read_halves(path, args, *halves)
-    except Exception:  # noqa: BLE001 - the one-pass reader reads it again and reports the problem
+    except (ReaderError, OSError, ValueError, RecursionError):  # the one-pass reader reads it again and says where
         return load_or_exit(path, args)
     finally:
         from specdsl.scale.plan import forget_document
@@ -80,8 +82,8 @@ def _dataset(path: str, chunks: list, options):
     """The dataset of consecutive chunks, as the one-pass reader builds those images."""
     from specdsl.data.build import build_dataset
     from specdsl.data.readers.native import gc_paused
-    from specdsl.scale.task import _chunk_bytes, _records
+    from specdsl.scale.task import chunk_bytes, chunk_records
 
     with gc_paused():
-        records = chain.from_iterable(_records(chunk, options, _chunk_bytes(chunk)) for chunk in chunks)
+        records = chain.from_iterable(chunk_records(chunk, options, chunk_bytes(chunk)) for chunk in chunks)
         return build_dataset(records, path, first_image=chunks[0].first_image)

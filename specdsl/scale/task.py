@@ -165,11 +165,12 @@ def _read(chunk: Chunk, options, data: bytes | None, keys: ImageKeys):
 
     if chunk.kind is ChunkKind.WHOLE:
         return build_dataset(keys.watch(read_items(chunk.path, chunk.fmt, options)), chunk.path)
-    records = _records(chunk, options, data)
+    records = chunk_records(chunk, options, data)
     return build_dataset(keys.watch(_mapped(records, options)), chunk.path, first_image=chunk.first_image)
 
 
-def _records(chunk: Chunk, options, data: bytes | None):
+def chunk_records(chunk: Chunk, options, data: bytes | None):
+    """The image records of one chunk, as the one-pass reader yields them (pointers and lines of the file)."""
     from specdsl.data.readers import native
 
     if chunk.kind is ChunkKind.LINES:
