@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import orjson
@@ -275,7 +276,6 @@ def _children(pid: int) -> list[int]:
 
 def _start_with_workers(tmp_path, n_objects: int = 160_000):
     """``specc check --jobs 2`` started on a large export, once its two workers run."""
-    import os
     import subprocess
     import sys
     import time
@@ -296,7 +296,6 @@ def _start_with_workers(tmp_path, n_objects: int = 160_000):
 
 
 def test_a_killed_worker_fails_the_run_naming_its_chunk(tmp_path):
-    import os
     import signal
 
     proc, workers = _start_with_workers(tmp_path)
@@ -310,7 +309,6 @@ def test_a_killed_worker_fails_the_run_naming_its_chunk(tmp_path):
 
 
 def test_ctrl_c_stops_the_workers_and_exits_130(tmp_path):
-    import os
     import signal
     import time
 
@@ -354,3 +352,29 @@ def test_a_pattern_that_matches_nothing_is_a_usage_error(tmp_path):
     proc = run_specc("check", ROOT / "specs" / "lanes.spec", f"{tmp_path}/none-*.jsonl")
     assert proc.returncode == 2
     assert f"no export matches {tmp_path}/none-*.jsonl" in proc.stderr
+
+
+def _die() -> None:
+    os._exit(1)
+
+
+def test_a_pool_broken_by_a_dead_worker_refuses_the_next_chunk_naming_the_first_without_a_result(tmp_path):
+    """The race the killed-worker test can lose: the pool breaks before the next chunk is handed over, and
+    ``submit`` (not the result) says so."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from specdsl.scale.plan import Chunk, ChunkKind
+    from specdsl.scale.run import WorkerDied, _submit
+
+    first, second = (Chunk(str(tmp_path / "a.jsonl"), None, ChunkKind.LINES, k) for k in (0, 1))
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as executor:
+        broken = executor.submit(_die)
+        with pytest.raises(BrokenProcessPool):
+            broken.result(timeout=60)
+        with pytest.raises(WorkerDied) as died:
+            _submit(executor, second, deque([(first, broken)]), BrokenProcessPool)
+    assert died.value.chunk == first
+    assert "chunk 0 of" in str(died.value)

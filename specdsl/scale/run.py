@@ -116,7 +116,7 @@ def _in_workers(task: Callable[[Chunk], T], chunks: Iterable[Chunk], jobs: int) 
     todo = iter(chunks)
     try:
         for chunk in todo:
-            pending.append((chunk, executor.submit(_run_inherited, chunk)))
+            pending.append((chunk, _submit(executor, chunk, pending, BrokenProcessPool)))
             if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
                 yield _next(pending, BrokenProcessPool)
         while pending:
@@ -128,6 +128,15 @@ def _in_workers(task: Callable[[Chunk], T], chunks: Iterable[Chunk], jobs: int) 
         executor.shutdown(wait=True)
     finally:
         _WORKER_TASK = None
+
+
+def _submit(executor, chunk: Chunk, pending: deque, broken: type[Exception]):
+    """A chunk handed to the pool; a pool a dead worker broke refuses it, and the run fails naming the first
+    chunk that has no result (as waiting for it would)."""
+    try:
+        return executor.submit(_run_inherited, chunk)
+    except broken:
+        raise WorkerDied(pending[0][0] if pending else chunk) from None
 
 
 def _next(pending: deque, broken: type[Exception]):
