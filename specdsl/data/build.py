@@ -379,7 +379,7 @@ class _TableBuilder:
             position=np.concatenate(self.position) if n else np.empty(0, dtype=np.int32),
             attributes={k: b.build() for k, b in sorted(self.attributes.items())},
             geometry=self.geometry.build(),
-            flags={k: b.build() for k, b in self.flags.items()},
+            flags={k: self.flags[k].build() for k in FLAG_KEYS if k in self.flags},  # one order, however batched
             broken=np.concatenate(self.broken) if n else np.empty(0, dtype=bool))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from specdsl.data.build import FLAG_KEYS
 from specdsl.data.columns import MISSING_CODE, Categorical, value_key
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
 
@@ -35,8 +36,11 @@ def merge_categoricals(a: Categorical | None, b: Categorical | None, len_a: int,
     return Categorical(np.concatenate([a.codes, remap[b.codes]]), categories)
 
 
-def _merge_columns(a: dict, b: dict, len_a: int, len_b: int) -> dict:
-    return {key: merge_categoricals(a.get(key), b.get(key), len_a, len_b) for key in sorted(set(a) | set(b))}
+def _merge_columns(a: dict, b: dict, len_a: int, len_b: int, keys=None) -> dict:
+    """Columns over both parts, in sorted key order (as the builder orders attributes) or in ``keys``' order
+    (flags: the builder's ``FLAG_KEYS`` order)."""
+    keys = sorted(set(a) | set(b)) if keys is None else keys
+    return {key: merge_categoricals(a.get(key), b.get(key), len_a, len_b) for key in keys}
 
 
 def _merge_images(a: ImageTable, b: ImageTable) -> ImageTable:
@@ -60,7 +64,8 @@ def _merge_tables(a: ObjectTable | None, b: ObjectTable | None, name: str, offse
         position=np.concatenate([a.position, b.position]),
         attributes=_merge_columns(a.attributes, b.attributes, len(a), len(b)),
         geometry=_merge_geometry(a.geometry, b.geometry, len(a), len(b)),
-        flags=_merge_columns(a.flags, b.flags, len(a), len(b)), broken=np.concatenate([a.broken, b.broken]))
+        flags=_merge_columns(a.flags, b.flags, len(a), len(b), [k for k in FLAG_KEYS if k in a.flags or k in b.flags]),
+        broken=np.concatenate([a.broken, b.broken]))
 
 
 def _merge_geometry(a: Geometry, b: Geometry, len_a: int, len_b: int) -> Geometry:
