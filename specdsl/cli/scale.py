@@ -71,11 +71,9 @@ def check_in_chunks(export: str, args, spec, cluster=None):
     if len(results) == 1:
         merged = results[0]
     else:
-        merged = ExportResult(export, shares=sum(r.shares for r in results))
+        merged = ExportResult(export)
         for result in results:
-            merged.findings += result.findings
-            merged.images += result.images
-            merged.objects += result.objects
+            merged.absorb(result)
     merged.findings += _quota_findings(spec, merged.path, merged.shares, merged.first_record)
     return merged
 

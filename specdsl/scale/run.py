@@ -56,14 +56,21 @@ class ExportResult:
 
     def add(self, result: ChunkResult) -> None:
         raise_failure(result.failure)
-        self.findings += result.findings
+        self._count(result)
         if self.first_images is not None:
             self.findings += self.first_images.duplicates(result)
-        self.images += result.images
-        self.objects += result.objects
-        self.shares = result.shares if self.shares is None else self.shares + result.shares
         if result.first_record is not None:
             self.first_record = result.first_record
+
+    def absorb(self, shard: ExportResult) -> None:
+        """Another shard of the same export argument (its duplicate image ids were found against this one's)."""
+        self._count(shard)
+
+    def _count(self, part: ChunkResult | ExportResult) -> None:
+        self.findings += part.findings
+        self.images += part.images
+        self.objects += part.objects
+        self.shares = part.shares if self.shares is None else self.shares + part.shares
 
 
 def check_export(spec: ir.Spec, path: str, chunks: list[Chunk], options, jobs: int,
