@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specdsl.data.readers import ReadOptions
-from specdsl.data.readers.tusimple import Frames, non_blank_lines
+from specdsl.data.readers.native import numbered_lines as non_blank_lines
+from specdsl.data.readers.tusimple import Frames
 from specdsl.data.records import ImageRecord
 
 X = st.one_of(st.just(-2), st.integers(-50, 2000), st.floats(-50, 2000, allow_nan=False))

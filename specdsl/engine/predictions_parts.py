@@ -14,15 +14,11 @@ from __future__ import annotations
 import os
 
 from specdsl import ir
+from specdsl.data.readers.native import numbered_lines
 from specdsl.engine.forked import in_child
 from specdsl.engine.predictions_fast import NotFast, Part, Schema, read_part
 
 MIN_BYTES = 8 << 20  # below this, starting workers costs more than it saves
-
-
-def numbered_lines(data: bytes) -> list[tuple[int, bytes]]:
-    """The non-blank lines of ``data`` with their 1-based numbers."""
-    return [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
 
 
 class Parts:

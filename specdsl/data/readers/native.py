@@ -163,7 +163,7 @@ def read_lines_of(path: Path, data: bytes, options: ReadOptions, first_image: in
     """The records of a run of whole JSON Lines ``data`` that starts at record ``first_image`` on line
     ``first_line`` of ``path`` (a chunk of a larger file keeps the file's pointers and line numbers)."""
     source = str(path)
-    lines = [(number, line) for number, line in enumerate(data.split(b"\n"), start=first_line) if line.strip()]
+    lines = numbered_lines(data, first_line)
     for start in range(0, len(lines), DECODE_BATCH):
         chunk = lines[start:start + DECODE_BATCH]
         try:
@@ -172,6 +172,11 @@ def read_lines_of(path: Path, data: bytes, options: ReadOptions, first_image: in
             decoded = [_decode_line(path, number, line) for number, line in chunk]
         for k, image in enumerate(decoded):
             yield _record(image, source, f"/images/{first_image + start + k}", options)
+
+
+def numbered_lines(data: bytes, first_line: int = 1) -> list[tuple[int, bytes]]:
+    """The non-blank lines of ``data`` with their numbers (``data`` starts on line ``first_line``)."""
+    return [(number, line) for number, line in enumerate(data.split(b"\n"), start=first_line) if line.strip()]
 
 
 def _decode_line(path: Path, number: int, line: bytes):

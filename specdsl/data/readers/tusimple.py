@@ -27,7 +27,7 @@ import orjson
 
 from specdsl.data.geometry_parse import types_of
 from specdsl.data.readers.base import Issues, Item, ReadOptions, image_size, new_image, numbers, read_bytes
-from specdsl.data.readers.native import gc_paused
+from specdsl.data.readers.native import gc_paused, numbered_lines
 from specdsl.data.records import ImageRecord, TextPosition
 
 TUSIMPLE_SIZE = (1280, 720)
@@ -40,7 +40,7 @@ Line = tuple[int, bytes]  # 1-based line number and its bytes
 
 def read_tusimple(path: Path, options: ReadOptions) -> Iterator[Item]:
     frames = Frames(str(path), options)
-    lines = non_blank_lines(read_bytes(path))
+    lines = numbered_lines(read_bytes(path))
     with gc_paused():  # every list made here stays alive in the dataset: collecting mid-way is wasted work
         for start in range(0, len(lines), DECODE_BATCH):
             batch = lines[start:start + DECODE_BATCH]
@@ -52,8 +52,6 @@ def read_tusimple(path: Path, options: ReadOptions) -> Iterator[Item]:
                 yield from frames.one(line)
 
 
-def non_blank_lines(data: bytes) -> list[Line]:
-    return [(number, line) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
 
 
 def _class_file_lines(class_file: Path | None) -> dict[int, bytes] | None:
