@@ -6,7 +6,7 @@ import argparse
 import json
 
 import pytest
-from test_predictions_fast import _differences
+from compare import differences
 from test_suspect import generate
 
 
@@ -33,9 +33,9 @@ def test_halves_equal_the_one_pass_reader(tmp_path, monkeypatch, suffix) -> None
     assert plan is not None
     one = load_export(path, None, ReadOptions())
     read_in_halves = export_halves._read_halves(str(path), _args(), *plan)  # no fallback can hide a broken path
-    assert _differences(read_in_halves, one) == []
+    assert differences(read_in_halves, one) == []
     halves = export_halves.load(str(path), _args(), jobs=2)
-    assert _differences(halves, one) == []
+    assert differences(halves, one) == []
     assert len(halves.problems) == 1
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields, is_dataclass
 from pathlib import Path
 
-import numpy as np
+import compare
 import pytest
 from conftest import run_specc
 
@@ -63,26 +62,10 @@ def _general(path: str, spec, renormalize: bool = False):
     return _Reader(path, spec, renormalize).read(lines)
 
 
-def _differences(a, b, name: str = "") -> list[str]:
-    if is_dataclass(a):
-        return [d for f in fields(a) for d in _differences(getattr(a, f.name), getattr(b, f.name), f"{name}.{f.name}")]
-    if isinstance(a, dict):
-        if list(a) != list(b):
-            return [f"{name}: keys {list(a)} != {list(b)}"]
-        return [d for key in a for d in _differences(a[key], b[key], f"{name}[{key}]")]
-    if isinstance(a, np.ndarray):
-        same = a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
-        return [] if same else [f"{name}: {a!r} != {b!r}"]
-    if hasattr(a, "codes") and hasattr(a, "categories"):  # a Categorical (slots): by its codes and categories
-        return _differences({"codes": a.codes, "categories": a.categories},
-                            {"codes": b.codes, "categories": b.categories}, name)
-    return [] if a == b else [f"{name}: {a!r} != {b!r}"]
-
-
 def _same(fast, general) -> list[str]:
     differences = []
     for name in ("source", "image_ids", "image_lines", "image_attributes", "objects", "dataset"):
-        differences += _differences(getattr(fast, name), getattr(general, name), name)
+        differences += compare.differences(getattr(fast, name), getattr(general, name), name)
     return differences
 
 

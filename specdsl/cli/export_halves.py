@@ -85,5 +85,6 @@ def _dataset(path: str, chunks: list, options):
     from specdsl.scale.task import chunk_bytes, chunk_records
 
     with gc_paused():
-        records = chain.from_iterable(chunk_records(chunk, options, chunk_bytes(chunk)) for chunk in chunks)
+        columns = options.mapping is None  # well-formed batches straight into columns
+        records = chain.from_iterable(chunk_records(chunk, options, chunk_bytes(chunk), columns) for chunk in chunks)
         return build_dataset(records, path, first_image=chunks[0].first_image)

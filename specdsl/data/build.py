@@ -12,7 +12,7 @@ import math
 import reprlib
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from specdsl.data import geometry_parse as gp
 from specdsl.data.columns import MISSING, CategoricalBuilder
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
 from specdsl.data.geometry_parse import types_of as _types
+from specdsl.data.native_batch import NativeBatch, flag_column
 from specdsl.data.records import ImageRecord, ReadIssue, TextPosition
 from specdsl.limits import MAX_EXTENT
 
@@ -40,11 +41,17 @@ def build_dataset(records: Iterable[ImageRecord | ReadIssue], source: str, spec_
     return builder.finish(spec_name)
 
 
-def _batches(records, problems: list[ReadIssue]) -> Iterator[list[ImageRecord]]:
+def _batches(records, problems: list[ReadIssue]) -> Iterator[list[ImageRecord] | NativeBatch]:
     batch: list[ImageRecord] = []
     for record in records:
         if isinstance(record, ReadIssue):
             problems.append(record)
+            continue
+        if isinstance(record, NativeBatch):  # already columns: keep the order of the records before it
+            if batch:
+                yield batch
+                batch = []
+            yield record
             continue
         batch.append(record)
         if len(batch) >= BATCH:
@@ -61,18 +68,36 @@ class _DatasetBuilder:
         self.images = _ImageColumns(first_image)
         self.tables: dict[str, _TableBuilder] = {}
 
-    def add_batch(self, batch: list[ImageRecord]) -> None:
+    def add_batch(self, batch: list[ImageRecord] | NativeBatch) -> None:
+        if isinstance(batch, NativeBatch):
+            self._add_native(batch)
+            return
         base = len(self.images.ids)
         objects_per_image = [self.images.add(record, self.problems) for record in batch]
         flat, image_index, position = _flatten(objects_per_image, base)
         by_class = self._group(flat, image_index, position)
         ids_by_class = []
         for class_name, (objs, img, pos) in by_class.items():
-            table = self.tables.get(class_name)
-            if table is None:
-                table = self.tables[class_name] = _TableBuilder(class_name, self)
-            ids_by_class.append((img, pos, table.add(objs, img, pos)))
+            ids_by_class.append((img, pos, self._table(class_name).add(objs, img, pos)))
         self._check_duplicate_ids(ids_by_class)
+
+    def _add_native(self, batch: NativeBatch) -> None:
+        """A batch the fast path decoded: no record of it has a read problem, only ids may repeat."""
+        image_index = batch.image_index + len(self.images.ids)
+        self.images.add_native(batch, self.source)
+        classes = list(map(attrgetter("class_name"), batch.objects))
+        ids_by_class = []
+        for class_name, rows in _rows_by_class(classes).items():
+            objs = list(itemgetter(*rows.tolist())(batch.objects)) if len(rows) > 1 else [batch.objects[rows[0]]]
+            img, pos = image_index[rows], batch.position[rows]
+            ids_by_class.append((img, pos, self._table(class_name).add_native(objs, img, pos, batch, rows)))
+        self._check_duplicate_ids(ids_by_class)
+
+    def _table(self, class_name: str) -> _TableBuilder:
+        table = self.tables.get(class_name)
+        if table is None:
+            table = self.tables[class_name] = _TableBuilder(class_name, self)
+        return table
 
     def pointer(self, image: int, position: int) -> str:
         return self.images.object_pointer(image, position)
@@ -95,12 +120,8 @@ class _DatasetBuilder:
             classes = [o.get("class") if o.__class__ is dict else None for o in flat]
         if _types(classes) != {str}:
             classes = [c if c.__class__ is str else _UNCLASSIFIED for c in classes]
-        coder = CategoricalBuilder()
-        coder.extend(classes)
-        codes = coder.build().codes
         result = {}
-        for code, name in enumerate(coder.categories):
-            rows = np.flatnonzero(codes == code)
+        for name, rows in _rows_by_class(classes).items():
             if name is _UNCLASSIFIED:
                 self._report_unclassified(flat, rows, image_index, position)
                 continue
@@ -139,6 +160,14 @@ class _DatasetBuilder:
         images = self.images.build()
         tables = {name: builder.build() for name, builder in sorted(self.tables.items())}
         return Dataset(self.source, spec_name, images, tables, self.problems)
+
+
+def _rows_by_class(classes: list[str]) -> dict[str, np.ndarray]:
+    """The rows of each class name, classes in order of first appearance."""
+    coder = CategoricalBuilder()
+    coder.extend(classes)
+    codes = coder.build().codes
+    return {name: np.flatnonzero(codes == code) for code, name in enumerate(coder.categories)}
 
 
 def _repeats(images: np.ndarray, ids: list[str]) -> bool:
@@ -210,6 +239,20 @@ class _ImageColumns:
             objects = []
         self.counts.append(len(objects))
         return objects
+
+    def add_native(self, batch: NativeBatch, source: str) -> None:
+        n = len(batch)
+        self.ids += batch.ids
+        self.pointers += [f"/images/{k}" for k in range(batch.first, batch.first + n)]
+        self.sources += [source] * n
+        self.object_pointers += [None] * n
+        self.positions += [None] * n
+        self.object_positions += [None] * n
+        self.width += batch.width.tolist()
+        self.height += batch.height.tolist()
+        self.spec_version += batch.spec_version.tolist()
+        self.attribute_rows += batch.image_attributes
+        self.counts += batch.object_counts.tolist()
 
     def object_pointer(self, image: int, position: int) -> str:
         explicit = self.object_pointers[image]
@@ -315,6 +358,25 @@ class _TableBuilder:
         self.length += n
         return ids
 
+    def add_native(self, objs: list, image_index: np.ndarray, position: np.ndarray, batch: NativeBatch,
+                   rows: np.ndarray) -> list[str]:
+        """Append this class's objects of a fast-path batch (``rows`` of its flat objects)."""
+        n = len(objs)
+        ids = list(map(attrgetter("id"), objs))
+        self.ids += ids
+        self.image_index.append(image_index)
+        self.position.append(position)
+        rows_of = list(map(attrgetter("attributes"), objs))
+        if None in rows_of:
+            rows_of = [{} if row is None else row for row in rows_of]
+        self._add_attribute_rows(rows_of, n)
+        for key in FLAG_KEYS:
+            self._add_flag(key, flag_column(objs, key), n)
+        self.geometry.add_native(batch, rows)
+        self.broken.append(np.zeros(n, dtype=bool))
+        self.length += n
+        return ids
+
     def _problem(self, image_index, position, k, objs, message) -> None:
         oid = objs[k].get("id")
         self.owner.problem(int(image_index[k]), int(position[k]), message, (oid,) if isinstance(oid, str) else ())
@@ -336,6 +398,9 @@ class _TableBuilder:
         rows = gp.column(objs, "attributes")
         if _types(rows) != {dict}:
             rows = [self._attribute_row(r, k, objs, image_index, position, broken) for k, r in enumerate(rows)]
+        self._add_attribute_rows(rows, len(objs))
+
+    def _add_attribute_rows(self, rows: list[dict], n: int) -> None:
         keys = set().union(*rows) if rows else set()
         for key in keys:
             builder = self.attributes.get(key)
@@ -345,7 +410,7 @@ class _TableBuilder:
             builder.extend(gp.column(rows, key, MISSING))
         for key, builder in self.attributes.items():
             if key not in keys:
-                builder.pad(len(objs))
+                builder.pad(n)
 
     def _attribute_row(self, row, k, objs, image_index, position, broken) -> dict:
         if row is None:
@@ -359,15 +424,19 @@ class _TableBuilder:
 
     def _add_flags(self, objs, keys: set[str]) -> None:
         for key in FLAG_KEYS:
-            builder = self.flags.get(key)
-            if key not in keys:
-                if builder is not None:
-                    builder.pad(len(objs))
-                continue
-            if builder is None:
-                builder = self.flags[key] = CategoricalBuilder()
-                builder.pad(self.length)
-            builder.extend(gp.column(objs, key, MISSING))
+            self._add_flag(key, gp.column(objs, key, MISSING) if key in keys else None, len(objs))
+
+    def _add_flag(self, key: str, values: list | None, n: int) -> None:
+        """``values``: the batch's values of flag ``key`` (MISSING where absent), None when none has it."""
+        builder = self.flags.get(key)
+        if values is None:
+            if builder is not None:
+                builder.pad(n)
+            return
+        if builder is None:
+            builder = self.flags[key] = CategoricalBuilder()
+            builder.pad(self.length)
+        builder.extend(values)
 
     def build(self) -> ObjectTable:
         n = self.length

@@ -75,6 +75,22 @@ class GeometryBuilder:
         self.has_mask.append(np.asarray(has_mask, dtype=bool))
         return problems
 
+    def add_native(self, batch, rows: np.ndarray) -> None:
+        """The geometry of ``rows`` of a fast-path batch (:class:`~specdsl.data.native_batch.NativeBatch`),
+        whose arrays were converted and checked for the whole batch at once."""
+        offsets = np.zeros(len(batch.point_counts) + 1, dtype=np.int64)
+        np.cumsum(batch.point_counts, out=offsets[1:])
+        points = Ragged(offsets, batch.coords).take(rows)
+        self.counts.append(points.counts())
+        self.coords.append(points.coords)
+        self.has_points.append(batch.has_points[rows])
+        self.box.append(batch.box[rows])
+        self.has_box.append(batch.has_box[rows])
+        self.point.append(batch.point[rows])
+        self.has_point.append(batch.has_point[rows])
+        self.masks.extend([None] * len(rows))
+        self.has_mask.append(np.zeros(len(rows), dtype=bool))
+
     def _add_points(self, values: list, problems: list) -> None:
         n = len(values)
         fast = _points_fast(values)
@@ -137,7 +153,7 @@ def types_of(values) -> set:
 
 def _points_fast(values: list):
     """Counts, (N, 2) coordinates and presence for a batch, or None when any record needs a closer look."""
-    present, listed = _listed(values)
+    present, listed = present_values(values)
     if listed and types_of(listed) != {list}:
         return None
     vertices = list(chain.from_iterable(listed))
@@ -159,7 +175,7 @@ def _shown(value) -> str:
     return reprlib.repr(value)
 
 
-def _listed(values: list) -> tuple[np.ndarray, list]:
+def present_values(values: list) -> tuple[np.ndarray, list]:
     """Which values are not None, and those values, in C-level passes."""
     flags = list(map(is_not, values, repeat(None)))
     return np.array(flags, dtype=bool), list(compress(values, flags))
@@ -169,7 +185,7 @@ _NUMBER_TYPES = {int, float}
 
 
 def _fixed_fast(values: list, width: int):
-    present, listed = _listed(values)
+    present, listed = present_values(values)
     arr = np.full((len(values), width), np.nan)
     if not listed:
         return arr, present

@@ -27,6 +27,7 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
+from specdsl.data.readers.native import address
 from specdsl.report.finding import Finding
 
 _CHUNK = 1 << 16
@@ -204,20 +205,30 @@ class JsonLines:
         if opening not in (b"[", b"{"):
             raise KeyError("not a container")
         piece = self._view[start:start + length]
-        cursor = start + 1
         if opening == b"[":
-            items = []
-            for raw in _ARRAY.decode(piece):
-                offset = _SEPARATOR.match(self.data, cursor).end()
-                cursor = self._placed(raw, offset)
-                items.append((offset, cursor - offset))
-            return items
-        values = {}
-        for key, raw in _OBJECT.decode(piece).items():  # in file order; a repeated key: the last one
-            cursor = _MEMBER_KEY.match(self.data, cursor).end()
+            raws = _ARRAY.decode(piece)
+            return [(offset, len(raw)) for raw, offset in zip(raws, self._offsets(raws, start), strict=True)]
+        members = _OBJECT.decode(piece)  # in file order; a repeated key: the last one
+        offsets = self._offsets(members.values(), start, keyed=True)
+        return {key: (offset, len(raw)) for (key, raw), offset in zip(members.items(), offsets, strict=True)}
+
+    def _offsets(self, raws, start: int, keyed: bool = False) -> list[int]:
+        """Where each raw value lies in the file. msgspec's raw values are views of the bytes it decodes, so
+        their addresses say it; a copied value (never seen, but msgspec does not promise views) is found by
+        scanning from the container's start past separators and keys."""
+        offsets = [address(raw) - self._address for raw in raws]
+        if all(0 <= offset <= len(self.data) for offset in offsets):
+            return offsets
+        cursor, found = start + 1, []
+        for raw in raws:
+            cursor = (_MEMBER_KEY if keyed else _SEPARATOR).match(self.data, cursor).end()
+            found.append(cursor)
             cursor = self._placed(raw, cursor)
-            values[key] = (cursor - len(raw), len(raw))
-        return values
+        return found
+
+    @cached_property
+    def _address(self) -> int:
+        return address(self.data)
 
     def _placed(self, raw: msgspec.Raw, offset: int) -> int:
         """The end of ``raw``, which msgspec found at ``offset`` (only separators and keys lie between values)."""

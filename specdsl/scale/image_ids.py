@@ -16,6 +16,7 @@ import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from specdsl.data.native_batch import NativeBatch
 from specdsl.data.records import ImageRecord, ReadIssue, TextPosition
 from specdsl.report.finding import Finding
 from specdsl.scale.plan import Chunk, ChunkKind
@@ -35,6 +36,8 @@ class ImageKeys:
         for item in items:
             if isinstance(item, ImageRecord):
                 self.keys.append(_key(item))
+            elif isinstance(item, NativeBatch):  # its images all have string ids and no annotation
+                self.keys += item.ids
             yield item
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
+from specdsl.data.readers.native import offset_of
 from specdsl.report.finding import Finding
 from specdsl.report.locate import JsonLines
 
@@ -22,7 +21,6 @@ class DocumentImages:
     def __init__(self, path: str, data: bytes, images: list) -> None:
         self.path, self.data, self.images = path, data, images
         self.text = JsonLines(data)
-        self._base = _address(data)
 
     def locate(self, finding: Finding) -> Finding:
         if finding.line is not None or finding.source != self.path:
@@ -35,24 +33,11 @@ class DocumentImages:
             return finding
         raw = self.images[image]
         rest = finding.pointer[len("/images/") + len(tokens[2]):]
-        position = self.text.position_from((self._offset(raw), len(raw)), rest)
+        position = self.text.position_from((offset_of(self.data, raw), len(raw)), rest)
         if position is None:
             return finding
         return replace(finding, line=position[0], column=position[1])
 
-    def _offset(self, raw) -> int:
-        """Where ``raw`` starts in the document: msgspec splits it into zero-copy views of its bytes."""
-        start = _address(raw) - self._base
-        if 0 <= start <= len(self.data) - len(raw) and memoryview(self.data)[start:start + len(raw)] == memoryview(raw):
-            return start
-        from specdsl.data.readers.native import offset_of
-
-        return offset_of(self.data, raw)  # not a view: searched
-
     def first_record(self) -> tuple[int, int] | None:
         """Where the document's empty pointer is (quota findings name the export only)."""
         return self.text.position("")
-
-
-def _address(buffer) -> int:
-    return np.frombuffer(buffer, dtype=np.uint8).__array_interface__["data"][0]

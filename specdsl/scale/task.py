@@ -165,18 +165,21 @@ def _read(chunk: Chunk, options, data: bytes | None, keys: ImageKeys):
 
     if chunk.kind is ChunkKind.WHOLE:
         return build_dataset(keys.watch(read_items(chunk.path, chunk.fmt, options)), chunk.path)
-    records = chunk_records(chunk, options, data)
+    records = chunk_records(chunk, options, data, columns=options.mapping is None)
     return build_dataset(keys.watch(_mapped(records, options)), chunk.path, first_image=chunk.first_image)
 
 
-def chunk_records(chunk: Chunk, options, data: bytes | None):
-    """The image records of one chunk, as the one-pass reader yields them (pointers and lines of the file)."""
+def chunk_records(chunk: Chunk, options, data: bytes | None, columns: bool = False):
+    """The image records of one chunk, as the one-pass reader yields them (pointers and lines of the file).
+    ``columns``: well-formed batches come as :class:`~specdsl.data.native_batch.NativeBatch` columns, which
+    only the dataset builder takes."""
     from specdsl.data.readers import native
 
     if chunk.kind is ChunkKind.LINES:
-        return native.read_lines_of(as_path(chunk.path), data, options, chunk.first_image, chunk.first_line)
+        return native.read_lines_of(as_path(chunk.path), data, options, chunk.first_image, chunk.first_line,
+                                    columns)
     data, images = document_slices(chunk.path)
-    return native.records_of(images[chunk.start:chunk.stop], chunk.start, chunk.path, options, data)
+    return native.records_of(images[chunk.start:chunk.stop], chunk.start, chunk.path, options, data, columns)
 
 
 def _mapped(records, options):

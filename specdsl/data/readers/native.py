@@ -18,6 +18,7 @@ import msgspec
 import numpy as np
 import orjson
 
+from specdsl.data.native_batch import NativeBatch, decode_batch
 from specdsl.data.readers.base import Item, ReaderError, ReadOptions, read_bytes
 from specdsl.data.records import ImageRecord, ReadIssue
 
@@ -92,11 +93,16 @@ def split_document(path: Path) -> tuple[bytes, list[msgspec.Raw]] | None:
 
 
 def records_of(images: list[msgspec.Raw], first: int, source: str, options: ReadOptions,
-               data: bytes) -> Iterator[ImageRecord]:
+               data: bytes, columns: bool = False) -> Iterator[ImageRecord | NativeBatch]:
     """Decode raw images a batch at a time; ``first`` is the index of ``images[0]`` in the document, whose
-    bytes ``data`` are where an image that orjson refuses (``1e400``, too deep) is located."""
+    bytes ``data`` are where an image that orjson refuses (``1e400``, too deep) is located. ``columns``:
+    yield a :class:`NativeBatch` for each batch the fast path takes (for the dataset builder only)."""
     for start in range(0, len(images), DECODE_BATCH):
         chunk = images[start:start + DECODE_BATCH]
+        batch = decode_batch(chunk, first + start, options.spec_version) if columns else None
+        if batch is not None:
+            yield batch
+            continue
         try:
             decoded = orjson.loads(b"[" + b",".join(chunk) + b"]")
         except orjson.JSONDecodeError:  # the joined buffer is ours, not the file: find the image and its place
@@ -115,10 +121,16 @@ def _decode_image(source: str, data: bytes, raw: msgspec.Raw):
 
 def offset_of(data: bytes, raw: msgspec.Raw) -> int:
     """Where ``raw`` starts in ``data``: msgspec decodes ``Raw`` as zero-copy views of the input."""
-    start = np.frombuffer(raw, dtype=np.uint8).ctypes.data - np.frombuffer(data, dtype=np.uint8).ctypes.data
+    start = address(raw) - address(data)
     if 0 <= start <= len(data) - len(raw) and memoryview(data)[start:start + len(raw)] == memoryview(raw):
         return start
     return data.find(bytes(raw))  # not a view (a copied buffer): its first occurrence
+
+
+def address(buffer) -> int:
+    """The memory address of a buffer's first byte: msgspec's raw values are views of what it decodes, so
+    addresses say where they lie."""
+    return np.frombuffer(buffer, dtype=np.uint8).__array_interface__["data"][0]
 
 
 def _place_in_file(data: bytes, start: int, raw: msgspec.Raw, exc: orjson.JSONDecodeError) -> tuple[int, int]:
@@ -159,16 +171,24 @@ def _read_lines(path: Path, data: bytes, options: ReadOptions) -> Iterator[Item]
 
 
 def read_lines_of(path: Path, data: bytes, options: ReadOptions, first_image: int = 0,
-                  first_line: int = 1) -> Iterator[Item]:
+                  first_line: int = 1, columns: bool = False) -> Iterator[Item | NativeBatch]:
     """The records of a run of whole JSON Lines ``data`` that starts at record ``first_image`` on line
-    ``first_line`` of ``path`` (a chunk of a larger file keeps the file's pointers and line numbers)."""
+    ``first_line`` of ``path`` (a chunk of a larger file keeps the file's pointers and line numbers).
+    ``columns``: as for :func:`records_of`."""
     source = str(path)
     lines = numbered_lines(data, first_line)
     for start in range(0, len(lines), DECODE_BATCH):
         chunk = lines[start:start + DECODE_BATCH]
+        raws = [line for _, line in chunk]
+        batch = decode_batch(raws, first_image + start, options.spec_version) if columns else None
+        if batch is not None:
+            yield batch
+            continue
         try:
-            decoded = orjson.loads(b"[" + b",".join(line for _, line in chunk) + b"]")
+            decoded = orjson.loads(b"[" + b",".join(raws) + b"]")
         except orjson.JSONDecodeError:
+            decoded = None
+        if decoded is None or len(decoded) != len(chunk):  # a line holding two values is an error of its own
             decoded = [_decode_line(path, number, line) for number, line in chunk]
         for k, image in enumerate(decoded):
             yield _record(image, source, f"/images/{first_image + start + k}", options)
