@@ -103,3 +103,16 @@ def test_xml_elements_know_their_start_and_broken_xml_is_located(tmp_path: Path)
         assert exc.message.startswith("invalid XML: mismatched tag")
     else:
         raise AssertionError("broken XML was read")
+
+
+def test_positions_are_the_same_when_raw_values_are_copies(monkeypatch) -> None:
+    """msgspec hands raw values back as views of the bytes, and their addresses place them; were they
+    copies, the children are found by scanning, at the same places."""
+    from specdsl.report import locate
+
+    data = b'{"images": [\n  {"id": "a", "objects": [{"id": "o", "points": [[1, 2], [3, 4]]}]},\n  {"id": "b"}\n]}\n'
+    pointers = ["/images/0/objects/0/points/1", "/images/1/id", "/images/0/objects/0", "/images/1"]
+    expected = [locate.JsonLines(data).position(pointer) for pointer in pointers]
+    monkeypatch.setattr(locate, "address", lambda buffer: 0 if isinstance(buffer, bytes) else -1)  # raw: not in data
+    assert [locate.JsonLines(data).position(pointer) for pointer in pointers] == expected
+    assert expected == [(2, 58), (3, 10), (2, 27), (3, 3)]

@@ -49,6 +49,7 @@ def _kinds(values: list, distinct: dict | None) -> set[type]:
 
 
 _NUMERIC = {bool, int, float}
+_EQUAL_TO_OWN_TYPE_ONLY = {str, type(None), _Missing}
 
 
 class CategoricalBuilder:
@@ -70,6 +71,11 @@ class CategoricalBuilder:
 
     def extend(self, values: list) -> None:
         """Code a batch: new distinct values are registered once, then one C-level lookup per value."""
+        codes = self._known_codes(values)
+        if codes is not None:
+            self._chunks.append(codes)
+            self.length += len(values)
+            return
         try:
             distinct = dict.fromkeys(values)  # distinct values, in order of first appearance
         except TypeError:  # an unhashable value (list, dict): key every value
@@ -88,6 +94,23 @@ class CategoricalBuilder:
             codes[i] = self._code(values[i])
         self._chunks.append(codes)
         self.length += len(values)
+
+    def _known_codes(self, values: list) -> np.ndarray | None:
+        """The codes of a batch in one lookup per value when every value is coded already (a fleet's later
+        batches); None otherwise. A raw-value key equal to a value of another type (1 and True) would give
+        the wrong code, so unless every key is a string, None or MISSING (equal only to their own type), the
+        batch's types must be ones seen before."""
+        if not self._kinds:
+            return None
+        try:
+            codes = np.fromiter(map(self._fast.get, values, repeat(-2)), dtype=np.int32, count=len(values))
+        except TypeError:  # an unhashable value
+            return None
+        if (codes == -2).any():
+            return None
+        if not self._kinds <= _EQUAL_TO_OWN_TYPE_ONLY and not set(map(type, values)) <= self._kinds:
+            return None
+        return codes
 
     def _code(self, value) -> int:
         if value is MISSING:

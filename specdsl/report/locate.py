@@ -53,7 +53,7 @@ class JsonLines:
         # Newlines counted per chunk, not listed: a 100 MB export has millions of lines.
         chunks = (self.data.count(b"\n", start, start + _CHUNK) for start in range(0, len(self.data), _CHUNK))
         self._newlines_through_chunk = list(itertools.accumulate(chunks))
-        self._children: dict[int, list[Span] | dict[str, Span]] = {}
+        self._children: dict[int, tuple[int, list | dict]] = {}  # container start -> (start, raw children)
 
     def line(self, pointer: str) -> int | None:
         position = self.position(pointer)
@@ -192,39 +192,45 @@ class JsonLines:
         children = self._children.get(span[0])
         if children is None:
             children = self._children[span[0]] = self._split(span)
-        if isinstance(children, list):
+        start, raws = children
+        if isinstance(raws, list):
             if not token.isdigit():
                 raise KeyError(token)
-            return children[int(token)]
-        return children[token]
+            raw = raws[int(token)]
+        else:
+            raw = raws[token]
+        offset = address(raw) - self._address  # msgspec's raw values are views of the bytes it decodes
+        if 0 <= offset <= len(self.data) - len(raw):
+            return offset, len(raw)
+        return self._scanned(start, raws)[int(token) if isinstance(raws, list) else token]
 
-    def _split(self, span: Span) -> list[Span] | dict[str, Span]:
-        """The spans of the elements of the array, or the values of the object, in ``span``."""
+    def _split(self, span: Span) -> tuple[int, list[msgspec.Raw] | dict[str, msgspec.Raw]]:
+        """Where the array or object in ``span`` starts, and its elements or values as raw slices."""
         start, length = self._value_span(span)
         opening = self.data[start:start + 1]
         if opening not in (b"[", b"{"):
             raise KeyError("not a container")
         piece = self._view[start:start + length]
         if opening == b"[":
-            raws = _ARRAY.decode(piece)
-            return [(offset, len(raw)) for raw, offset in zip(raws, self._offsets(raws, start), strict=True)]
-        members = _OBJECT.decode(piece)  # in file order; a repeated key: the last one
-        offsets = self._offsets(members.values(), start, keyed=True)
-        return {key: (offset, len(raw)) for (key, raw), offset in zip(members.items(), offsets, strict=True)}
+            return start, _ARRAY.decode(piece)
+        return start, _OBJECT.decode(piece)  # in file order; a repeated key: the last one
 
-    def _offsets(self, raws, start: int, keyed: bool = False) -> list[int]:
-        """Where each raw value lies in the file. msgspec's raw values are views of the bytes it decodes, so
-        their addresses say it; a copied value (never seen, but msgspec does not promise views) is found by
-        scanning from the container's start past separators and keys."""
-        offsets = [address(raw) - self._address for raw in raws]
-        if all(0 <= offset <= len(self.data) for offset in offsets):
-            return offsets
-        cursor, found = start + 1, []
-        for raw in raws:
-            cursor = (_MEMBER_KEY if keyed else _SEPARATOR).match(self.data, cursor).end()
-            found.append(cursor)
-            cursor = self._placed(raw, cursor)
-        return found
+    def _scanned(self, start: int, raws: list | dict) -> list[Span] | dict[str, Span]:
+        """The spans of a container's children found by scanning from its start past separators and keys,
+        for raw values that are copies (never seen, but msgspec does not promise views)."""
+        cursor = start + 1
+        if isinstance(raws, list):
+            items = []
+            for raw in raws:
+                offset = _SEPARATOR.match(self.data, cursor).end()
+                cursor = self._placed(raw, offset)
+                items.append((offset, len(raw)))
+            return items
+        values = {}
+        for key, raw in raws.items():
+            cursor = self._placed(raw, _MEMBER_KEY.match(self.data, cursor).end())
+            values[key] = (cursor - len(raw), len(raw))
+        return values
 
     @cached_property
     def _address(self) -> int:
