@@ -155,3 +155,12 @@ def test_a_line_holding_two_images_is_an_error_on_that_line(tmp_path) -> None:
         with pytest.raises(ReaderError) as error:
             build_dataset(native.read_lines_of(path, data, ReadOptions(), columns=columns), str(path))
         assert error.value.line == 2
+
+
+def test_long_fractions_and_exponents_keep_the_fast_path() -> None:
+    """Only an integer of 19 digits or more reads differently in orjson and msgspec; a float's fraction
+    (a small coordinate printed in full) or exponent does not send its batch to the dict path."""
+    line = b'{"id": "g", "objects": [{"id": "a", "class": "lane", "points": [[0.00012345678901234568, 2E+2]]}]}'
+    batch = decode_batch([line], 0)
+    assert isinstance(batch, NativeBatch)
+    assert batch.coords.tolist() == [[0.00012345678901234568, 200.0]]
