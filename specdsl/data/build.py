@@ -143,7 +143,7 @@ class _DatasetBuilder:
 
     def _check_duplicate_ids(self, ids_by_class: list[tuple[np.ndarray, np.ndarray, list[str]]]) -> None:
         """Two objects of one image with one id, whatever their classes (ids were read per class)."""
-        ids = [oid for _, _, class_ids in ids_by_class for oid in class_ids]
+        ids = list(chain.from_iterable(class_ids for _, _, class_ids in ids_by_class))
         if not _repeats(np.concatenate([img for img, _, _ in ids_by_class]) if ids else np.empty(0, np.int64), ids):
             return
         images = [i for img, _, _ in ids_by_class for i in img.tolist()]
