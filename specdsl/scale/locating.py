@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from specdsl.data.readers.native import offset_of
+from specdsl.data.readers.native import address, offset_of
 from specdsl.report.finding import Finding
 from specdsl.report.locate import JsonLines
 
@@ -21,6 +21,7 @@ class DocumentImages:
     def __init__(self, path: str, data: bytes, images: list) -> None:
         self.path, self.data, self.images = path, data, images
         self.text = JsonLines(data)
+        self._base = address(data)
 
     def locate(self, finding: Finding) -> Finding:
         if finding.line is not None or finding.source != self.path:
@@ -33,7 +34,7 @@ class DocumentImages:
             return finding
         raw = self.images[image]
         rest = finding.pointer[len("/images/") + len(tokens[2]):]
-        position = self.text.position_from((offset_of(self.data, raw), len(raw)), rest)
+        position = self.text.position_from((offset_of(self.data, raw, self._base), len(raw)), rest)
         if position is None:
             return finding
         return replace(finding, line=position[0], column=position[1])

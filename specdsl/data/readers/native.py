@@ -119,10 +119,11 @@ def _decode_image(source: str, data: bytes, raw: msgspec.Raw):
         raise ReaderError(source, line, col, exc.msg) from None
 
 
-def offset_of(data: bytes, raw: msgspec.Raw) -> int:
-    """Where ``raw`` starts in ``data``: msgspec decodes ``Raw`` as zero-copy views of the input."""
-    start = address(raw) - address(data)
-    if 0 <= start <= len(data) - len(raw) and memoryview(data)[start:start + len(raw)] == memoryview(raw):
+def offset_of(data: bytes, raw: msgspec.Raw, base: int | None = None) -> int:
+    """Where ``raw`` starts in ``data`` (whose :func:`address` is ``base``, when known): msgspec decodes ``Raw``
+    as zero-copy views of the input."""
+    start = address(raw) - (address(data) if base is None else base)
+    if 0 <= start <= len(data) - len(raw) and data.startswith(raw, start):
         return start
     return data.find(bytes(raw))  # not a view (a copied buffer): its first occurrence
 
