@@ -20,6 +20,8 @@ def differences(a, b, name: str = "") -> list[str]:
         return [d for key in a for d in differences(a[key], b[key], f"{name}[{key}]")]
     if isinstance(a, np.ndarray):
         same = a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+        if same and a.dtype.kind == "f":  # -0.0 == 0.0, but a reader must not turn one into the other
+            same = np.array_equal(np.signbit(a), np.signbit(b))
         return [] if same else [f"{name}: {a!r} != {b!r}"]
     if hasattr(a, "codes") and hasattr(a, "categories"):  # a Categorical (slots): by its codes and categories
         return differences({"codes": a.codes, "categories": _typed(a.categories)},

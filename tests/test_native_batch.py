@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import compare
 import pytest
@@ -19,7 +20,7 @@ from specdsl.data.readers.base import ReadOptions
 
 # Mostly well-formed values (drawn 9 times in 10), so that most batches take the fast path; the rest is
 # every kind of value the dict path reports or reads differently.
-_NUMBERS = st.one_of(st.integers(-5000, 5000), st.floats(-5000, 5000, allow_nan=False))
+_NUMBERS = st.one_of(st.integers(-5000, 5000), st.floats(-5000, 5000, allow_nan=False), st.sampled_from([-0.0, 0.0]))
 _ODD_NUMBERS = st.sampled_from([0, -1, 2**70, -(2**64), 10**19, 1e12, 3.0, True, "7", None, [1]])
 _SCALARS = st.one_of(st.sampled_from(["white", "dashed", "", "é"]), st.booleans(), st.integers(-3, 3),
                      st.floats(-2, 2, allow_nan=False), st.none())
@@ -164,3 +165,14 @@ def test_long_fractions_and_exponents_keep_the_fast_path() -> None:
     batch = decode_batch([line], 0)
     assert isinstance(batch, NativeBatch)
     assert batch.coords.tolist() == [[0.00012345678901234568, 200.0]]
+
+
+def test_negative_zeros_read_as_orjson_reads_them(tmp_path) -> None:
+    """``-0`` is the integer 0 to orjson and ``-0.0`` a negative zero: the fast path keeps the difference."""
+    path = tmp_path / "labels.jsonl"
+    data = b'{"id": "g", "objects": [{"id": "a", "class": "lane", "points": [[-0, -0.0]], "box": [-0.0, -0, 1, 1]}]}\n'
+    fast, expected = _dataset(path, data, True), _dataset(path, data, False)
+    assert compare.differences(fast, expected) == []
+    geometry = fast.tables["lane"].geometry
+    assert [math.copysign(1, v) for v in geometry.points.coords[0]] == [1.0, -1.0]
+    assert [math.copysign(1, v) for v in geometry.box[0, :2]] == [-1.0, 1.0]

@@ -136,12 +136,12 @@ def _columns(images: list[NativeImage], first: int, spec_version: int | None) ->
 
 def _dimension(images: list[NativeImage], key: str) -> np.ndarray | None:
     """Widths or heights, nan where absent; None when one is not a positive size in the plane."""
-    values = np.array([nan_if_none(v) for v in map(attrgetter(key), images)], dtype=np.float64)
+    values = np.array([_nan_if_none(v) for v in map(attrgetter(key), images)], dtype=np.float64)
     sizes = values[~np.isnan(values)]
     return values if bool(((sizes > 0) & (sizes <= MAX_EXTENT)).all()) else None
 
 
-def nan_if_none(value):
+def _nan_if_none(value):
     return np.nan if value is None else value
 
 
@@ -149,7 +149,7 @@ def _versions(images: list[NativeImage], stamp: int | None) -> np.ndarray | None
     values = [stamp if v is None else v for v in map(attrgetter("spec_version"), images)]
     if any(v is not None and v < 1 for v in values):
         return None
-    return np.array([nan_if_none(v) for v in values], dtype=np.float64)
+    return np.array([_nan_if_none(v) for v in values], dtype=np.float64)
 
 
 def _geometry(objects: list[NativeObject]):
