@@ -30,14 +30,16 @@ class _Document(msgspec.Struct):
     spec: str | None = None
 
 
-def read_native(path: Path, options: ReadOptions | None = None) -> Iterator[Item]:
+def read_native(path: Path, options: ReadOptions | None = None, columns: bool = False) -> Iterator[Item]:
+    """``columns``: well-formed batches come as :class:`NativeBatch` columns, which only the dataset builder
+    takes (see :func:`records_of`)."""
     options = options or ReadOptions()
     data = read_bytes(path)
     with gc_paused():
         if _is_jsonl(path, data):
-            yield from _read_lines(path, data, options)
+            yield from read_lines_of(path, data, options, columns=columns)
         else:
-            yield from _read_document(path, data, options)
+            yield from _read_document(path, data, options, columns)
 
 
 @contextmanager
@@ -66,7 +68,7 @@ def _is_jsonl(path: Path, data: bytes) -> bool:
     return head == b"{" and b"\n{" in data.strip()
 
 
-def _read_document(path: Path, data: bytes, options: ReadOptions) -> Iterator[Item]:
+def _read_document(path: Path, data: bytes, options: ReadOptions, columns: bool = False) -> Iterator[Item]:
     source = str(path)
     if not data.strip():
         return
@@ -77,7 +79,7 @@ def _read_document(path: Path, data: bytes, options: ReadOptions) -> Iterator[It
         return
     except (msgspec.DecodeError, RecursionError) as exc:  # RecursionError: nested deeper than msgspec goes
         raise _located(path, data, exc) from None
-    yield from records_of(document.images, 0, source, options, data)
+    yield from records_of(document.images, 0, source, options, data, columns)
 
 
 def split_document(path: Path) -> tuple[bytes, list[msgspec.Raw]] | None:
@@ -166,15 +168,11 @@ def _shape_problem(path: Path, data: bytes, exc: msgspec.ValidationError) -> Ite
         yield _record(image, str(path), f"/images/{k}", ReadOptions())
 
 
-def _read_lines(path: Path, data: bytes, options: ReadOptions) -> Iterator[Item]:
-    """Pointers are ``/images/K`` for the K-th record (blank lines do not count), as in a document."""
-    return read_lines_of(path, data, options)
-
-
 def read_lines_of(path: Path, data: bytes, options: ReadOptions, first_image: int = 0,
                   first_line: int = 1, columns: bool = False) -> Iterator[Item | NativeBatch]:
     """The records of a run of whole JSON Lines ``data`` that starts at record ``first_image`` on line
     ``first_line`` of ``path`` (a chunk of a larger file keeps the file's pointers and line numbers).
+    Pointers are ``/images/K`` for the K-th record (blank lines do not count), as in a document.
     ``columns``: as for :func:`records_of`."""
     source = str(path)
     lines = numbered_lines(data, first_line)
