@@ -126,7 +126,7 @@ def test_well_formed_batches_never_decode_dicts(tmp_path, monkeypatch) -> None:
     def refuse(*args):
         raise AssertionError("well-formed images must not take the dict path")
 
-    monkeypatch.setattr(native.orjson, "loads", refuse)
+    monkeypatch.setattr(native, "_record", refuse)  # every record of the dict path is made there
     fast = _dataset(path, data, True)
     assert compare.differences(fast, expected) == []
     assert fast.tables["vehicle"].geometry.box.tolist() == [[1.0, 2.0, 3.0, 4.0]] * 5

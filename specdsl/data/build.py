@@ -366,10 +366,7 @@ class _TableBuilder:
         self.ids += ids
         self.image_index.append(image_index)
         self.position.append(position)
-        rows_of = list(map(attrgetter("attributes"), objs))
-        if None in rows_of:
-            rows_of = [{} if row is None else row for row in rows_of]
-        self._add_attribute_rows(rows_of, n)
+        self._add_distinct_attribute_rows(batch, rows)
         for key in FLAG_KEYS:
             self._add_flag(key, flag_column(objs, key), n)
         self.geometry.add_native(batch, rows)
@@ -400,14 +397,27 @@ class _TableBuilder:
             rows = [self._attribute_row(r, k, objs, image_index, position, broken) for k, r in enumerate(rows)]
         self._add_attribute_rows(rows, len(objs))
 
-    def _add_attribute_rows(self, rows: list[dict], n: int) -> None:
+    def _add_distinct_attribute_rows(self, batch: NativeBatch, rows: np.ndarray) -> None:
+        """The attributes of ``rows`` of a fast-path batch, coded once per distinct attribute object: taken in
+        order of first appearance, their values appear in the order the objects' values do."""
+        index = batch.attribute_index[rows]
+        used, first = np.unique(index, return_index=True)
+        order = used[np.argsort(first)]
+        local = np.empty(len(batch.attribute_rows), dtype=np.int64)
+        local[order] = np.arange(len(order))
+        distinct = [batch.attribute_rows[k] for k in order.tolist()]
+        self._add_attribute_rows(distinct, len(rows), local[index])
+
+    def _add_attribute_rows(self, rows: list[dict], n: int, index: np.ndarray | None = None) -> None:
+        """``rows``: the attribute objects of ``n`` objects, or with ``index`` the distinct ones, object ``k``
+        having ``rows[index[k]]``."""
         keys = set().union(*rows) if rows else set()
         for key in keys:
             builder = self.attributes.get(key)
             if builder is None:
                 builder = self.attributes[key] = CategoricalBuilder()
                 builder.pad(self.length)
-            builder.extend(gp.column(rows, key, MISSING))
+            builder.extend(gp.column(rows, key, MISSING), index)
         for key, builder in self.attributes.items():
             if key not in keys:
                 builder.pad(n)

@@ -69,13 +69,20 @@ class CategoricalBuilder:
             self._chunks.append(np.full(n, MISSING_CODE, dtype=np.int32))
             self.length += n
 
-    def extend(self, values: list) -> None:
-        """Code a batch: new distinct values are registered once, then one C-level lookup per value."""
+    def extend(self, values: list, index: np.ndarray | None = None) -> None:
+        """Code a batch: new distinct values are registered once, then one C-level lookup per value.
+        ``index``: the batch is ``values[index]``, ``values`` taken in the order they first appear in it (distinct
+        attribute rows), so that new values are registered in the same order as coding every value would."""
+        codes = self._batch_codes(values)
+        if index is not None:
+            codes = codes[index]
+        self._chunks.append(codes)
+        self.length += len(codes)
+
+    def _batch_codes(self, values: list) -> np.ndarray:
         codes = self._known_codes(values)
         if codes is not None:
-            self._chunks.append(codes)
-            self.length += len(values)
-            return
+            return codes
         try:
             distinct = dict.fromkeys(values)  # distinct values, in order of first appearance
         except TypeError:  # an unhashable value (list, dict): key every value
@@ -92,8 +99,7 @@ class CategoricalBuilder:
             codes = np.fromiter(map(self._fast.get, values, repeat(-2)), dtype=np.int32, count=len(values))
         for i in np.flatnonzero(codes == -2).tolist():  # values the raw-value table cannot key
             codes[i] = self._code(values[i])
-        self._chunks.append(codes)
-        self.length += len(values)
+        return codes
 
     def _known_codes(self, values: list) -> np.ndarray | None:
         """The codes of a batch in one lookup per value when every value is coded already (a fleet's later

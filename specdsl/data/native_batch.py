@@ -17,12 +17,14 @@ from operator import attrgetter
 
 import msgspec
 import numpy as np
+import orjson
 
 from specdsl.data.columns import MISSING
 from specdsl.data.geometry_parse import present_values
 from specdsl.limits import MAX_EXTENT
 
-Scalar = str | bool | int | float | None  # an attribute value the fast path takes (lists and objects: dict path)
+Scalar = str | bool | int | float | None  # a flag or image attribute value the fast path takes
+_NO_ATTRIBUTES = msgspec.Raw(b"")
 
 
 class NativeObject(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -31,7 +33,9 @@ class NativeObject(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     points: list[tuple[float, float]] | None = None
     box: tuple[float, float, float, float] | None = None
     point: tuple[float, float] | None = None
-    attributes: dict[str, Scalar] | None = None
+    # kept as JSON text: a fleet's objects repeat a few dozen attribute objects, decoded once each (see
+    # :func:`_attribute_rows`)
+    attributes: msgspec.Raw = _NO_ATTRIBUTES
     # tool flags (build.FLAG_KEYS); MISSING when absent, as the dict path's columns have it
     occluded: Scalar = MISSING
     z_order: Scalar = MISSING
@@ -70,6 +74,8 @@ class NativeBatch:
     image_attributes: list[dict]
     object_counts: np.ndarray
     objects: list[NativeObject]
+    attribute_rows: list[dict]  # the distinct attribute objects of the batch, decoded
+    attribute_index: np.ndarray  # per object, its attribute object in ``attribute_rows``
     image_index: np.ndarray  # per object, the index of its image in the batch
     position: np.ndarray  # per object, its index in its image's list
     point_counts: np.ndarray
@@ -124,14 +130,30 @@ def _columns(images: list[NativeImage], first: int, spec_version: int | None) ->
     counts = np.fromiter(map(len, per_image), dtype=np.int64, count=len(per_image))
     objects = list(chain.from_iterable(per_image))
     geometry = _geometry(objects)
-    if geometry is None:
+    attributes = _attribute_rows(objects)
+    if geometry is None or attributes is None:
         return None
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     image_index = np.repeat(np.arange(len(images), dtype=np.int64), counts)
     position = (np.arange(len(objects), dtype=np.int64) - starts).astype(np.int32)
     return NativeBatch(first, list(map(attrgetter("id"), images)), width, height, versions,
-                       [image.attributes or {} for image in images], counts, objects, image_index, position,
-                       *geometry)
+                       [image.attributes or {} for image in images], counts, objects, *attributes, image_index,
+                       position, *geometry)
+
+
+def _attribute_rows(objects: list[NativeObject]) -> tuple[list[dict], np.ndarray] | None:
+    """The distinct attribute objects of a batch, decoded by orjson as the dict path decodes them, and each
+    object's row among them; None when one is not a JSON object (the dict path names it)."""
+    texts = list(map(bytes, map(attrgetter("attributes"), objects)))  # b"": no attributes
+    numbers = {text: k for k, text in enumerate(dict.fromkeys(texts))}
+    index = np.fromiter(map(numbers.__getitem__, texts), dtype=np.int64, count=len(texts))
+    try:
+        rows = orjson.loads(b"[" + b",".join(text or b"null" for text in numbers) + b"]")
+    except orjson.JSONDecodeError:  # nested deeper than orjson reads
+        return None
+    if not all(row is None or row.__class__ is dict for row in rows):
+        return None
+    return [{} if row is None else row for row in rows], index
 
 
 def _dimension(images: list[NativeImage], key: str) -> np.ndarray | None:
