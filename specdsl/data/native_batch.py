@@ -2,7 +2,8 @@
 
 A well-formed native image has a handful of known keys with known JSON types. msgspec decodes a batch of
 them into structs (no dict per object, vertices as tuples of floats) about twice as fast as orjson
-decodes dicts, and the coordinates of the whole batch become one array in one pass. Anything the fast
+decodes dicts, and the coordinates of the whole batch become one array in one pass. Objects' attributes stay
+JSON text, and each distinct attribute object of the batch is decoded once. Anything the fast
 path does not take exactly as the dict path would (an unknown key, a value of another type, a mask, a
 coordinate out of the plane, a number orjson reads differently) makes :func:`decode_batch` return None,
 and the reader decodes that batch with orjson into records, whose builder names every problem. So a
