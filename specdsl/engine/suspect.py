@@ -222,6 +222,7 @@ class _Judge:
     def __init__(self, spec: ir.Spec, predictions: Predictions, matched: list[Matched]):
         self.spec, self.predictions, self.matched = spec, predictions, matched
         self.found: list[Finding] = []
+        self.adders: dict[tuple, _Adder] = {}
         label_class = np.concatenate([m.label_class for m in matched]) if matched else np.zeros(0, np.int64)
         prediction = np.concatenate([m.prediction for m in matched]) if matched else np.zeros(0, np.int64)
         self.class_t = self._class_thresholds(label_class, prediction)
@@ -240,11 +241,15 @@ class _Judge:
         out = {}
         for cls, attribute in self._predictable():
             distribution = self.predictions.objects.attributes[(cls.name, attribute.name)]
-            sums, counts = np.zeros(len(distribution.values)), np.zeros(len(distribution.values))
+            columns, probabilities = [np.zeros(0, np.int64)], [np.zeros(0)]
             for m in self.matched:
                 labeled, rows, _ = self._labeled_values(m, cls, attribute, distribution)
-                np.add.at(sums, labeled, distribution.probs[rows, labeled])
-                np.add.at(counts, labeled, 1)
+                columns.append(labeled)
+                probabilities.append(distribution.probs[rows, labeled])
+            # one bincount over every export adds in their order, as a running sum does
+            labeled = np.concatenate(columns)
+            sums = np.bincount(labeled, np.concatenate(probabilities), len(distribution.values))
+            counts = np.bincount(labeled, minlength=len(distribution.values)).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[(cls.name, attribute.name)] = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0)
         return out
@@ -292,14 +297,17 @@ class _Judge:
         own = probs[np.arange(len(probs)), m.label_class] if len(probs) else np.zeros(0)
         rival = (probs >= self.class_t[None, :] - TOLERANCE) & (probs > own[:, None])
         rival[np.arange(len(probs)), m.label_class] = False
-        for k in np.flatnonzero(rival.any(axis=1)).tolist():
-            cls = self.spec.classes[int(m.label_class[k])]
-            other = int(np.argmax(np.where(rival[k], probs[k], -1.0)))
-            name = self.spec.classes[other].name
-            oid = self._object_id(m, cls, int(m.label_row[k]))
-            message = (f"{cls.name} {oid}: the model says {name} ({probs[k, other]:.3f}, threshold "
-                       f"{self.class_t[other]:.3f}), {cls.name} only {own[k]:.3f}")
-            self._add(m, cls, int(m.label_row[k]), f"{cls.name}.suspect_class", float(own[k]), message, cls.loc)
+        flagged = np.flatnonzero(rival.any(axis=1))
+        other = _strongest(rival[flagged], probs[flagged])
+        names = [c.name for c in self.spec.classes]
+        for c, row, says, p_other, t_other, p_own in zip(
+                m.label_class[flagged].tolist(), m.label_row[flagged].tolist(), other.tolist(),
+                probs[flagged, other].tolist(), self.class_t[other].tolist(), own[flagged].tolist()):
+            cls = self.spec.classes[c]
+            add = self._adder(m, cls, f"{cls.name}.suspect_class", cls.loc)
+            message = (f"{cls.name} {add.ids[row]}: the model says {names[says]} ({p_other:.3f}, threshold "
+                       f"{t_other:.3f}), {cls.name} only {p_own:.3f}")
+            add(row, p_own, message)
 
     def _attribute_findings(self, m: Matched) -> None:
         for cls, attribute in self._predictable():
@@ -312,15 +320,16 @@ class _Judge:
             thresholds = self.value_t[(cls.name, attribute.name)]
             rival = (probs >= thresholds[None, :] - TOLERANCE) & (probs > own[:, None])
             rival[np.arange(len(rows)), labeled] = False
-            for k in np.flatnonzero(rival.any(axis=1)).tolist():
-                other = int(np.argmax(np.where(rival[k], probs[k], -1.0)))
-                row = int(m.label_row[kept[k]])
-                oid = self._object_id(m, cls, row)
-                said, says = _name(distribution.values[labeled[k]]), _name(distribution.values[other])
-                message = (f"{cls.name}.{attribute.name} of {oid} is {said}; the model says {says} "
-                           f"({probs[k, other]:.3f}, threshold {thresholds[other]:.3f}), {said} only {own[k]:.3f}")
-                self._add(m, cls, row, f"{cls.name}.suspect_{attribute.name}", float(own[k]), message,
-                          attribute.loc or cls.loc)
+            flagged = np.flatnonzero(rival.any(axis=1))
+            other = _strongest(rival[flagged], probs[flagged])
+            names = [_name(v) for v in distribution.values]
+            add = self._adder(m, cls, f"{cls.name}.suspect_{attribute.name}", attribute.loc or cls.loc)
+            for row, said, says, p_other, t_other, p_own in zip(
+                    m.label_row[kept[flagged]].tolist(), labeled[flagged].tolist(), other.tolist(),
+                    probs[flagged, other].tolist(), thresholds[other].tolist(), own[flagged].tolist()):
+                message = (f"{cls.name}.{attribute.name} of {add.ids[row]} is {names[said]}; the model says "
+                           f"{names[says]} ({p_other:.3f}, threshold {t_other:.3f}), {names[said]} only {p_own:.3f}")
+                add(row, p_own, message)
 
     def _missing(self, m: Matched) -> None:
         objects = self.predictions.objects
@@ -343,22 +352,40 @@ class _Judge:
     def _spurious(self, m: Matched) -> None:
         for c, row in zip(m.spurious_class.tolist(), m.spurious_row.tolist()):
             cls = self.spec.classes[c]
-            oid = self._object_id(m, cls, row)
-            self._add(m, cls, row, f"{cls.name}.suspect_spurious", 0.0,
-                      f"{cls.name} {oid}: no predicted object matches it", cls.loc)
+            add = self._adder(m, cls, f"{cls.name}.suspect_spurious", cls.loc)
+            add(row, 0.0, f"{cls.name} {add.ids[row]}: no predicted object matches it")
 
-    def _object_id(self, m: Matched, cls: ir.Class, row: int) -> str:
-        return m.labels.views[cls.name].table.ids[row]
+    def _adder(self, m: Matched, cls: ir.Class, check: str, loc) -> _Adder:
+        key = (id(m), cls.name, check)
+        adder = self.adders.get(key)
+        if adder is None:
+            adder = self.adders[key] = _Adder(self.found, m.labels, cls, check, _loc(loc, self.spec))
+        return adder
 
-    def _add(self, m: Matched, cls: ir.Class, row: int, check: str, score_: float, message: str, loc) -> None:
-        table = m.labels.views[cls.name].table
-        image = int(table.image_index[row])
-        dataset = m.labels.dataset
+
+class _Adder:
+    """Adds the findings of one check on labeled objects of one class and export."""
+
+    def __init__(self, found: list[Finding], labels: LabelSet, cls: ir.Class, check: str, spec_location: str):
+        table = labels.views[cls.name].table
+        self.found, self.dataset, self.check, self.spec_location = found, labels.dataset, check, spec_location
+        self.ids, self.image_index, self.position = table.ids, table.image_index, table.position
+
+    def __call__(self, row: int, score_: float, message: str) -> None:
+        image = int(self.image_index[row])
+        dataset = self.dataset
         self.found.append(Finding(
-            check=check, kind="suspect", severity="warning", image=dataset.images.ids[image],
-            objects=(table.ids[row],), message=message, source=dataset.images.sources[image],
-            pointer=dataset.object_pointer(image, int(table.position[row])), spec_location=_loc(loc, self.spec),
+            check=self.check, kind="suspect", severity="warning", image=dataset.images.ids[image],
+            objects=(self.ids[row],), message=message, source=dataset.images.sources[image],
+            pointer=dataset.object_pointer(image, int(self.position[row])), spec_location=self.spec_location,
             score=score_))
+
+
+def _strongest(rival: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Per row, the column of the most probable rival (the first of equals)."""
+    if not len(rival):
+        return np.zeros(0, np.int64)
+    return np.argmax(np.where(rival, probs, -1.0), axis=1)
 
 
 def _column_of(column: dict, value) -> int:
