@@ -30,6 +30,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from specdsl.cli import export_halves
     from specdsl.engine.labels import LabelSet
+    from specdsl.engine.pairing import load_solver
     from specdsl.engine.suspect import SuspectError, suspect
     from specdsl.scale.run import usable_cores
 
@@ -38,6 +39,7 @@ def run(args) -> int:
     gallery_datasets(args)  # --images / --embed-images checked before the long part
     jobs = args.jobs or usable_cores()
     pending = start_predictions_or_exit(args.predictions, spec, args.renormalize, args.jobs)
+    load_solver()  # while the predictions are read in worker processes
     predictions, sets = exports_beside_predictions(
         pending, lambda: [LabelSet.of(path, spec, export_halves.load(path, args, jobs), path) for path in args.exports])
     try:

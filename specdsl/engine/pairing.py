@@ -170,6 +170,12 @@ def _box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(union > 0, inter / union, 0.0)
 
 
+def load_solver() -> None:
+    """Import scipy's assignment solver now (it takes a good part of a second): once, before a pairing forks,
+    rather than in each process, and where the caller has time to spare."""
+    import scipy.optimize  # noqa: F401
+
+
 def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Indices of the chosen candidates: per image, a maximum-cardinality, then maximum-weight matching."""
     if len(ia) == 0:

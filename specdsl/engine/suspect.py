@@ -18,7 +18,7 @@ import numpy as np
 
 from specdsl import ir
 from specdsl.engine.labels import LabelSet
-from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pairs, pair, score
+from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pairs, load_solver, pair, score
 from specdsl.engine.predictions import PREDICTABLE_KINDS, Predictions
 from specdsl.report.finding import Finding
 
@@ -163,6 +163,8 @@ class _Sides:
             return self.on(None)
         middle = int(np.median(keys))
         from specdsl.engine.forked import in_child
+
+        load_solver()  # in this process, for both
 
         later = in_child(lambda: self.on(lambda k: k > middle))
         earlier = self.on(lambda k: k <= middle)
