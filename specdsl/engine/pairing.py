@@ -19,7 +19,7 @@ from specdsl.data.subset import take_table
 from specdsl.validate import geometry as geo
 from specdsl.validate.view import ClassView
 
-PAIRS_PER_BLOCK = 4_000_000  # candidate pairs held at once while joining
+PAIRS_PER_BLOCK = 1 << 18  # object pairs compared at once while joining
 
 
 @dataclass
@@ -80,34 +80,59 @@ def pair(a: Side, b: Side, matches: list[ir.Match | None], geometry: str) -> Pai
 
 
 def candidate_pairs(a: Side, b: Side, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of one image whose bounding boxes are within ``reach`` of each other, in (a, b) order."""
+    """Pairs of one image whose bounding boxes are within ``reach`` of each other, in (a, b) order.
+
+    Images are grouped by how many objects of either side they hold (counts rounded up to a few widths),
+    and each group is one dense (images, a objects, b objects) comparison; a row padding an image's objects
+    has NaN bounds, which are within no reach."""
+    from specdsl.engine.hausdorff import block_width
+
     n_images = int(max(a.image.max(initial=-1), b.image.max(initial=-1))) + 1
-    b_order = np.argsort(b.image, kind="stable")
-    b_count = np.bincount(b.image, minlength=n_images)
-    b_start = np.concatenate([[0], np.cumsum(b_count)[:-1]])
-    per_a = b_count[a.image]
-    found_a, found_b = [], []
-    for block in _blocks(per_a):
-        ia = np.repeat(block, per_a[block])
-        first = np.repeat(np.cumsum(per_a[block]) - per_a[block], per_a[block])
-        ib = b_order[b_start[a.image[ia]] + np.arange(len(ia)) - first]
-        near = _gap(a.bounds[ia], b.bounds[ib]) <= reach
-        found_a.append(ia[near])
-        found_b.append(ib[near])
-    if not found_a:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(found_a), np.concatenate(found_b)
+    a_members, b_members = _Members(a, n_images), _Members(b, n_images)
+    images = np.flatnonzero((a_members.count > 0) & (b_members.count > 0))
+    width_a, width_b = block_width(a_members.count[images]), block_width(b_members.count[images])
+    key = width_a * (int(width_b.max(initial=0)) + 1) + width_b
+    order = np.argsort(key, kind="stable")
+    found_a, found_b = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for group in np.split(order, np.flatnonzero(np.diff(key[order])) + 1) if len(order) else ():
+        wa, wb = int(width_a[group[0]]), int(width_b[group[0]])
+        step = max(1, PAIRS_PER_BLOCK // (wa * wb))
+        for start in range(0, len(group), step):
+            chosen = images[group[start:start + step]]
+            rows_a, rows_b = a_members.rows(chosen, wa), b_members.rows(chosen, wb)
+            near = _gap_grid(a_members.bounds[rows_a], b_members.bounds[rows_b]) <= reach
+            image, i, j = np.nonzero(near)
+            found_a.append(rows_a[image, i])
+            found_b.append(rows_b[image, j])
+    ia, ib = np.concatenate(found_a), np.concatenate(found_b)
+    order = np.lexsort((ib, ia))  # a's objects in order; an a's candidates, all of its image, in b's order
+    return ia[order], ib[order]
 
 
-def _blocks(per_a: np.ndarray):
-    """Consecutive ranges of ``a`` whose candidate pairs stay under PAIRS_PER_BLOCK together."""
-    ends = np.cumsum(per_a)
-    start = 0
-    while start < len(per_a):
-        stop = int(np.searchsorted(ends, ends[start] - per_a[start] + PAIRS_PER_BLOCK, side="right"))
-        stop = max(stop, start + 1)
-        yield np.arange(start, stop)
-        start = stop
+class _Members:
+    """The objects of each image of one side, in index order; row ``len(side)`` stands for no object."""
+
+    def __init__(self, side: Side, n_images: int):
+        self.order = np.append(np.argsort(side.image, kind="stable"), len(side))
+        self.count = np.bincount(side.image, minlength=n_images)
+        self.start = np.cumsum(self.count) - self.count
+        self.bounds = np.vstack([side.bounds, np.full((1, 4), np.nan)])
+
+    def rows(self, images: np.ndarray, width: int) -> np.ndarray:
+        """(images, width) object indices, past an image's own objects the no-object row."""
+        within = np.arange(width)[None, :]
+        index = self.start[images][:, None] + within
+        return np.where(within < self.count[images][:, None], self.order[np.minimum(index, len(self.order) - 1)],
+                        len(self.order) - 1)
+
+
+def _gap_grid(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`_gap` of every (p, q) of each image: p (images, n, 4), q (images, k, 4) -> (images, n, k)."""
+    p0, p1, p2, p3 = (p[:, :, k, None] for k in range(4))
+    q0, q1, q2, q3 = (q[:, None, :, k] for k in range(4))
+    dx = np.maximum(0.0, np.maximum(p0 - q2, q0 - p2))
+    dy = np.maximum(0.0, np.maximum(p1 - q3, q1 - p3))
+    return np.hypot(dx, dy)
 
 
 def _gap(p: np.ndarray, q: np.ndarray) -> np.ndarray:
