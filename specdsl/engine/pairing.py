@@ -16,6 +16,7 @@ import shapely
 
 from specdsl import ir
 from specdsl.data.subset import take_table
+from specdsl.engine.polylines import Lines, hausdorff_distance
 from specdsl.validate import geometry as geo
 from specdsl.validate.view import ClassView
 
@@ -30,7 +31,7 @@ class Side:
     cls: np.ndarray  # int64: index into ``classes``
     row: np.ndarray  # int64: row in that class's view
     bounds: np.ndarray  # (n, 4) x0, y0, x1, y1
-    geometry: np.ndarray  # (n, 4) boxes, (n, 2) points, or shapely objects
+    geometry: np.ndarray | Lines  # (n, 4) boxes, (n, 2) points, polylines, or shapely objects
 
     def __len__(self) -> int:
         return len(self.image)
@@ -50,10 +51,14 @@ def build_side(views: list[ClassView], rows: list[np.ndarray], image_keys: list[
     parts = []
     for number, (view, index, keys) in enumerate(zip(views, rows, image_keys)):
         bounds = view.bounds_cached[index] if geometry != "tag" else np.zeros((len(index), 4))
-        parts.append((keys, np.full(len(index), number), index, bounds, _geometry(view, index, geometry)))
+        parts.append((keys, np.full(len(index), number), index, bounds))
     if not parts:
         return Side(*(np.zeros(0, np.int64),) * 3, np.zeros((0, 4)), np.zeros(0, object))
-    return Side(*(np.concatenate([p[k] for p in parts]) for k in range(5)))
+    if geometry == "polyline":  # vertex lists; shapely lines only if a score needs them
+        shapes = Lines.of(views, rows)
+    else:
+        shapes = np.concatenate([_geometry(view, index, geometry) for view, index in zip(views, rows)])
+    return Side(*(np.concatenate([p[k] for p in parts]) for k in range(4)), shapes)
 
 
 def _geometry(view: ClassView, index: np.ndarray, geometry: str) -> np.ndarray:
@@ -166,13 +171,16 @@ def _passes(kinds: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> np
 
 
 def score(kind: str, geometry: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One match score over aligned geometries (boxes and points as arrays, others as shapely objects)."""
+    """One match score over aligned geometries (boxes and points as arrays, polylines as :class:`Lines`, others
+    as shapely objects)."""
     if len(a) == 0:
         return np.zeros(0)
     if geometry == "box":
         return _box_iou(a, b) if kind == "iou" else _gap(_box_bounds(a), _box_bounds(b))
     if geometry == "point":
         return np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
+    if isinstance(a, Lines):
+        return hausdorff_distance(a, b) if kind == "hausdorff" else SHAPE_SCORES[kind](a.shapes(), b.shapes())
     return SHAPE_SCORES[kind](a, b)
 
 
