@@ -87,6 +87,7 @@ class Schema:
             ("image", Any, None), ("width", Any, None), ("height", Any, None),
             ("attributes", image_attributes | None, None), ("objects", list[predicted], [])], gc=False)
         self.decoder = msgspec.json.Decoder(list[line])
+        self.line_decoder = msgspec.json.Decoder(line)
 
 
 def _distribution(name: str, keys) -> type:
@@ -150,15 +151,64 @@ def read_part(schema: Schema, lines: list[tuple[int, bytes]]) -> Part:
     seen: set[str] = set()
     with gc_paused():
         for start in range(0, len(lines), BATCH):
-            _batch(schema, part, lines[start:start + BATCH], seen)
+            chunk = lines[start:start + BATCH]
+            try:
+                decoded = schema.decoder.decode(b"[" + b",".join(line for _, line in chunk) + b"]")
+            except msgspec.MsgspecError:
+                raise NotFast from None
+            _batch(schema, part, decoded, np.fromiter((number for number, _ in chunk), np.int64, len(chunk)), seen)
     return part.close()
 
 
-def _batch(schema: Schema, part: Part, chunk: list[tuple[int, bytes]], seen: set[str]) -> None:
-    try:
-        decoded = schema.decoder.decode(b"[" + b",".join(line for _, line in chunk) + b"]")
-    except msgspec.MsgspecError:
-        raise NotFast from None
+def read_text(schema: Schema, data: bytes) -> Part:
+    """The columns of the lines of ``data`` (numbered from 1), or :class:`NotFast`.
+
+    Text without blank lines is decoded a batch of lines at a time where it lies (``decode_lines``): no
+    copy of each line, no joined batch; a batch must give one value per line (two values on one line are
+    the general reader's to report). Text with a line that starts with white space (it may be blank) goes
+    through :func:`read_part`."""
+    from specdsl.data.readers.native import gc_paused, numbered_lines
+
+    cuts = _batch_cuts(data)
+    if cuts is None:
+        return read_part(schema, numbered_lines(data))
+    part = Part()
+    seen: set[str] = set()
+    view = memoryview(data)
+    first_line = 1
+    with gc_paused():
+        for start, stop in zip(cuts, cuts[1:]):
+            try:
+                decoded = schema.line_decoder.decode_lines(view[start:stop])
+            except msgspec.MsgspecError:
+                raise NotFast from None
+            n_lines = data.count(b"\n", start, stop) + (data[stop - 1:stop] != b"\n")
+            if len(decoded) != n_lines:
+                raise NotFast
+            _batch(schema, part, decoded, np.arange(first_line, first_line + n_lines, dtype=np.int64), seen)
+            first_line += n_lines
+    return part.close()
+
+
+_WHITE = (b" ", b"\t", b"\r", b"\n")
+
+
+def _batch_cuts(data: bytes) -> list[int] | None:
+    """Offsets cutting ``data`` into runs of BATCH lines; None when a line starts with white space."""
+    cuts, start = [0], 0
+    while start < len(data):
+        for _ in range(BATCH):
+            if data.startswith(_WHITE, start):
+                return None
+            end = data.find(b"\n", start)
+            start = len(data) if end < 0 else end + 1
+            if start == len(data):
+                break
+        cuts.append(start)
+    return cuts
+
+
+def _batch(schema: Schema, part: Part, decoded: list, line_numbers: np.ndarray, seen: set[str]) -> None:
     ids = list(map(attrgetter("image"), decoded))
     if types_of(ids) != {str} or not all(ids):
         raise NotFast
@@ -177,7 +227,7 @@ def _batch(schema: Schema, part: Part, chunk: list[tuple[int, bytes]], seen: set
     _image_attributes(schema, part, decoded, first_image)
     _geometry(part, objects)
     part.image_ids += ids
-    part.image_lines.append(np.fromiter((number for number, _ in chunk), np.int64, len(chunk)))
+    part.image_lines.append(line_numbers)
     part.width.append(_sizes(map(attrgetter("width"), decoded), len(decoded)))
     part.height.append(_sizes(map(attrgetter("height"), decoded), len(decoded)))
     part.counts.append(np.fromiter(map(len, object_lists), np.int64, len(object_lists)))
@@ -385,13 +435,15 @@ def build_dataset(path: str, columns: Columns, top: np.ndarray, class_names: tup
         object_counts=_one(whole.counts, np.int64), sources=[path] * n_images, positions=[None] * n_images,
         object_positions=[None] * n_images)
     geometry = _Geometry(whole)
+    # an object's id is its index in the line: the few distinct ones made once, then looked up
+    names = list(map(str, range(int(columns.object_index.max(initial=-1)) + 1)))
     tables = {}
     for number in sorted(range(len(class_names)), key=class_names.__getitem__):
         rows = np.flatnonzero(top == number)
         if len(rows):
             index = columns.object_index[rows]
             tables[class_names[number]] = ObjectTable(
-                class_name=class_names[number], ids=list(map(str, index.tolist())),
+                class_name=class_names[number], ids=list(map(names.__getitem__, index.tolist())),
                 image_index=columns.object_image[rows], position=index.astype(np.int32), attributes={},
                 geometry=geometry.take(rows), flags={}, broken=np.zeros(len(rows), bool))
     return Dataset(path, None, images, tables, [])

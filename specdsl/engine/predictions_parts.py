@@ -16,23 +16,24 @@ import os
 from specdsl import ir
 from specdsl.data.readers.native import numbered_lines
 from specdsl.engine.forked import in_child
-from specdsl.engine.predictions_fast import NotFast, Part, Schema, read_part
+from specdsl.engine.predictions_fast import NotFast, Part, Schema, read_text
 
 MIN_BYTES = 8 << 20  # below this, starting workers costs more than it saves
 
 
 class Parts:
-    def __init__(self, schema: Schema, path: str, lines: list[tuple[int, bytes]] | None,
-                 runs: list[tuple[int, int]] = ()):
-        self.schema, self.path, self.lines, self.runs = schema, path, lines, list(runs)
+    def __init__(self, schema: Schema, path: str, data: bytes | None, runs: list[tuple[int, int]] = ()):
+        """``data``: the whole file, read in this process; else ``runs``, each read by a worker."""
+        self.schema, self.path, self.data, self.runs = schema, path, data, list(runs)
+        self.lines: list[tuple[int, bytes]] | None = None
         # plain forked children (no executor threads here): a later fork of this process stays safe
         self.children = [in_child(lambda start=start, stop=stop: _read_or_refuse(schema, path, start, stop))
                          for start, stop in self.runs]
 
     def result(self) -> list[Part]:
         """The parts in file order; :class:`NotFast` when any range needs the general reader."""
-        if self.lines is not None:
-            return [read_part(self.schema, self.lines)]
+        if self.data is not None:
+            return [read_text(self.schema, self.data)]
         parts = []
         for k, (start, stop) in enumerate(self.runs):
             child, self.children[k] = self.children[k], None
@@ -47,8 +48,10 @@ class Parts:
     def all_lines(self) -> list[tuple[int, bytes]]:
         """Every numbered line of the file, for the general reader."""
         if self.lines is None:
-            with open(self.path, "rb") as file:
-                self.lines = numbered_lines(file.read())
+            if self.data is None:
+                with open(self.path, "rb") as file:
+                    self.data = file.read()
+            self.lines = numbered_lines(self.data)
         return self.lines
 
     def close(self) -> None:
@@ -68,7 +71,7 @@ def start(spec: ir.Spec, path: str, jobs: int | None) -> Parts:
         size = os.fstat(file.fileno()).st_size
         jobs = jobs or usable_cores()
         if jobs < 2 or size < MIN_BYTES:
-            return Parts(schema, path, numbered_lines(file.read()))
+            return Parts(schema, path, file.read())
         runs = _runs(file, size, jobs)
     return Parts(schema, path, None, runs)
 
@@ -87,7 +90,7 @@ def read_range(schema: Schema, path: str, start: int, stop: int) -> Part:
     with open(path, "rb") as file:
         file.seek(start)
         data = file.read(stop - start)
-    part = read_part(schema, numbered_lines(data))
+    part = read_text(schema, data)
     part.newlines = data.count(b"\n")
     return part
 
