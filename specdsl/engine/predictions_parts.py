@@ -16,30 +16,32 @@ import os
 from specdsl import ir
 from specdsl.data.readers.native import numbered_lines
 from specdsl.engine.forked import in_child
-from specdsl.engine.predictions_fast import NotFast, Part, Schema, read_text
+from specdsl.engine.predictions_fast import NotFast, Part, Schema, read_text, settle
 
 MIN_BYTES = 8 << 20  # below this, starting workers costs more than it saves
 
 
 class Parts:
-    def __init__(self, schema: Schema, path: str, data: bytes | None, runs: list[tuple[int, int]] = ()):
+    def __init__(self, schema: Schema, path: str, renormalize: bool, data: bytes | None,
+                 runs: list[tuple[int, int]] = ()):
         """``data``: the whole file, read in this process; else ``runs``, each read by a worker."""
-        self.schema, self.path, self.data, self.runs = schema, path, data, list(runs)
+        self.schema, self.path, self.renormalize, self.data, self.runs = schema, path, renormalize, data, list(runs)
         self.lines: list[tuple[int, bytes]] | None = None
         # plain forked children (no executor threads here): a later fork of this process stays safe
-        self.children = [in_child(lambda start=start, stop=stop: _read_or_refuse(schema, path, start, stop))
+        self.children = [in_child(lambda start=start, stop=stop: _read_or_refuse(schema, path, start, stop,
+                                                                                  renormalize))
                          for start, stop in self.runs]
 
     def result(self) -> list[Part]:
         """The parts in file order; :class:`NotFast` when any range needs the general reader."""
         if self.data is not None:
-            return [read_text(self.schema, self.data)]
+            return [settle(read_text(self.schema, self.data), self.schema, self.renormalize)]
         parts = []
         for k, (start, stop) in enumerate(self.runs):
             child, self.children[k] = self.children[k], None
             part = child.result() if child is not None else None
             if part is None:  # a dead worker (killed, out of memory): read its range here
-                part = _read_or_refuse(self.schema, self.path, start, stop)
+                part = _read_or_refuse(self.schema, self.path, start, stop, self.renormalize)
             if isinstance(part, str):  # REFUSED
                 raise NotFast
             parts.append(part)
@@ -62,7 +64,7 @@ class Parts:
         self.children = []
 
 
-def start(spec: ir.Spec, path: str, jobs: int | None) -> Parts:
+def start(spec: ir.Spec, path: str, jobs: int | None, renormalize: bool = False) -> Parts:
     """Raises OSError when the file cannot be read."""
     from specdsl.scale.run import usable_cores
 
@@ -71,17 +73,17 @@ def start(spec: ir.Spec, path: str, jobs: int | None) -> Parts:
         size = os.fstat(file.fileno()).st_size
         jobs = jobs or usable_cores()
         if jobs < 2 or size < MIN_BYTES:
-            return Parts(schema, path, file.read())
+            return Parts(schema, path, renormalize, file.read())
         runs = _runs(file, size, jobs)
-    return Parts(schema, path, None, runs)
+    return Parts(schema, path, renormalize, None, runs)
 
 
 REFUSED = "not of the common shape"
 
 
-def _read_or_refuse(schema: Schema, path: str, start: int, stop: int) -> Part | str:
+def _read_or_refuse(schema: Schema, path: str, start: int, stop: int, renormalize: bool) -> Part | str:
     try:
-        return read_range(schema, path, start, stop)
+        return settle(read_range(schema, path, start, stop), schema, renormalize)
     except NotFast:
         return REFUSED
 
