@@ -61,19 +61,20 @@ def test_scores_of_a_side_equal_shapely_on_its_shapes(tmp_path) -> None:
     from specdsl.source import Source
     from specdsl.validate import geometry as geo
 
-    spec = compile_source(Source("l.spec", "spec l version 1\nclass lane: polyline {}\n")).spec
+    spec = compile_source(Source("l.spec", "spec l version 1\nclass lane: polyline {}\nclass curb: polyline {}\n")).spec
     rng = np.random.default_rng(5)
     images = [{"id": f"{k}.jpg", "width": 100, "height": 100, "objects": [
-        {"id": f"{k}-{j}", "class": "lane", "points": rng.uniform(0, 100, (int(rng.integers(1, 9)), 2)).tolist()}
-        for j in range(6)]} for k in range(40)]
+        {"id": f"{k}-{j}", "class": ("lane", "curb")[j % 2],
+         "points": rng.uniform(0, 100, (int(rng.integers(1, 9)), 2)).tolist()} for j in range(6)]} for k in range(40)]
     (tmp_path / "e.json").write_text(json.dumps({"images": images}))
     path = str(tmp_path / "e.json")
     labels = LabelSet.of(path, spec, load_export(path, None, ReadOptions()), path)
-    view = labels.views["lane"]
-    rows = np.arange(view.n)
-    side = build_side([view], [rows], [view.table.image_index], "polyline")
-    ia, ib = rng.integers(0, view.n, 500), rng.integers(0, view.n, 500)
-    shapes = geo.shapes(view.table, "polyline", np.zeros(view.n))  # as before: None below 2 vertices
+    views = [labels.views["lane"], labels.views["curb"]]
+    rows = [np.arange(3, views[0].n), np.arange(views[1].n - 5)]  # some objects of each class, both tables
+    side = build_side(views, rows, [v.table.image_index[r] for v, r in zip(views, rows)], "polyline")
+    # the shapely lines of the same objects, as before (None below 2 vertices)
+    shapes = np.concatenate([geo.shapes(v.table, "polyline", np.zeros(v.n))[r] for v, r in zip(views, rows)])
+    ia, ib = rng.integers(0, len(shapes), 500), rng.integers(0, len(shapes), 500)
     np.testing.assert_array_equal(score("hausdorff", "polyline", side.geometry[ia], side.geometry[ib]),
                                   shapely.hausdorff_distance(shapes[ia], shapes[ib]))
     np.testing.assert_array_equal(score("frechet", "polyline", side.geometry[ia], side.geometry[ib]),

@@ -21,14 +21,21 @@ from specdsl.validate import geometry as geo
 
 
 class _Source:
-    """The objects ``rows[k]`` of ``views[k]``, one after another."""
+    """The objects ``rows[k]`` of ``views[k]``, one after another; measured on the views' whole vertex lists
+    (``row``: an object's row in them), so that no vertex is copied."""
 
     def __init__(self, views: list, rows: list[np.ndarray]):
         self.views, self.rows = views, rows
+        tables = [view.table.geometry for view in views]
+        starts = np.cumsum([0] + [len(t.has_points) for t in tables])
+        self.row = np.concatenate([r + start for r, start in zip(rows, starts)]) if rows else np.zeros(0, np.int64)
+        self.tables = tables
 
     @cached_property
     def vertices(self) -> Ragged:
-        parts = [view.table.geometry.points.take(index) for view, index in zip(self.views, self.rows)]
+        if len(self.tables) == 1:
+            return self.tables[0].points
+        parts = [t.points for t in self.tables]
         offsets = [np.zeros(1, np.int64)]
         for part, before in zip(parts, np.cumsum([0] + [len(p.coords) for p in parts])):
             offsets.append(part.offsets[1:] + before)
@@ -37,7 +44,8 @@ class _Source:
 
     @cached_property
     def computable(self) -> np.ndarray:
-        present = [view.table.geometry.has_points[index] for view, index in zip(self.views, self.rows)]
+        """Per row of the whole vertex lists."""
+        present = [t.has_points for t in self.tables]
         return hausdorff.computable(self.vertices, np.concatenate(present) if present else np.zeros(0, bool))
 
     @cached_property
@@ -70,9 +78,10 @@ class Lines:
 
 def hausdorff_distance(a: Lines, b: Lines) -> np.ndarray:
     """shapely's ``hausdorff_distance`` of ``a[k]`` and ``b[k]`` (NaN where either has no line)."""
-    ok = a.source.computable[a.index] & b.source.computable[b.index]
+    row_a, row_b = a.source.row[a.index], b.source.row[b.index]
+    ok = a.source.computable[row_a] & b.source.computable[row_b]
     out = np.empty(len(a))
-    out[ok] = hausdorff.hausdorff(a.source.vertices, a.index[ok], b.source.vertices, b.index[ok])
+    out[ok] = hausdorff.hausdorff(a.source.vertices, row_a[ok], b.source.vertices, row_b[ok])
     rest = ~ok
     if rest.any():
         out[rest] = shapely.hausdorff_distance(a[rest].shapes(), b[rest].shapes())
