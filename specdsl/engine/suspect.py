@@ -278,13 +278,16 @@ class _Judge:
 
     # ---- findings
     def report(self) -> SuspectReport:
-        for m in self.matched:
-            self._class_findings(m)
-            self._attribute_findings(m)
-            self._missing(m)
-            self._spurious(m)
-        findings = sorted(self.found, key=lambda f: (f.score, f.source, f.image or "", f.check, f.objects,
-                                                     -1 if f.prediction is None else f.prediction))
+        from specdsl.data.readers.native import gc_paused
+
+        with gc_paused():  # many small findings, no cycles among them: collections would only walk them
+            for m in self.matched:
+                self._class_findings(m)
+                self._attribute_findings(m)
+                self._missing(m)
+                self._spurious(m)
+            findings = sorted(self.found, key=lambda f: (f.score, f.source, f.image or "", f.check, f.objects,
+                                                         -1 if f.prediction is None else f.prediction))
         images = sum(m.images for m in self.matched)
         predicted = sum(len(m.prediction) + len(m.missing) for m in self.matched)
         objects = sum(len(m.label_row) + len(m.spurious_row) for m in self.matched)
@@ -309,7 +312,7 @@ class _Judge:
             add = self._adder(m, cls, f"{cls.name}.suspect_class", cls.loc)
             message = (f"{cls.name} {add.ids[row]}: the model says {names[says]} ({p_other:.3f}, threshold "
                        f"{t_other:.3f}), {cls.name} only {p_own:.3f}")
-            add(row, p_own, message)
+            add.many([row], [p_own], [message])
 
     def _attribute_findings(self, m: Matched) -> None:
         for cls, attribute in self._predictable():
@@ -326,12 +329,14 @@ class _Judge:
             other = _strongest(rival[flagged], probs[flagged])
             names = [_name(v) for v in distribution.values]
             add = self._adder(m, cls, f"{cls.name}.suspect_{attribute.name}", attribute.loc or cls.loc)
-            for row, said, says, p_other, t_other, p_own in zip(
-                    m.label_row[kept[flagged]].tolist(), labeled[flagged].tolist(), other.tolist(),
-                    probs[flagged, other].tolist(), thresholds[other].tolist(), own[flagged].tolist()):
-                message = (f"{cls.name}.{attribute.name} of {add.ids[row]} is {names[said]}; the model says "
-                           f"{names[says]} ({p_other:.3f}, threshold {t_other:.3f}), {names[said]} only {p_own:.3f}")
-                add(row, p_own, message)
+            rows, scores = m.label_row[kept[flagged]].tolist(), own[flagged].tolist()
+            what, ids = f"{cls.name}.{attribute.name}", add.ids
+            add.many(rows, scores, [
+                f"{what} of {ids[row]} is {names[said]}; the model says {names[says]} ({p_other:.3f}, threshold "
+                f"{t_other:.3f}), {names[said]} only {p_own:.3f}"
+                for row, said, says, p_other, t_other, p_own in zip(
+                    rows, labeled[flagged].tolist(), other.tolist(), probs[flagged, other].tolist(),
+                    thresholds[other].tolist(), scores)])
 
     def _missing(self, m: Matched) -> None:
         objects = self.predictions.objects
@@ -355,7 +360,7 @@ class _Judge:
         for c, row in zip(m.spurious_class.tolist(), m.spurious_row.tolist()):
             cls = self.spec.classes[c]
             add = self._adder(m, cls, f"{cls.name}.suspect_spurious", cls.loc)
-            add(row, 0.0, f"{cls.name} {add.ids[row]}: no predicted object matches it")
+            add.many([row], [0.0], [f"{cls.name} {add.ids[row]}: no predicted object matches it"])
 
     def _adder(self, m: Matched, cls: ir.Class, check: str, loc) -> _Adder:
         key = (id(m), cls.name, check)
@@ -373,14 +378,16 @@ class _Adder:
         self.found, self.dataset, self.check, self.spec_location = found, labels.dataset, check, spec_location
         self.ids, self.image_index, self.position = table.ids, table.image_index, table.position
 
-    def __call__(self, row: int, score_: float, message: str) -> None:
-        image = int(self.image_index[row])
-        dataset = self.dataset
-        self.found.append(Finding(
-            check=self.check, kind="suspect", severity="warning", image=dataset.images.ids[image],
-            objects=(self.ids[row],), message=message, source=dataset.images.sources[image],
-            pointer=dataset.object_pointer(image, int(self.position[row])), spec_location=self.spec_location,
-            score=score_))
+    def many(self, rows: list[int], scores: list[float], messages: list[str]) -> None:
+        """One finding per labeled object ``rows[k]``."""
+        images = self.image_index[rows].tolist()
+        positions = self.position[rows].tolist()
+        dataset, check, spec_location, ids = self.dataset, self.check, self.spec_location, self.ids
+        image_ids, sources, pointer = dataset.images.ids, dataset.images.sources, dataset.object_pointer
+        self.found.extend(Finding(
+            check=check, kind="suspect", severity="warning", image=image_ids[image], objects=(ids[row],),
+            message=message, source=sources[image], pointer=pointer(image, position), spec_location=spec_location,
+            score=score_) for row, image, position, score_, message in zip(rows, images, positions, scores, messages))
 
 
 def _strongest(rival: np.ndarray, probs: np.ndarray) -> np.ndarray:
