@@ -188,12 +188,11 @@ def read_text(schema: Schema, data: bytes) -> Part:
     view = memoryview(data)
     first_line = 1
     with gc_paused():
-        for start, stop in zip(cuts, cuts[1:]):
+        for (start, _), (stop, n_lines) in zip(cuts, cuts[1:]):
             try:
                 decoded = schema.line_decoder.decode_lines(view[start:stop])
             except msgspec.MsgspecError:
                 raise NotFast from None
-            n_lines = data.count(b"\n", start, stop) + (data[stop - 1:stop] != b"\n")
             if len(decoded) != n_lines:
                 raise NotFast
             _batch(schema, part, decoded, np.arange(first_line, first_line + n_lines, dtype=np.int64), seen)
@@ -204,18 +203,19 @@ def read_text(schema: Schema, data: bytes) -> Part:
 _WHITE = (b" ", b"\t", b"\r", b"\n")
 
 
-def _batch_cuts(data: bytes) -> list[int] | None:
-    """Offsets cutting ``data`` into runs of BATCH lines; None when a line starts with white space."""
-    cuts, start = [0], 0
+def _batch_cuts(data: bytes) -> list[tuple[int, int]] | None:
+    """Runs of BATCH lines of ``data`` as (offset after the run, lines in it), after (0, 0); None when a line
+    starts with white space."""
+    cuts, start = [(0, 0)], 0
     while start < len(data):
-        for _ in range(BATCH):
+        lines = 0
+        while lines < BATCH and start < len(data):
             if data.startswith(_WHITE, start):
                 return None
             end = data.find(b"\n", start)
             start = len(data) if end < 0 else end + 1
-            if start == len(data):
-                break
-        cuts.append(start)
+            lines += 1
+        cuts.append((start, lines))
     return cuts
 
 
