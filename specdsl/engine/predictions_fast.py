@@ -1,17 +1,17 @@
 """The fast path of reading predictions: lines of the common shape decoded straight into columns.
 
-msgspec decodes a batch of lines into typed structs built from the spec (GC off): a class distribution is a
-struct with one float field per class, so ``astuple`` and ``np.fromiter`` turn a batch of them into an
-objects x classes matrix without a Python dict per object; attribute distributions likewise (one struct
-per attribute name, the union of the values of the classes declaring it), and box / point / points
-straight into float arrays. The geometry columns of each class are then cut from those arrays: no
-export builder, no records.
+msgspec decodes a batch of lines into typed structs built from the spec (GC off), where the lines lie in
+the file's bytes (``decode_lines``): a class distribution is a struct with one float field per class, so
+``astuple`` and ``np.fromiter`` turn a batch of them into an objects x classes matrix without a Python dict
+per object; attribute distributions likewise (one struct per attribute name, the union of the values of
+the classes declaring it), and box / point / points straight into float arrays. :func:`settle` then makes
+each distribution the dense columns the predictions keep and checks its sums, in the process that read
+the part. The geometry columns of each class are cut from those arrays: no export builder, no records.
 
 Whatever is not of that shape -- a line that is not JSON, a missing or unknown key, a negative or
-non-finite probability, a mask, an image id seen twice, an image size out of range -- raises
-:class:`NotFast`, and the caller reads the file with the general reader
-(:mod:`specdsl.engine.predictions`), which names the line and the problem. Sums are not checked here:
-the caller checks them on the assembled columns with the general reader's code and messages.
+non-finite probability, a sum off by more than 1e-3, a mask, an image id seen twice, an image size out
+of range -- raises :class:`NotFast`, and the caller reads the file with the general reader
+(:mod:`specdsl.engine.predictions`), which names the first line in file order and its problem.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 A large file is cut at line ends into ``jobs`` byte ranges of about equal size; each forked worker
 (:mod:`specdsl.engine.forked`) reads its own range (the spec's decoder types are inherited, nothing is
-pickled but the columns it returns) and numbers its lines from 1; the parts' line numbers are then
+pickled but the columns it returns, distributions already settled) and numbers its lines from 1; the
+parts' line numbers are then
 shifted by the lines before them. Parts come back in file order, so the result is that of one process
 whatever ``jobs`` is, and this process may read exports meanwhile. A worker that dies has its range read
 here instead; a range that is not of the common shape (:class:`~specdsl.engine.predictions_fast.NotFast`)
