@@ -121,6 +121,9 @@ def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: l
         on_labeled = np.flatnonzero(held[key]) if len(key) else np.zeros(0, np.int64)
         p_rows.append(on_labeled)
         p_keys.append(key[on_labeled])
+    if geometry != "tag":
+        for view in (*label_views, *predicted_views):
+            _ = view.bounds_cached  # here, once, rather than in both processes of a split pairing
     sides = _Sides(label_views, rows, keys, predicted_views, p_rows, p_keys, classes, geometry)
     pairs = sides.pairs(jobs)
     a_cls, a_row = _flat(rows)
