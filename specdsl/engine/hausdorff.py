@@ -37,10 +37,10 @@ def computable(lines: Ragged, present: np.ndarray) -> np.ndarray:
     """Objects this module measures: a line of at least 2 vertices, all finite and of moderate size."""
     counts = lines.counts()
     ok = present & (counts >= 2)
-    if len(lines.coords):
-        far = ~(np.abs(lines.coords) <= SAFE_EXTENT).all(axis=1)
+    fine = (np.abs(lines.coords) <= SAFE_EXTENT).all(axis=1)  # also false for NaN
+    if not fine.all():
         owner = np.repeat(np.arange(len(counts)), counts)
-        ok &= np.bincount(owner[far], minlength=len(counts)) == 0
+        ok &= np.bincount(owner[~fine], minlength=len(counts)) == 0
     return ok
 
 
