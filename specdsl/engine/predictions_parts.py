@@ -30,8 +30,8 @@ class Parts:
         self.lines: list[tuple[int, bytes]] | None = None
         # plain forked children (no executor threads here): a later fork of this process stays safe
         self.children = [in_child(lambda start=start, stop=stop: _read_or_refuse(schema, path, start, stop,
-                                                                                  renormalize))
-                         for start, stop in self.runs]
+                                                                                  renormalize),
+                                  _shared_bytes(stop - start)) for start, stop in self.runs]
 
     def result(self) -> list[Part]:
         """The parts in file order; :class:`NotFast` when any range needs the general reader."""
@@ -80,6 +80,13 @@ def start(spec: ir.Spec, path: str, jobs: int | None, renormalize: bool = False)
 
 
 REFUSED = "not of the common shape"
+
+
+def _shared_bytes(text_bytes: int) -> int:
+    """Room for the columns of a range: more than its text makes for common lines (a distribution value
+    takes 8 bytes, and its text more; the columns of a distribution a line leaves out are zeros). Only the
+    part written is backed by memory; what does not fit goes through the pipe."""
+    return 2 * text_bytes + (16 << 20)
 
 
 def _read_or_refuse(schema: Schema, path: str, start: int, stop: int, renormalize: bool) -> Part | str:
