@@ -226,9 +226,7 @@ def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray
 
 def _unambiguous(image, ia, ib) -> np.ndarray:
     """Candidates whose two objects have no other candidate: they are matched whatever the weights."""
-    _, a_inverse, a_count = np.unique(ia, return_inverse=True, return_counts=True)
-    _, b_inverse, b_count = np.unique(ib, return_inverse=True, return_counts=True)
-    return (a_count[a_inverse] == 1) & (b_count[b_inverse] == 1)
+    return (np.bincount(ia)[ia] == 1) & (np.bincount(ib)[ib] == 1)  # candidates per object (indices >= 0)
 
 
 def _assign_image(group: np.ndarray, ia, ib, weight) -> np.ndarray:
