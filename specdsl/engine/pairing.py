@@ -3,8 +3,8 @@
 Per geometry, candidates are pairs of one image whose bounding boxes come within reach of each other,
 found with a vectorised per-image join (no Python loop over pairs). A candidate must pass the ``match``
 of both objects' classes. Within an image the pairing is one maximum-weight assignment
-(``scipy.optimize.linear_sum_assignment``; weight = iou, or -distance) that first maximises the
-number of pairs: non-candidates cost more than any set of candidates can save.
+(``scipy.optimize.linear_sum_assignment``, see :mod:`specdsl.engine.solver`; weight = iou, or -distance)
+that first maximises the number of pairs: non-candidates cost more than any set of candidates can save.
 """
 
 from __future__ import annotations
@@ -204,9 +204,10 @@ def _box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def load_solver() -> None:
-    """Import scipy's assignment solver now (it takes a good part of a second): once, before a pairing forks,
-    rather than in each process, and where the caller has time to spare."""
-    import scipy.optimize  # noqa: F401
+    """Load scipy's assignment solver now: once, before a pairing forks, rather than in each process."""
+    from specdsl.engine.solver import solver
+
+    solver()
 
 
 def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -230,7 +231,7 @@ def _unambiguous(image, ia, ib) -> np.ndarray:
 
 
 def _assign_image(group: np.ndarray, ia, ib, weight) -> np.ndarray:
-    from scipy.optimize import linear_sum_assignment
+    from specdsl.engine.solver import linear_sum_assignment
 
     rows, row_of = np.unique(ia[group], return_inverse=True)
     cols, col_of = np.unique(ib[group], return_inverse=True)
