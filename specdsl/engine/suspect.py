@@ -228,6 +228,7 @@ class _Judge:
         self.spec, self.predictions, self.matched = spec, predictions, matched
         self.found: list[Finding] = []
         self.adders: dict[tuple, _Adder] = {}
+        self.labeled: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         label_class = np.concatenate([m.label_class for m in matched]) if matched else np.zeros(0, np.int64)
         prediction = np.concatenate([m.prediction for m in matched]) if matched else np.zeros(0, np.int64)
         self.class_t = self._class_thresholds(label_class, prediction)
@@ -267,7 +268,14 @@ class _Judge:
 
     def _labeled_values(self, m: Matched, cls: ir.Class, attribute: ir.Attribute, distribution):
         """(column of the labeled value, prediction row, index into ``m``'s pairs) of the matched pairs
-        labeled ``cls`` whose prediction gives this attribute's distribution and whose label has a value."""
+        labeled ``cls`` whose prediction gives this attribute's distribution and whose label has a value
+        (made once: the thresholds and the findings both need them)."""
+        key = (id(m), cls.name, attribute.name)
+        if key not in self.labeled:
+            self.labeled[key] = self._find_labeled_values(m, cls, attribute, distribution)
+        return self.labeled[key]
+
+    def _find_labeled_values(self, m: Matched, cls: ir.Class, attribute: ir.Attribute, distribution):
         c = self.spec.classes.index(cls)
         mine = np.flatnonzero(m.label_class == c)
         effective = m.labels.views[cls.name].attributes[attribute.name].effective
