@@ -40,6 +40,17 @@ def test_equal_to_shapely(kind: str, most: int) -> None:
     assert np.array_equal(hausdorff(a, ia, b, ib), expected)
 
 
+def test_long_lines_measured_a_slice_of_vertices_at_a_time(monkeypatch) -> None:
+    from specdsl.engine import hausdorff
+
+    monkeypatch.setattr(hausdorff, "BLOCK_VALUES", 50)  # every block of more than 50 vertex pairs is sliced
+    rng = np.random.default_rng(9)
+    a, b = _lines(rng, 300, 40, "grid"), _lines(rng, 300, 40, "scaled")
+    ia, ib = rng.integers(0, 300, 600), rng.integers(0, 300, 600)
+    expected = shapely.hausdorff_distance(_shapely(a, ia), _shapely(b, ib))
+    assert np.array_equal(hausdorff.hausdorff(a, ia, b, ib), expected)
+
+
 def test_lines_numpy_leaves_to_shapely() -> None:
     from specdsl.data.dataset import Ragged
     from specdsl.engine.hausdorff import computable

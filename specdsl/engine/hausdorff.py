@@ -92,13 +92,31 @@ class _Lines:
 
 def _block(a: _Lines, b: _Lines) -> np.ndarray:
     pa, pb = a.vertices, b.vertices
-    vx = pb[:, None, :, 0] - pa[:, :, None, 0]
-    vy = pb[:, None, :, 1] - pa[:, :, None, 1]
-    squared = vx * vx + vy * vy  # (m, vertices of a, vertices of b): every vertex to every vertex
-    rooted = np.sqrt(squared)
+    if pa.shape[1] * pb.shape[1] > BLOCK_VALUES:  # long lines (then one pair): vertices a slice at a time
+        return np.sqrt(np.maximum(_oriented_in_slices(pa, pb, b), _oriented_in_slices(pb, pa, a)))
+    squared, rooted = _vertex_distances(pa, pb)
     ab = _oriented(pa, pb, b, squared, rooted)
     ba = _oriented(pb, pa, a, squared.transpose(0, 2, 1), rooted.transpose(0, 2, 1))
     return np.sqrt(np.maximum(ab, ba))
+
+
+def _vertex_distances(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Squared and rooted distances of every vertex of ``p`` to every vertex of ``q``: (m, p's, q's)."""
+    vx = q[:, None, :, 0] - p[:, :, None, 0]
+    vy = q[:, None, :, 1] - p[:, :, None, 1]
+    squared = vx * vx + vy * vy
+    return squared, np.sqrt(squared)
+
+
+def _oriented_in_slices(p: np.ndarray, q: np.ndarray, line: _Lines) -> np.ndarray:
+    """:func:`_oriented` over slices of ``p``'s vertices (the largest of the slices' largest)."""
+    across = max(1, BLOCK_VALUES // q.shape[1])
+    out = None
+    for first in range(0, p.shape[1], across):
+        some = p[:, first:first + across]
+        value = _oriented(some, q, line, *_vertex_distances(some, q))
+        out = value if out is None else np.maximum(out, value)
+    return out
 
 
 def _oriented(p: np.ndarray, q: np.ndarray, line: _Lines, squared: np.ndarray, rooted: np.ndarray) -> np.ndarray:

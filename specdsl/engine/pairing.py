@@ -102,13 +102,16 @@ def candidate_pairs(a: Side, b: Side, reach: float) -> tuple[np.ndarray, np.ndar
     for group in np.split(order, np.flatnonzero(np.diff(key[order])) + 1) if len(order) else ():
         wa, wb = int(width_a[group[0]]), int(width_b[group[0]])
         step = max(1, PAIRS_PER_BLOCK // (wa * wb))
+        across = max(1, PAIRS_PER_BLOCK // wb)  # a crowded image: its a objects a slice at a time
         for start in range(0, len(group), step):
             chosen = images[group[start:start + step]]
             rows_a, rows_b = a_members.rows(chosen, wa), b_members.rows(chosen, wb)
-            near = _gap_grid(a_members.bounds[rows_a], b_members.bounds[rows_b]) <= reach
-            image, i, j = np.nonzero(near)
-            found_a.append(rows_a[image, i])
-            found_b.append(rows_b[image, j])
+            for first in range(0, wa, across):
+                some_a = rows_a[:, first:first + across]
+                near = _gap_grid(a_members.bounds[some_a], b_members.bounds[rows_b]) <= reach
+                image, i, j = np.nonzero(near)
+                found_a.append(some_a[image, i])
+                found_b.append(rows_b[image, j])
     ia, ib = np.concatenate(found_a), np.concatenate(found_b)
     order = np.lexsort((ib, ia))  # a's objects in order; an a's candidates, all of its image, in b's order
     return ia[order], ib[order]
