@@ -37,10 +37,12 @@ def computable(lines: Ragged, present: np.ndarray) -> np.ndarray:
     """Objects this module measures: a line of at least 2 vertices, all finite and of moderate size."""
     counts = lines.counts()
     ok = present & (counts >= 2)
-    fine = (np.abs(lines.coords) <= SAFE_EXTENT).all(axis=1)  # also false for NaN
-    if not fine.all():
-        owner = np.repeat(np.arange(len(counts)), counts)
-        ok &= np.bincount(owner[~fine], minlength=len(counts)) == 0
+    coords = lines.coords
+    if not len(coords) or (coords.min() >= -SAFE_EXTENT and coords.max() <= SAFE_EXTENT):  # NaN fails both
+        return ok
+    fine = (np.abs(coords) <= SAFE_EXTENT).all(axis=1)
+    owner = np.repeat(np.arange(len(counts)), counts)
+    ok &= np.bincount(owner[~fine], minlength=len(counts)) == 0
     return ok
 
 
