@@ -156,4 +156,25 @@ def _oriented(p: np.ndarray, q: np.ndarray, line: _Lines, squared: np.ndarray, r
     np.copyto(nearer, ex, where=inside)
     if line.real is not None:
         nearer[~np.broadcast_to(line.real[:, None, :], nearer.shape)] = np.inf
-    return nearer.min(axis=2).max(axis=1)
+    return _largest(_smallest(nearer))
+
+
+def _smallest(values: np.ndarray) -> np.ndarray:
+    """The minimum over the last axis; a few columns are folded pairwise (faster than a reduction over a
+    short axis, and the same values)."""
+    if values.shape[2] > EXACT:
+        return values.min(axis=2)
+    out = values[:, :, 0].copy()
+    for j in range(1, values.shape[2]):
+        np.minimum(out, values[:, :, j], out=out)
+    return out
+
+
+def _largest(values: np.ndarray) -> np.ndarray:
+    """The maximum over the last axis, as :func:`_smallest`."""
+    if values.shape[1] > EXACT:
+        return values.max(axis=1)
+    out = values[:, 0].copy()
+    for j in range(1, values.shape[1]):
+        np.maximum(out, values[:, j], out=out)
+    return out
