@@ -86,3 +86,22 @@ def test_a_bad_line_in_a_batch_is_named(tmp_path, spec, text: str, line: int, me
         _read(tmp_path, spec, text)
     assert caught.value.line == line
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("text", [
+    "\n".join(_lines(10)),  # no line end after the last line
+    "\r\n".join(_lines(10)) + "\r\n",
+    "\n".join(_lines(4)) + "\n\n  \n" + "\n".join(json.dumps(_line(k)) for k in range(4, 10)) + "\n",  # blank lines
+])
+def test_ranges_read_apart_keep_the_numbers(tmp_path, spec, monkeypatch, text: str) -> None:
+    from specdsl.engine import predictions_parts
+    from specdsl.engine.predictions import read_predictions
+
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(text.encode())
+    one = read_predictions(path, spec, jobs=1)
+    monkeypatch.setattr(predictions_parts, "MIN_BYTES", 0)
+    apart = read_predictions(path, spec, jobs=3)
+    assert apart.image_lines.tolist() == one.image_lines.tolist()
+    assert apart.image_ids == one.image_ids
+    assert len(one.image_ids) == 10

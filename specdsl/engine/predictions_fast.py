@@ -172,7 +172,7 @@ def read_part(schema: Schema, lines: list[tuple[int, bytes]]) -> Part:
 
 
 def read_text(schema: Schema, data: bytes) -> Part:
-    """The columns of the lines of ``data`` (numbered from 1), or :class:`NotFast`.
+    """The columns of the lines of ``data`` (numbered from 1, ``newlines`` counted), or :class:`NotFast`.
 
     Text without blank lines is decoded a batch of lines at a time where it lies (``decode_lines``): no
     copy of each line, no joined batch; a batch must give one value per line (two values on one line are
@@ -182,7 +182,9 @@ def read_text(schema: Schema, data: bytes) -> Part:
 
     cuts = _batch_cuts(data)
     if cuts is None:
-        return read_part(schema, numbered_lines(data))
+        part = read_part(schema, numbered_lines(data))
+        part.newlines = data.count(b"\n")
+        return part
     part = Part()
     seen: set[str] = set()
     view = memoryview(data)
@@ -197,6 +199,7 @@ def read_text(schema: Schema, data: bytes) -> Part:
                 raise NotFast
             _batch(schema, part, decoded, np.arange(first_line, first_line + n_lines, dtype=np.int64), seen)
             first_line += n_lines
+    part.newlines = first_line - 1 - (not data.endswith(b"\n") and len(data) > 0)  # the last line may have none
     return part.close()
 
 
