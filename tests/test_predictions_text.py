@@ -105,3 +105,22 @@ def test_ranges_read_apart_keep_the_numbers(tmp_path, spec, monkeypatch, text: s
     assert apart.image_lines.tolist() == one.image_lines.tolist()
     assert apart.image_ids == one.image_ids
     assert len(one.image_ids) == 10
+
+
+@pytest.mark.parametrize(("renormalize", "bad", "message"), [
+    (False, {"vehicle": 0.5, "lane_line": 0.25}, "object 0 class: the probabilities add up to 0.75"),
+    (True, {"vehicle": 0.0}, "object 0 class: the scores add up to 0"),
+])
+def test_sums_settled_in_a_worker_name_their_line(tmp_path, spec, monkeypatch, renormalize, bad, message) -> None:
+    from specdsl.engine import predictions_parts
+    from specdsl.engine.predictions import PredictionError, read_predictions
+
+    lines = [_line(k) for k in range(12)]
+    lines[10]["objects"][0]["class"] = bad  # in the last worker's range
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    monkeypatch.setattr(predictions_parts, "MIN_BYTES", 0)
+    with pytest.raises(PredictionError) as caught:
+        read_predictions(path, spec, renormalize, jobs=3)
+    assert caught.value.line == 11
+    assert message in str(caught.value)
