@@ -29,7 +29,9 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from specdsl.cli import export_halves
+    from specdsl.data.readers.native import gc_paused
     from specdsl.engine.labels import LabelSet
+    from specdsl.engine.pairing import load_solver
     from specdsl.engine.suspect import SuspectError, suspect
     from specdsl.scale.run import usable_cores
 
@@ -38,14 +40,18 @@ def run(args) -> int:
     gallery_datasets(args)  # --images / --embed-images checked before the long part
     jobs = args.jobs or usable_cores()
     pending = start_predictions_or_exit(args.predictions, spec, args.renormalize, args.jobs)
+    load_solver()  # while the predictions are read in worker processes
     predictions, sets = exports_beside_predictions(
         pending, lambda: [LabelSet.of(path, spec, export_halves.load(path, args, jobs), path) for path in args.exports])
-    try:
-        report = suspect(spec, sets, predictions, jobs)
-    except SuspectError as exc:
-        raise UsageError(str(exc)) from None
-    schema = [f for labels in sets for f in labels.schema_findings()]
-    text = render(report, schema, args, compiled, sets)
+    # the rest makes many small objects (findings, their records) and no garbage cycles: the collector's
+    # passes over them would only cost time (a fifth of the rendering at 1M objects)
+    with gc_paused():
+        try:
+            report = suspect(spec, sets, predictions, jobs)
+        except SuspectError as exc:
+            raise UsageError(str(exc)) from None
+        schema = [f for labels in sets for f in labels.schema_findings()]
+        text = render(report, schema, args, compiled, sets)
     if args.output_file:
         from specdsl.cli.common import write_output_file
 

@@ -3,8 +3,8 @@
 Per geometry, candidates are pairs of one image whose bounding boxes come within reach of each other,
 found with a vectorised per-image join (no Python loop over pairs). A candidate must pass the ``match``
 of both objects' classes. Within an image the pairing is one maximum-weight assignment
-(``scipy.optimize.linear_sum_assignment``; weight = iou, or -distance) that first maximises the
-number of pairs: non-candidates cost more than any set of candidates can save.
+(``scipy.optimize.linear_sum_assignment``, see :mod:`specdsl.engine.solver`; weight = iou, or -distance)
+that first maximises the number of pairs: non-candidates cost more than any set of candidates can save.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ import shapely
 
 from specdsl import ir
 from specdsl.data.subset import take_table
+from specdsl.engine.polylines import Lines, hausdorff_distance
 from specdsl.validate import geometry as geo
 from specdsl.validate.view import ClassView
 
-PAIRS_PER_BLOCK = 4_000_000  # candidate pairs held at once while joining
+PAIRS_PER_BLOCK = 1 << 18  # object pairs compared at once while joining
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Side:
     cls: np.ndarray  # int64: index into ``classes``
     row: np.ndarray  # int64: row in that class's view
     bounds: np.ndarray  # (n, 4) x0, y0, x1, y1
-    geometry: np.ndarray  # (n, 4) boxes, (n, 2) points, or shapely objects
+    geometry: np.ndarray | Lines  # (n, 4) boxes, (n, 2) points, polylines, or shapely objects
 
     def __len__(self) -> int:
         return len(self.image)
@@ -50,10 +51,14 @@ def build_side(views: list[ClassView], rows: list[np.ndarray], image_keys: list[
     parts = []
     for number, (view, index, keys) in enumerate(zip(views, rows, image_keys)):
         bounds = view.bounds_cached[index] if geometry != "tag" else np.zeros((len(index), 4))
-        parts.append((keys, np.full(len(index), number), index, bounds, _geometry(view, index, geometry)))
+        parts.append((keys, np.full(len(index), number), index, bounds))
     if not parts:
         return Side(*(np.zeros(0, np.int64),) * 3, np.zeros((0, 4)), np.zeros(0, object))
-    return Side(*(np.concatenate([p[k] for p in parts]) for k in range(5)))
+    if geometry == "polyline":  # vertex lists; shapely lines only if a score needs them
+        shapes = Lines.of(views, rows)
+    else:
+        shapes = np.concatenate([_geometry(view, index, geometry) for view, index in zip(views, rows)])
+    return Side(*(np.concatenate([p[k] for p in parts]) for k in range(4)), shapes)
 
 
 def _geometry(view: ClassView, index: np.ndarray, geometry: str) -> np.ndarray:
@@ -80,34 +85,62 @@ def pair(a: Side, b: Side, matches: list[ir.Match | None], geometry: str) -> Pai
 
 
 def candidate_pairs(a: Side, b: Side, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of one image whose bounding boxes are within ``reach`` of each other, in (a, b) order."""
+    """Pairs of one image whose bounding boxes are within ``reach`` of each other, in (a, b) order.
+
+    Images are grouped by how many objects of either side they hold (counts rounded up to a few widths),
+    and each group is one dense (images, a objects, b objects) comparison; a row padding an image's objects
+    has NaN bounds, which are within no reach."""
+    from specdsl.engine.hausdorff import block_width
+
     n_images = int(max(a.image.max(initial=-1), b.image.max(initial=-1))) + 1
-    b_order = np.argsort(b.image, kind="stable")
-    b_count = np.bincount(b.image, minlength=n_images)
-    b_start = np.concatenate([[0], np.cumsum(b_count)[:-1]])
-    per_a = b_count[a.image]
-    found_a, found_b = [], []
-    for block in _blocks(per_a):
-        ia = np.repeat(block, per_a[block])
-        first = np.repeat(np.cumsum(per_a[block]) - per_a[block], per_a[block])
-        ib = b_order[b_start[a.image[ia]] + np.arange(len(ia)) - first]
-        near = _gap(a.bounds[ia], b.bounds[ib]) <= reach
-        found_a.append(ia[near])
-        found_b.append(ib[near])
-    if not found_a:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(found_a), np.concatenate(found_b)
+    a_members, b_members = _Members(a, n_images), _Members(b, n_images)
+    images = np.flatnonzero((a_members.count > 0) & (b_members.count > 0))
+    width_a, width_b = block_width(a_members.count[images]), block_width(b_members.count[images])
+    key = width_a * (int(width_b.max(initial=0)) + 1) + width_b
+    order = np.argsort(key, kind="stable")
+    found_a, found_b = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for group in np.split(order, np.flatnonzero(np.diff(key[order])) + 1) if len(order) else ():
+        wa, wb = int(width_a[group[0]]), int(width_b[group[0]])
+        step = max(1, PAIRS_PER_BLOCK // (wa * wb))
+        across = max(1, PAIRS_PER_BLOCK // wb)  # a crowded image: its a objects a slice at a time
+        for start in range(0, len(group), step):
+            chosen = images[group[start:start + step]]
+            rows_a, rows_b = a_members.rows(chosen, wa), b_members.rows(chosen, wb)
+            for first in range(0, wa, across):
+                some_a = rows_a[:, first:first + across]
+                near = _gap_grid(a_members.bounds[some_a], b_members.bounds[rows_b]) <= reach
+                image, i, j = np.nonzero(near)
+                found_a.append(some_a[image, i])
+                found_b.append(rows_b[image, j])
+    ia, ib = np.concatenate(found_a), np.concatenate(found_b)
+    order = np.lexsort((ib, ia))  # a's objects in order; an a's candidates, all of its image, in b's order
+    return ia[order], ib[order]
 
 
-def _blocks(per_a: np.ndarray):
-    """Consecutive ranges of ``a`` whose candidate pairs stay under PAIRS_PER_BLOCK together."""
-    ends = np.cumsum(per_a)
-    start = 0
-    while start < len(per_a):
-        stop = int(np.searchsorted(ends, ends[start] - per_a[start] + PAIRS_PER_BLOCK, side="right"))
-        stop = max(stop, start + 1)
-        yield np.arange(start, stop)
-        start = stop
+class _Members:
+    """The objects of each image of one side, in index order; row ``len(side)`` stands for no object."""
+
+    def __init__(self, side: Side, n_images: int):
+        self.order = np.append(np.argsort(side.image, kind="stable"), len(side))
+        self.count = np.bincount(side.image, minlength=n_images)
+        self.start = np.cumsum(self.count) - self.count
+        self.bounds = np.vstack([side.bounds, np.full((1, 4), np.nan)])
+
+    def rows(self, images: np.ndarray, width: int) -> np.ndarray:
+        """(images, width) object indices, past an image's own objects the no-object row."""
+        within = np.arange(width)[None, :]
+        index = self.start[images][:, None] + within
+        return np.where(within < self.count[images][:, None], self.order[np.minimum(index, len(self.order) - 1)],
+                        len(self.order) - 1)
+
+
+def _gap_grid(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """:func:`_gap` of every (p, q) of each image: p (images, n, 4), q (images, k, 4) -> (images, n, k)."""
+    p0, p1, p2, p3 = (p[:, :, k, None] for k in range(4))
+    q0, q1, q2, q3 = (q[:, None, :, k] for k in range(4))
+    dx = np.maximum(0.0, np.maximum(p0 - q2, q0 - p2))
+    dy = np.maximum(0.0, np.maximum(p1 - q3, q1 - p3))
+    return np.hypot(dx, dy)
 
 
 def _gap(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -141,13 +174,16 @@ def _passes(kinds: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> np
 
 
 def score(kind: str, geometry: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One match score over aligned geometries (boxes and points as arrays, others as shapely objects)."""
+    """One match score over aligned geometries (boxes and points as arrays, polylines as :class:`Lines`, others
+    as shapely objects)."""
     if len(a) == 0:
         return np.zeros(0)
     if geometry == "box":
         return _box_iou(a, b) if kind == "iou" else _gap(_box_bounds(a), _box_bounds(b))
     if geometry == "point":
         return np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
+    if isinstance(a, Lines):
+        return hausdorff_distance(a, b) if kind == "hausdorff" else SHAPE_SCORES[kind](a.shapes(), b.shapes())
     return SHAPE_SCORES[kind](a, b)
 
 
@@ -170,6 +206,13 @@ def _box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(union > 0, inter / union, 0.0)
 
 
+def load_solver() -> None:
+    """Load scipy's assignment solver now: once, before a pairing forks, rather than in each process."""
+    from specdsl.engine.solver import solver
+
+    solver()
+
+
 def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Indices of the chosen candidates: per image, a maximum-cardinality, then maximum-weight matching."""
     if len(ia) == 0:
@@ -187,13 +230,11 @@ def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray
 
 def _unambiguous(image, ia, ib) -> np.ndarray:
     """Candidates whose two objects have no other candidate: they are matched whatever the weights."""
-    _, a_inverse, a_count = np.unique(ia, return_inverse=True, return_counts=True)
-    _, b_inverse, b_count = np.unique(ib, return_inverse=True, return_counts=True)
-    return (a_count[a_inverse] == 1) & (b_count[b_inverse] == 1)
+    return (np.bincount(ia)[ia] == 1) & (np.bincount(ib)[ib] == 1)  # candidates per object (indices >= 0)
 
 
 def _assign_image(group: np.ndarray, ia, ib, weight) -> np.ndarray:
-    from scipy.optimize import linear_sum_assignment
+    from specdsl.engine.solver import linear_sum_assignment
 
     rows, row_of = np.unique(ia[group], return_inverse=True)
     cols, col_of = np.unique(ib[group], return_inverse=True)

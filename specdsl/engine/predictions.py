@@ -115,7 +115,7 @@ def start_reading(path: str | Path, spec: ir.Spec, renormalize: bool = False,
 
     path = str(path)
     try:
-        parts = predictions_parts.start(spec, path, jobs)
+        parts = predictions_parts.start(spec, path, jobs, renormalize)
     except OSError as exc:
         raise PredictionError(path, None, f"cannot read: {exc.strerror or exc}") from None
     return PendingPredictions(path, spec, renormalize, parts)
@@ -132,8 +132,6 @@ class PendingPredictions:
 
         try:
             columns = predictions_fast.concatenate(self.parts.result(), self.parts.schema)
-            if not predictions_fast.sums_ok(columns, self.renormalize):
-                raise predictions_fast.NotFast  # the general reader names the first such line
         except predictions_fast.NotFast:
             self.parts.close()
             return read_lines(self.path, self.spec, self.renormalize, self._lines())
@@ -287,18 +285,14 @@ class _Reader:
         from specdsl.engine import predictions_fast
 
         self.image_ids, self.image_lines = columns.image_ids, columns.image_lines
-        self.n_objects = n = len(columns.object_image)
-        every = np.arange(n, dtype=np.int64)
-        classes = _dense(self.classes.values, n, every, columns.classes, self.renormalize)
-        attributes = {key: _dense(acc.values, n, *columns.attributes.get(key, (every[:0], None)), self.renormalize)
-                      for key, acc in self.object_attributes.items()}
-        n_images = len(self.image_ids)
-        image_attributes = {name: _dense(acc.values, n_images, *columns.image_attributes.get(name, (every[:0], None)),
-                                         self.renormalize) for name, acc in self.image_attributes.items()}
-        top = np.argmax(columns.classes, axis=1) if n else np.zeros(0, np.int64)  # ties: the first in spec order
-        dataset = predictions_fast.build_dataset(self.path, columns, top, self.class_names)
-        return self._finish(dataset, columns.object_image, columns.object_index, columns.object_line, top, classes,
-                            attributes, image_attributes)
+        self.n_objects = len(columns.object_image)
+        found = columns.distributions
+        classes = Distribution(self.classes.values, *found[predictions_fast.CLASSES])
+        attributes = {key: Distribution(acc.values, *found[key]) for key, acc in self.object_attributes.items()}
+        image_attributes = {name: Distribution(acc.values, *found[name]) for name, acc in self.image_attributes.items()}
+        dataset = predictions_fast.build_dataset(self.path, columns, self.class_names)
+        return self._finish(dataset, columns.object_image, columns.object_index, columns.object_line, columns.top,
+                            classes, attributes, image_attributes)
 
     def _finish(self, dataset: Dataset, image: np.ndarray, index: np.ndarray, line: np.ndarray, top: np.ndarray,
                 classes: Distribution, attributes: dict, image_attributes: dict) -> Predictions:
@@ -562,24 +556,6 @@ class _Validator:
         total = row.sum(axis=1)  # as the columns are summed
         if sums_off(total, self.reader.renormalize)[0]:
             raise PredictionError(self.path, number, f"{what}: {_sum_problem(total[0], self.reader.renormalize)}")
-
-
-def _dense(values: tuple, n_rows: int, given_rows: np.ndarray, matrix: np.ndarray | None,
-           renormalize: bool) -> Distribution:
-    """The distribution of the fast path's rows ``given_rows`` (``matrix``: negative where a value is not named),
-    equal to what :meth:`_Accumulator.build` makes of the same lines."""
-    probs = np.zeros((n_rows, len(values)))
-    given = np.zeros(n_rows, bool)
-    k = np.zeros(n_rows, np.int32)
-    if matrix is not None and len(given_rows):
-        named = matrix >= 0
-        block = np.where(named, matrix, 0.0)
-        if renormalize:
-            block /= block.sum(axis=1)[:, None]
-        probs[given_rows] = block
-        given[given_rows] = True
-        k[given_rows] = named.sum(axis=1)
-    return Distribution(values, probs, given, k)
 
 
 def _values(attribute: ir.Attribute) -> tuple:

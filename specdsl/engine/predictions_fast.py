@@ -1,17 +1,17 @@
 """The fast path of reading predictions: lines of the common shape decoded straight into columns.
 
-msgspec decodes a batch of lines into typed structs built from the spec (GC off): a class distribution is a
-struct with one float field per class, so ``astuple`` and ``np.fromiter`` turn a batch of them into an
-objects x classes matrix without a Python dict per object; attribute distributions likewise (one struct
-per attribute name, the union of the values of the classes declaring it), and box / point / points
-straight into float arrays. The geometry columns of each class are then cut from those arrays: no
-export builder, no records.
+msgspec decodes a batch of lines into typed structs built from the spec (GC off), where the lines lie in
+the file's bytes (``decode_lines``): a class distribution is a struct with one float field per class, so
+``astuple`` and ``np.fromiter`` turn a batch of them into an objects x classes matrix without a Python dict
+per object; attribute distributions likewise (one struct per attribute name, the union of the values of
+the classes declaring it), and box / point / points straight into float arrays. :func:`settle` then makes
+each distribution the dense columns the predictions keep and checks its sums, in the process that read
+the part. The geometry columns of each class are cut from those arrays: no export builder, no records.
 
 Whatever is not of that shape -- a line that is not JSON, a missing or unknown key, a negative or
-non-finite probability, a mask, an image id seen twice, an image size out of range -- raises
-:class:`NotFast`, and the caller reads the file with the general reader
-(:mod:`specdsl.engine.predictions`), which names the line and the problem. Sums are not checked here:
-the caller checks them on the assembled columns with the general reader's code and messages.
+non-finite probability, a sum off by more than 1e-3, a mask, an image id seen twice, an image size out
+of range -- raises :class:`NotFast`, and the caller reads the file with the general reader
+(:mod:`specdsl.engine.predictions`), which names the first line in file order and its problem.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from specdsl.data.geometry_parse import types_of
 from specdsl.limits import MAX_EXTENT
 
 BATCH = 1000
+CLASSES = ("class",)  # the key of the class distributions (others: (class, attribute), image attribute name)
 UNNAMED = -1.0  # the struct default of a value a distribution does not name (a named one is >= 0)
 _Probability = Annotated[float, Meta(ge=0)]
 _NUMBER = (int, float)
@@ -73,6 +74,13 @@ class Schema:
                 (number, cls, np.array([keys.index(v) for v in values], np.int64)) for number, cls, values in owners]))
         self.image_attributes = [(a.name, tuple(_key(v) for v in _values(a))) for a in spec.image_attributes
                                  if a.type.kind in PREDICTABLE_KINDS]
+        # every distribution's key and number of values, in the order of the general reader's
+        self.widths: dict = {CLASSES: self.n_classes}
+        for cls in spec.classes:
+            for attribute in cls.attributes:
+                if attribute.type.kind in PREDICTABLE_KINDS:
+                    self.widths[(cls.name, attribute.name)] = len(_values(attribute))
+        self.widths.update({name: len(keys) for name, keys in self.image_attributes})
         classes = _distribution("Classes", [c.name for c in spec.classes])
         attributes = _named("ObjectAttributes", [(a.name, _distribution(f"A{k}", a.keys))
                                                  for k, a in enumerate(self.attributes)])
@@ -87,6 +95,7 @@ class Schema:
             ("image", Any, None), ("width", Any, None), ("height", Any, None),
             ("attributes", image_attributes | None, None), ("objects", list[predicted], [])], gc=False)
         self.decoder = msgspec.json.Decoder(list[line])
+        self.line_decoder = msgspec.json.Decoder(line)
 
 
 def _distribution(name: str, keys) -> type:
@@ -128,11 +137,14 @@ class Part:
     n_images: int = 0
     n_objects: int = 0
     newlines: int = 0  # line ends in the part's bytes: the next part's lines come after as many
+    # after settle(): every distribution as (probs, given, k) over the part's rows, and each object's top class
+    distributions: dict = field(default_factory=dict)
+    top: list[np.ndarray] = field(default_factory=list)
 
     def close(self) -> Part:
         """Each list of batch arrays as one array (smaller to send from a worker)."""
         for name in ("image_lines", "width", "height", "counts", "classes", "box", "has_box", "point", "has_point",
-                     "point_counts", "coords", "has_points"):
+                     "point_counts", "coords", "has_points", "top"):
             parts = getattr(self, name)
             if len(parts) > 1:
                 setattr(self, name, [np.concatenate(parts)])
@@ -150,15 +162,108 @@ def read_part(schema: Schema, lines: list[tuple[int, bytes]]) -> Part:
     seen: set[str] = set()
     with gc_paused():
         for start in range(0, len(lines), BATCH):
-            _batch(schema, part, lines[start:start + BATCH], seen)
+            chunk = lines[start:start + BATCH]
+            try:
+                decoded = schema.decoder.decode(b"[" + b",".join(line for _, line in chunk) + b"]")
+            except msgspec.MsgspecError:
+                raise NotFast from None
+            _batch(schema, part, decoded, np.fromiter((number for number, _ in chunk), np.int64, len(chunk)), seen)
     return part.close()
 
 
-def _batch(schema: Schema, part: Part, chunk: list[tuple[int, bytes]], seen: set[str]) -> None:
-    try:
-        decoded = schema.decoder.decode(b"[" + b",".join(line for _, line in chunk) + b"]")
-    except msgspec.MsgspecError:
-        raise NotFast from None
+def read_text(schema: Schema, data: bytes) -> Part:
+    """The columns of the lines of ``data`` (numbered from 1, ``newlines`` counted), or :class:`NotFast`.
+
+    Text without blank lines is decoded a batch of lines at a time where it lies (``decode_lines``): no
+    copy of each line, no joined batch; a batch must give one value per line (two values on one line are
+    the general reader's to report). Text with a line that starts with white space (it may be blank) goes
+    through :func:`read_part`."""
+    from specdsl.data.readers.native import gc_paused, numbered_lines
+
+    cuts = _batch_cuts(data)
+    if cuts is None:
+        part = read_part(schema, numbered_lines(data))
+        part.newlines = data.count(b"\n")
+        return part
+    part = Part()
+    seen: set[str] = set()
+    view = memoryview(data)
+    first_line = 1
+    with gc_paused():
+        for (start, _), (stop, n_lines) in zip(cuts, cuts[1:]):
+            try:
+                decoded = schema.line_decoder.decode_lines(view[start:stop])
+            except msgspec.MsgspecError:
+                raise NotFast from None
+            if len(decoded) != n_lines:
+                raise NotFast
+            _batch(schema, part, decoded, np.arange(first_line, first_line + n_lines, dtype=np.int64), seen)
+            first_line += n_lines
+    part.newlines = first_line - 1 - (not data.endswith(b"\n") and len(data) > 0)  # the last line may have none
+    return part.close()
+
+
+_WHITE = (b" ", b"\t", b"\r", b"\n")
+
+
+def _batch_cuts(data: bytes) -> list[tuple[int, int]] | None:
+    """Runs of BATCH lines of ``data`` as (offset after the run, lines in it), after (0, 0); None when a line
+    starts with white space."""
+    cuts, start = [(0, 0)], 0
+    while start < len(data):
+        lines = 0
+        while lines < BATCH and start < len(data):
+            if data.startswith(_WHITE, start):
+                return None
+            end = data.find(b"\n", start)
+            start = len(data) if end < 0 else end + 1
+            lines += 1
+        cuts.append((start, lines))
+    return cuts
+
+
+def settle(part: Part, schema: Schema, renormalize: bool) -> Part:
+    """Each distribution of a closed part as the columns the predictions keep (zeros where a value is not
+    named, scores divided by their sum with ``renormalize``), and each object's most probable class; done
+    where the part was read. NotFast when a distribution does not add up as it must (the general reader
+    names the first such line)."""
+    classes = part.classes[0] if part.classes else np.zeros((0, schema.n_classes))
+    part.top = [np.argmax(classes, axis=1) if len(classes) else np.zeros(0, np.int64)]  # ties: the first
+    blocks = {CLASSES: (np.arange(part.n_objects, dtype=np.int64), classes)}
+    blocks.update({key: found[0] for key, found in part.attributes.items()})
+    blocks.update({key: found[0] for key, found in part.image_attributes.items()})
+    for key, width in schema.widths.items():
+        rows, matrix = blocks.get(key, (np.zeros(0, np.int64), np.zeros((0, width))))
+        n_rows = part.n_images if isinstance(key, str) else part.n_objects
+        part.distributions[key] = _dense(width, n_rows, rows, matrix, renormalize)
+    part.classes, part.attributes, part.image_attributes = [], {}, {}
+    return part
+
+
+def _dense(width: int, n_rows: int, given_rows: np.ndarray, matrix: np.ndarray,
+           renormalize: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(probs, given, k) of ``n_rows`` rows from the rows ``given_rows`` that give the distribution
+    (``matrix``: negative where a value is not named), as the general reader builds them."""
+    from specdsl.engine.predictions import sums_off
+
+    probs = np.zeros((n_rows, width))
+    given = np.zeros(n_rows, bool)
+    k = np.zeros(n_rows, np.int32)
+    if len(given_rows):
+        named = matrix >= 0
+        block = np.where(named, matrix, 0.0)
+        sums = block.sum(axis=1)  # as the general reader sums them
+        if sums_off(sums, renormalize).any():
+            raise NotFast
+        if renormalize:
+            block /= sums[:, None]
+        probs[given_rows] = block
+        given[given_rows] = True
+        k[given_rows] = named.sum(axis=1)
+    return probs, given, k
+
+
+def _batch(schema: Schema, part: Part, decoded: list, line_numbers: np.ndarray, seen: set[str]) -> None:
     ids = list(map(attrgetter("image"), decoded))
     if types_of(ids) != {str} or not all(ids):
         raise NotFast
@@ -177,7 +282,7 @@ def _batch(schema: Schema, part: Part, chunk: list[tuple[int, bytes]], seen: set
     _image_attributes(schema, part, decoded, first_image)
     _geometry(part, objects)
     part.image_ids += ids
-    part.image_lines.append(np.fromiter((number for number, _ in chunk), np.int64, len(chunk)))
+    part.image_lines.append(line_numbers)
     part.width.append(_sizes(map(attrgetter("width"), decoded), len(decoded)))
     part.height.append(_sizes(map(attrgetter("height"), decoded), len(decoded)))
     part.counts.append(np.fromiter(map(len, object_lists), np.int64, len(object_lists)))
@@ -316,13 +421,13 @@ class Columns:
     object_image: np.ndarray
     object_index: np.ndarray
     object_line: np.ndarray
-    classes: np.ndarray
-    attributes: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]
-    image_attributes: dict[str, tuple[np.ndarray, np.ndarray]]
+    distributions: dict  # key (Schema.widths) -> (probs, given, k) over all rows
+    top: np.ndarray  # each object's most probable class
     dataset_parts: Part  # the geometry and image sizes, concatenated
 
 
 def concatenate(parts: list[Part], schema: Schema) -> Columns:
+    """The columns of settled parts (one at least)."""
     image_ids = list(chain.from_iterable(p.image_ids for p in parts))
     if len(set(image_ids)) != len(image_ids):
         raise NotFast  # an image predicted in two parts: the general reader names both lines
@@ -332,48 +437,29 @@ def concatenate(parts: list[Part], schema: Schema) -> Columns:
         whole.image_lines += [lines + before for lines in p.image_lines]
         before += p.newlines
     for name in ("width", "height", "counts", "box", "has_box", "point", "has_point",
-                 "point_counts", "coords", "has_points"):
+                 "point_counts", "coords", "has_points", "top"):
         setattr(whole, name, [a for p in parts for a in getattr(p, name)])
-    whole.classes = [a for p in parts for a in p.classes]
     whole.close()
-    _offset_blocks(parts, whole, "attributes", "n_objects")
-    _offset_blocks(parts, whole, "image_attributes", "n_images")
     counts = _one(whole.counts, np.int64)
     image_lines = _one(whole.image_lines, np.int64)
     image_rows = np.arange(len(image_ids), dtype=np.int64)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
-    classes = whole.classes[0] if whole.classes else np.zeros((0, schema.n_classes))
+    distributions = {key: tuple(_joined([p.distributions[key][j] for p in parts]) for j in range(3))
+                     for key in schema.widths}
     return Columns(image_ids, image_lines, np.repeat(image_rows, counts),
-                   np.arange(whole.n_objects, dtype=np.int64) - starts, np.repeat(image_lines, counts), classes,
-                   {k: v[0] for k, v in whole.attributes.items()},
-                   {k: v[0] for k, v in whole.image_attributes.items()}, whole)
+                   np.arange(whole.n_objects, dtype=np.int64) - starts, np.repeat(image_lines, counts),
+                   distributions, np.concatenate(whole.top) if whole.top else np.zeros(0, np.int64), whole)
 
 
-def sums_ok(columns: Columns, renormalize: bool) -> bool:
-    """Whether every distribution adds up as it must (summed as the general reader sums them)."""
-    from specdsl.engine.predictions import sums_off
-
-    blocks = [columns.classes, *(m for _, m in columns.attributes.values()),
-              *(m for _, m in columns.image_attributes.values())]
-    return not any(sums_off(np.where(m < 0, 0.0, m).sum(axis=1), renormalize).any() for m in blocks)
-
-
-def _offset_blocks(parts: list[Part], whole: Part, name: str, rows: str) -> None:
-    offset = 0
-    merged: dict = {}
-    for p in parts:
-        for key, blocks in getattr(p, name).items():
-            merged.setdefault(key, []).extend((offset + r, m) for r, m in blocks)
-        offset += getattr(p, rows)
-    setattr(whole, name, merged)
-    whole.close()
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
 def _one(arrays: list[np.ndarray], dtype, shape=(0,)) -> np.ndarray:
     return arrays[0] if arrays else np.zeros(shape, dtype)
 
 
-def build_dataset(path: str, columns: Columns, top: np.ndarray, class_names: tuple[str, ...]) -> Dataset:
+def build_dataset(path: str, columns: Columns, class_names: tuple[str, ...]) -> Dataset:
     """The dataset the export builder makes of the objects under their most probable class (ids: their index
     in the line), from the columns."""
     whole = columns.dataset_parts
@@ -385,13 +471,15 @@ def build_dataset(path: str, columns: Columns, top: np.ndarray, class_names: tup
         object_counts=_one(whole.counts, np.int64), sources=[path] * n_images, positions=[None] * n_images,
         object_positions=[None] * n_images)
     geometry = _Geometry(whole)
+    # an object's id is its index in the line: the few distinct ones made once, then looked up
+    names = list(map(str, range(int(columns.object_index.max(initial=-1)) + 1)))
     tables = {}
     for number in sorted(range(len(class_names)), key=class_names.__getitem__):
-        rows = np.flatnonzero(top == number)
+        rows = np.flatnonzero(columns.top == number)
         if len(rows):
             index = columns.object_index[rows]
             tables[class_names[number]] = ObjectTable(
-                class_name=class_names[number], ids=list(map(str, index.tolist())),
+                class_name=class_names[number], ids=list(map(names.__getitem__, index.tolist())),
                 image_index=columns.object_image[rows], position=index.astype(np.int32), attributes={},
                 geometry=geometry.take(rows), flags={}, broken=np.zeros(len(rows), bool))
     return Dataset(path, None, images, tables, [])

@@ -2,7 +2,8 @@
 
 A large file is cut at line ends into ``jobs`` byte ranges of about equal size; each forked worker
 (:mod:`specdsl.engine.forked`) reads its own range (the spec's decoder types are inherited, nothing is
-pickled but the columns it returns) and numbers its lines from 1; the parts' line numbers are then
+pickled but the columns it returns, distributions already settled) and numbers its lines from 1; the
+parts' line numbers are then
 shifted by the lines before them. Parts come back in file order, so the result is that of one process
 whatever ``jobs`` is, and this process may read exports meanwhile. A worker that dies has its range read
 here instead; a range that is not of the common shape (:class:`~specdsl.engine.predictions_fast.NotFast`)
@@ -16,29 +17,32 @@ import os
 from specdsl import ir
 from specdsl.data.readers.native import numbered_lines
 from specdsl.engine.forked import in_child
-from specdsl.engine.predictions_fast import NotFast, Part, Schema, read_part
+from specdsl.engine.predictions_fast import NotFast, Part, Schema, read_text, settle
 
 MIN_BYTES = 8 << 20  # below this, starting workers costs more than it saves
 
 
 class Parts:
-    def __init__(self, schema: Schema, path: str, lines: list[tuple[int, bytes]] | None,
+    def __init__(self, schema: Schema, path: str, renormalize: bool, data: bytes | None,
                  runs: list[tuple[int, int]] = ()):
-        self.schema, self.path, self.lines, self.runs = schema, path, lines, list(runs)
+        """``data``: the whole file, read in this process; else ``runs``, each read by a worker."""
+        self.schema, self.path, self.renormalize, self.data, self.runs = schema, path, renormalize, data, list(runs)
+        self.lines: list[tuple[int, bytes]] | None = None
         # plain forked children (no executor threads here): a later fork of this process stays safe
-        self.children = [in_child(lambda start=start, stop=stop: _read_or_refuse(schema, path, start, stop))
-                         for start, stop in self.runs]
+        self.children = [in_child(lambda start=start, stop=stop: _read_or_refuse(schema, path, start, stop,
+                                                                                  renormalize),
+                                  _shared_bytes(stop - start)) for start, stop in self.runs]
 
     def result(self) -> list[Part]:
         """The parts in file order; :class:`NotFast` when any range needs the general reader."""
-        if self.lines is not None:
-            return [read_part(self.schema, self.lines)]
+        if self.data is not None:
+            return [settle(read_text(self.schema, self.data), self.schema, self.renormalize)]
         parts = []
         for k, (start, stop) in enumerate(self.runs):
             child, self.children[k] = self.children[k], None
             part = child.result() if child is not None else None
             if part is None:  # a dead worker (killed, out of memory): read its range here
-                part = _read_or_refuse(self.schema, self.path, start, stop)
+                part = _read_or_refuse(self.schema, self.path, start, stop, self.renormalize)
             if isinstance(part, str):  # REFUSED
                 raise NotFast
             parts.append(part)
@@ -47,8 +51,10 @@ class Parts:
     def all_lines(self) -> list[tuple[int, bytes]]:
         """Every numbered line of the file, for the general reader."""
         if self.lines is None:
-            with open(self.path, "rb") as file:
-                self.lines = numbered_lines(file.read())
+            if self.data is None:
+                with open(self.path, "rb") as file:
+                    self.data = file.read()
+            self.lines = numbered_lines(self.data)
         return self.lines
 
     def close(self) -> None:
@@ -59,7 +65,7 @@ class Parts:
         self.children = []
 
 
-def start(spec: ir.Spec, path: str, jobs: int | None) -> Parts:
+def start(spec: ir.Spec, path: str, jobs: int | None, renormalize: bool = False) -> Parts:
     """Raises OSError when the file cannot be read."""
     from specdsl.scale.run import usable_cores
 
@@ -68,17 +74,24 @@ def start(spec: ir.Spec, path: str, jobs: int | None) -> Parts:
         size = os.fstat(file.fileno()).st_size
         jobs = jobs or usable_cores()
         if jobs < 2 or size < MIN_BYTES:
-            return Parts(schema, path, numbered_lines(file.read()))
+            return Parts(schema, path, renormalize, file.read())
         runs = _runs(file, size, jobs)
-    return Parts(schema, path, None, runs)
+    return Parts(schema, path, renormalize, None, runs)
 
 
 REFUSED = "not of the common shape"
 
 
-def _read_or_refuse(schema: Schema, path: str, start: int, stop: int) -> Part | str:
+def _shared_bytes(text_bytes: int) -> int:
+    """Room for the columns of a range: more than its text makes for common lines (a distribution value
+    takes 8 bytes, and its text more; the columns of a distribution a line leaves out are zeros). Only the
+    part written is backed by memory; what does not fit goes through the pipe."""
+    return 2 * text_bytes + (16 << 20)
+
+
+def _read_or_refuse(schema: Schema, path: str, start: int, stop: int, renormalize: bool) -> Part | str:
     try:
-        return read_range(schema, path, start, stop)
+        return settle(read_range(schema, path, start, stop), schema, renormalize)
     except NotFast:
         return REFUSED
 
@@ -87,9 +100,7 @@ def read_range(schema: Schema, path: str, start: int, stop: int) -> Part:
     with open(path, "rb") as file:
         file.seek(start)
         data = file.read(stop - start)
-    part = read_part(schema, numbered_lines(data))
-    part.newlines = data.count(b"\n")
-    return part
+    return read_text(schema, data)
 
 
 def _runs(file, size: int, jobs: int) -> list[tuple[int, int]]:

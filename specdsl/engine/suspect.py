@@ -18,7 +18,7 @@ import numpy as np
 
 from specdsl import ir
 from specdsl.engine.labels import LabelSet
-from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pairs, pair, score
+from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pairs, load_solver, pair, score
 from specdsl.engine.predictions import PREDICTABLE_KINDS, Predictions
 from specdsl.report.finding import Finding
 
@@ -121,6 +121,9 @@ def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: l
         on_labeled = np.flatnonzero(held[key]) if len(key) else np.zeros(0, np.int64)
         p_rows.append(on_labeled)
         p_keys.append(key[on_labeled])
+    if geometry != "tag":
+        for view in (*label_views, *predicted_views):
+            _ = view.bounds_cached  # here, once, rather than in both processes of a split pairing
     sides = _Sides(label_views, rows, keys, predicted_views, p_rows, p_keys, classes, geometry)
     pairs = sides.pairs(jobs)
     a_cls, a_row = _flat(rows)
@@ -163,6 +166,8 @@ class _Sides:
             return self.on(None)
         middle = int(np.median(keys))
         from specdsl.engine.forked import in_child
+
+        load_solver()  # in this process, for both
 
         later = in_child(lambda: self.on(lambda k: k > middle))
         earlier = self.on(lambda k: k <= middle)
@@ -222,6 +227,8 @@ class _Judge:
     def __init__(self, spec: ir.Spec, predictions: Predictions, matched: list[Matched]):
         self.spec, self.predictions, self.matched = spec, predictions, matched
         self.found: list[Finding] = []
+        self.adders: dict[tuple, _Adder] = {}
+        self.labeled: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         label_class = np.concatenate([m.label_class for m in matched]) if matched else np.zeros(0, np.int64)
         prediction = np.concatenate([m.prediction for m in matched]) if matched else np.zeros(0, np.int64)
         self.class_t = self._class_thresholds(label_class, prediction)
@@ -240,11 +247,15 @@ class _Judge:
         out = {}
         for cls, attribute in self._predictable():
             distribution = self.predictions.objects.attributes[(cls.name, attribute.name)]
-            sums, counts = np.zeros(len(distribution.values)), np.zeros(len(distribution.values))
+            columns, probabilities = [np.zeros(0, np.int64)], [np.zeros(0)]
             for m in self.matched:
                 labeled, rows, _ = self._labeled_values(m, cls, attribute, distribution)
-                np.add.at(sums, labeled, distribution.probs[rows, labeled])
-                np.add.at(counts, labeled, 1)
+                columns.append(labeled)
+                probabilities.append(distribution.probs[rows, labeled])
+            # one bincount over every export adds in their order, as a running sum does
+            labeled = np.concatenate(columns)
+            sums = np.bincount(labeled, np.concatenate(probabilities), len(distribution.values))
+            counts = np.bincount(labeled, minlength=len(distribution.values)).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[(cls.name, attribute.name)] = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0)
         return out
@@ -257,7 +268,14 @@ class _Judge:
 
     def _labeled_values(self, m: Matched, cls: ir.Class, attribute: ir.Attribute, distribution):
         """(column of the labeled value, prediction row, index into ``m``'s pairs) of the matched pairs
-        labeled ``cls`` whose prediction gives this attribute's distribution and whose label has a value."""
+        labeled ``cls`` whose prediction gives this attribute's distribution and whose label has a value
+        (made once: the thresholds and the findings both need them)."""
+        key = (id(m), cls.name, attribute.name)
+        if key not in self.labeled:
+            self.labeled[key] = self._find_labeled_values(m, cls, attribute, distribution)
+        return self.labeled[key]
+
+    def _find_labeled_values(self, m: Matched, cls: ir.Class, attribute: ir.Attribute, distribution):
         c = self.spec.classes.index(cls)
         mine = np.flatnonzero(m.label_class == c)
         effective = m.labels.views[cls.name].attributes[attribute.name].effective
@@ -271,13 +289,16 @@ class _Judge:
 
     # ---- findings
     def report(self) -> SuspectReport:
-        for m in self.matched:
-            self._class_findings(m)
-            self._attribute_findings(m)
-            self._missing(m)
-            self._spurious(m)
-        findings = sorted(self.found, key=lambda f: (f.score, f.source, f.image or "", f.check, f.objects,
-                                                     -1 if f.prediction is None else f.prediction))
+        from specdsl.data.readers.native import gc_paused
+
+        with gc_paused():  # many small findings, no cycles among them: collections would only walk them
+            for m in self.matched:
+                self._class_findings(m)
+                self._attribute_findings(m)
+                self._missing(m)
+                self._spurious(m)
+            findings = sorted(self.found, key=lambda f: (f.score, f.source, f.image or "", f.check, f.objects,
+                                                         -1 if f.prediction is None else f.prediction))
         images = sum(m.images for m in self.matched)
         predicted = sum(len(m.prediction) + len(m.missing) for m in self.matched)
         objects = sum(len(m.label_row) + len(m.spurious_row) for m in self.matched)
@@ -292,14 +313,17 @@ class _Judge:
         own = probs[np.arange(len(probs)), m.label_class] if len(probs) else np.zeros(0)
         rival = (probs >= self.class_t[None, :] - TOLERANCE) & (probs > own[:, None])
         rival[np.arange(len(probs)), m.label_class] = False
-        for k in np.flatnonzero(rival.any(axis=1)).tolist():
-            cls = self.spec.classes[int(m.label_class[k])]
-            other = int(np.argmax(np.where(rival[k], probs[k], -1.0)))
-            name = self.spec.classes[other].name
-            oid = self._object_id(m, cls, int(m.label_row[k]))
-            message = (f"{cls.name} {oid}: the model says {name} ({probs[k, other]:.3f}, threshold "
-                       f"{self.class_t[other]:.3f}), {cls.name} only {own[k]:.3f}")
-            self._add(m, cls, int(m.label_row[k]), f"{cls.name}.suspect_class", float(own[k]), message, cls.loc)
+        flagged = np.flatnonzero(rival.any(axis=1))
+        other = _strongest(rival[flagged], probs[flagged])
+        names = [c.name for c in self.spec.classes]
+        for c, row, says, p_other, t_other, p_own in zip(
+                m.label_class[flagged].tolist(), m.label_row[flagged].tolist(), other.tolist(),
+                probs[flagged, other].tolist(), self.class_t[other].tolist(), own[flagged].tolist()):
+            cls = self.spec.classes[c]
+            add = self._adder(m, cls, f"{cls.name}.suspect_class", cls.loc)
+            message = (f"{cls.name} {add.ids[row]}: the model says {names[says]} ({p_other:.3f}, threshold "
+                       f"{t_other:.3f}), {cls.name} only {p_own:.3f}")
+            add.many([row], [p_own], [message])
 
     def _attribute_findings(self, m: Matched) -> None:
         for cls, attribute in self._predictable():
@@ -312,15 +336,18 @@ class _Judge:
             thresholds = self.value_t[(cls.name, attribute.name)]
             rival = (probs >= thresholds[None, :] - TOLERANCE) & (probs > own[:, None])
             rival[np.arange(len(rows)), labeled] = False
-            for k in np.flatnonzero(rival.any(axis=1)).tolist():
-                other = int(np.argmax(np.where(rival[k], probs[k], -1.0)))
-                row = int(m.label_row[kept[k]])
-                oid = self._object_id(m, cls, row)
-                said, says = _name(distribution.values[labeled[k]]), _name(distribution.values[other])
-                message = (f"{cls.name}.{attribute.name} of {oid} is {said}; the model says {says} "
-                           f"({probs[k, other]:.3f}, threshold {thresholds[other]:.3f}), {said} only {own[k]:.3f}")
-                self._add(m, cls, row, f"{cls.name}.suspect_{attribute.name}", float(own[k]), message,
-                          attribute.loc or cls.loc)
+            flagged = np.flatnonzero(rival.any(axis=1))
+            other = _strongest(rival[flagged], probs[flagged])
+            names = [_name(v) for v in distribution.values]
+            add = self._adder(m, cls, f"{cls.name}.suspect_{attribute.name}", attribute.loc or cls.loc)
+            rows, scores = m.label_row[kept[flagged]].tolist(), own[flagged].tolist()
+            what, ids = f"{cls.name}.{attribute.name}", add.ids
+            add.many(rows, scores, [
+                f"{what} of {ids[row]} is {names[said]}; the model says {names[says]} ({p_other:.3f}, threshold "
+                f"{t_other:.3f}), {names[said]} only {p_own:.3f}"
+                for row, said, says, p_other, t_other, p_own in zip(
+                    rows, labeled[flagged].tolist(), other.tolist(), probs[flagged, other].tolist(),
+                    thresholds[other].tolist(), scores)])
 
     def _missing(self, m: Matched) -> None:
         objects = self.predictions.objects
@@ -343,22 +370,42 @@ class _Judge:
     def _spurious(self, m: Matched) -> None:
         for c, row in zip(m.spurious_class.tolist(), m.spurious_row.tolist()):
             cls = self.spec.classes[c]
-            oid = self._object_id(m, cls, row)
-            self._add(m, cls, row, f"{cls.name}.suspect_spurious", 0.0,
-                      f"{cls.name} {oid}: no predicted object matches it", cls.loc)
+            add = self._adder(m, cls, f"{cls.name}.suspect_spurious", cls.loc)
+            add.many([row], [0.0], [f"{cls.name} {add.ids[row]}: no predicted object matches it"])
 
-    def _object_id(self, m: Matched, cls: ir.Class, row: int) -> str:
-        return m.labels.views[cls.name].table.ids[row]
+    def _adder(self, m: Matched, cls: ir.Class, check: str, loc) -> _Adder:
+        key = (id(m), cls.name, check)
+        adder = self.adders.get(key)
+        if adder is None:
+            adder = self.adders[key] = _Adder(self.found, m.labels, cls, check, _loc(loc, self.spec))
+        return adder
 
-    def _add(self, m: Matched, cls: ir.Class, row: int, check: str, score_: float, message: str, loc) -> None:
-        table = m.labels.views[cls.name].table
-        image = int(table.image_index[row])
-        dataset = m.labels.dataset
-        self.found.append(Finding(
-            check=check, kind="suspect", severity="warning", image=dataset.images.ids[image],
-            objects=(table.ids[row],), message=message, source=dataset.images.sources[image],
-            pointer=dataset.object_pointer(image, int(table.position[row])), spec_location=_loc(loc, self.spec),
-            score=score_))
+
+class _Adder:
+    """Adds the findings of one check on labeled objects of one class and export."""
+
+    def __init__(self, found: list[Finding], labels: LabelSet, cls: ir.Class, check: str, spec_location: str):
+        table = labels.views[cls.name].table
+        self.found, self.dataset, self.check, self.spec_location = found, labels.dataset, check, spec_location
+        self.ids, self.image_index, self.position = table.ids, table.image_index, table.position
+
+    def many(self, rows: list[int], scores: list[float], messages: list[str]) -> None:
+        """One finding per labeled object ``rows[k]``."""
+        images = self.image_index[rows].tolist()
+        positions = self.position[rows].tolist()
+        dataset, check, spec_location, ids = self.dataset, self.check, self.spec_location, self.ids
+        image_ids, sources, pointer = dataset.images.ids, dataset.images.sources, dataset.object_pointer
+        self.found.extend(Finding(
+            check=check, kind="suspect", severity="warning", image=image_ids[image], objects=(ids[row],),
+            message=message, source=sources[image], pointer=pointer(image, position), spec_location=spec_location,
+            score=score_) for row, image, position, score_, message in zip(rows, images, positions, scores, messages))
+
+
+def _strongest(rival: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Per row, the column of the most probable rival (the first of equals)."""
+    if not len(rival):
+        return np.zeros(0, np.int64)
+    return np.argmax(np.where(rival, probs, -1.0), axis=1)
 
 
 def _column_of(column: dict, value) -> int:

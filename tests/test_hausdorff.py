@@ -1,0 +1,92 @@
+"""The numpy Hausdorff distance of polylines is shapely's, to the last bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+
+def _lines(rng, n: int, most: int, kind: str):
+    from specdsl.data.dataset import Ragged
+
+    counts = rng.integers(2, most + 1, n)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    size = int(offsets[-1])
+    if kind == "grid":  # integer vertices: many equal distances, ties between a segment's two ends
+        coords = rng.integers(0, 12, (size, 2)).astype(float)
+    else:  # mixed scales: rounding differs with the order of the operations
+        coords = rng.normal(0, 100, (size, 2)) * rng.choice([1e-3, 1.0, 1e3], (size, 1))
+    again = np.flatnonzero(rng.random(size) < 0.1)
+    again = again[again > 0]
+    coords[again] = coords[again - 1]  # repeated vertices: segments of length 0
+    return Ragged(offsets, coords)
+
+
+def _shapely(lines, index):
+    owner = np.repeat(np.arange(len(lines.offsets) - 1), lines.counts())
+    return shapely.linestrings(lines.coords, indices=owner)[index]
+
+
+@pytest.mark.parametrize(("kind", "most"), [("grid", 6), ("scaled", 6), ("grid", 30), ("scaled", 70)])
+def test_equal_to_shapely(kind: str, most: int) -> None:
+    from specdsl.engine.hausdorff import hausdorff
+
+    rng = np.random.default_rng(most)
+    n = 3000 if most < 10 else 400
+    a, b = _lines(rng, n, most, kind), _lines(rng, n, most, kind)
+    ia, ib = rng.integers(0, n, 2 * n), rng.integers(0, n, 2 * n)
+    expected = shapely.hausdorff_distance(_shapely(a, ia), _shapely(b, ib))
+    assert np.array_equal(hausdorff(a, ia, b, ib), expected)
+
+
+def test_long_lines_measured_a_slice_of_vertices_at_a_time(monkeypatch) -> None:
+    from specdsl.engine import hausdorff
+
+    monkeypatch.setattr(hausdorff, "BLOCK_VALUES", 50)  # every block of more than 50 vertex pairs is sliced
+    rng = np.random.default_rng(9)
+    a, b = _lines(rng, 300, 40, "grid"), _lines(rng, 300, 40, "scaled")
+    ia, ib = rng.integers(0, 300, 600), rng.integers(0, 300, 600)
+    expected = shapely.hausdorff_distance(_shapely(a, ia), _shapely(b, ib))
+    assert np.array_equal(hausdorff.hausdorff(a, ia, b, ib), expected)
+
+
+def test_lines_numpy_leaves_to_shapely() -> None:
+    from specdsl.data.dataset import Ragged
+    from specdsl.engine.hausdorff import computable
+
+    coords = np.array([[0, 0], [10, 0], [0, 5], [1e200, 5], [3, 3], [0, 1], [np.inf, 1], [1, 1], [2, 2]], float)
+    lines = Ragged(np.array([0, 2, 4, 5, 7, 9]), coords)  # a line, a huge one, one vertex, an infinite one, a line
+    present = np.array([True, True, True, True, False])
+    assert computable(lines, present).tolist() == [True, False, False, False, False]
+
+
+def test_scores_of_a_side_equal_shapely_on_its_shapes(tmp_path) -> None:
+    import json
+
+    from specdsl.compiler import compile_source
+    from specdsl.data import load_export
+    from specdsl.data.readers import ReadOptions
+    from specdsl.engine.labels import LabelSet
+    from specdsl.engine.pairing import build_side, score
+    from specdsl.source import Source
+    from specdsl.validate import geometry as geo
+
+    spec = compile_source(Source("l.spec", "spec l version 1\nclass lane: polyline {}\nclass curb: polyline {}\n")).spec
+    rng = np.random.default_rng(5)
+    images = [{"id": f"{k}.jpg", "width": 100, "height": 100, "objects": [
+        {"id": f"{k}-{j}", "class": ("lane", "curb")[j % 2],
+         "points": rng.uniform(0, 100, (int(rng.integers(1, 9)), 2)).tolist()} for j in range(6)]} for k in range(40)]
+    (tmp_path / "e.json").write_text(json.dumps({"images": images}))
+    path = str(tmp_path / "e.json")
+    labels = LabelSet.of(path, spec, load_export(path, None, ReadOptions()), path)
+    views = [labels.views["lane"], labels.views["curb"]]
+    rows = [np.arange(3, views[0].n), np.arange(views[1].n - 5)]  # some objects of each class, both tables
+    side = build_side(views, rows, [v.table.image_index[r] for v, r in zip(views, rows)], "polyline")
+    # the shapely lines of the same objects, as before (None below 2 vertices)
+    shapes = np.concatenate([geo.shapes(v.table, "polyline", np.zeros(v.n))[r] for v, r in zip(views, rows)])
+    ia, ib = rng.integers(0, len(shapes), 500), rng.integers(0, len(shapes), 500)
+    np.testing.assert_array_equal(score("hausdorff", "polyline", side.geometry[ia], side.geometry[ib]),
+                                  shapely.hausdorff_distance(shapes[ia], shapes[ib]))
+    np.testing.assert_array_equal(score("frechet", "polyline", side.geometry[ia], side.geometry[ib]),
+                                  shapely.frechet_distance(shapes[ia], shapes[ib]))
