@@ -44,11 +44,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from specdsl.data.readers.native import gc_paused
+
     compiled = compile_or_exit(args.spec)
     spec = compiled.spec
     kept = gallery_datasets(args)  # html: datasets to draw from until the sample is known; otherwise None
     findings, images, objects = [], 0, 0
-    with scale_session(args) as cluster:
+    # the parent makes many small objects (results, findings, their records) and no garbage cycle: the
+    # collector's passes over them would only cost time
+    with gc_paused(), scale_session(args) as cluster:
         for export in args.exports:
             checked = check_in_chunks(export, args, spec, cluster)
             findings += checked.findings
@@ -56,9 +60,10 @@ def run(args) -> int:
             objects += checked.objects
             if kept is not None:  # the gallery draws objects from whole datasets: read the export again, whole
                 kept.append(_load(export, args, spec))
-    report = _report(spec, findings, images, objects)
-    report = _baseline(report, args)
-    _emit(report, args, compiled, kept)
+    with gc_paused():
+        report = _report(spec, findings, images, objects)
+        report = _baseline(report, args)
+        _emit(report, args, compiled, kept)
     if args.write_baseline:
         return EXIT_OK  # recording the known findings is the point of the run, not a failure
     return _exit_code(report, args)

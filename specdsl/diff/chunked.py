@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from specdsl import ir
+from specdsl.data.readers.native import gc_paused
 from specdsl.diff.impact import Impact, analyze_impact
 from specdsl.scale.plan import Chunk
 from specdsl.scale.task import ReadFailure, read_chunk
@@ -41,5 +42,6 @@ class ImpactTask:
         if read.failure is not None:
             return ImpactPart(chunk, None, failure=read.failure)
         dataset = read.dataset if self.export is None else replace(read.dataset, source=self.export)
-        impact = analyze_impact(dataset, self.new, self.known, self.default_version, self.labeled_under)
+        with gc_paused():  # an item per affected image and no garbage cycle
+            impact = analyze_impact(dataset, self.new, self.known, self.default_version, self.labeled_under)
         return ImpactPart(chunk, impact, len(read.dataset.images))

@@ -238,18 +238,21 @@ def _object_items(dataset: Dataset, merged: list[_Merged]) -> list[ImpactItem]:
     starts = np.flatnonzero(np.r_[True, (images[1:] != images[:-1]) | (ranks[1:] != ranks[:-1])
                                   | (masks[1:] != masks[:-1])])
     ends = np.r_[starts[1:], len(images)]
-    reasons = masks[starts]
-    names = dataset.images.ids
-    return [ImpactItem(names[images[s]], tuple(sorted(i for i in ids[s:e] if i)), _ids_of(int(bits)),
-                       OBJECT_ACTIONS[ranks[s]]) for s, e, bits in zip(starts, ends, reasons)]
+    names = dataset.images.ids  # Python ints from here on: indexing with numpy scalars costs more than the rest
+    image_names = [names[row] for row in images[starts].tolist()]
+    objects = [tuple(sorted(filter(None, ids[s:e]))) for s, e in zip(starts.tolist(), ends.tolist())]
+    changes = [_ids_of(bits) for bits in masks[starts].tolist()]
+    actions = [OBJECT_ACTIONS[rank] for rank in ranks[starts].tolist()]
+    return list(map(ImpactItem, image_names, objects, changes, actions))
 
 
 def _review_items(dataset: Dataset, reviews: list[tuple[np.ndarray, int]]) -> list[ImpactItem]:
     masks = np.zeros(len(dataset.images), dtype=np.int64)
     for rows, bit in reviews:
         np.bitwise_or.at(masks, rows, 1 << bit)
-    return [ImpactItem(dataset.images.ids[row], (), _ids_of(int(masks[row])), "review")
-            for row in np.flatnonzero(masks)]
+    rows = np.flatnonzero(masks)
+    return [ImpactItem(dataset.images.ids[row], (), _ids_of(bits), "review")
+            for row, bits in zip(rows.tolist(), masks[rows].tolist())]
 
 
 @cache
