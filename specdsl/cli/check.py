@@ -50,9 +50,7 @@ def run(args) -> int:
     spec = compiled.spec
     kept = gallery_datasets(args)  # html: datasets to draw from until the sample is known; otherwise None
     findings, images, objects = [], 0, 0
-    # the parent makes many small objects (results, findings, their records) and no garbage cycle: the
-    # collector's passes over them would only cost time
-    with gc_paused(), scale_session(args) as cluster:
+    with scale_session(args) as cluster:
         for export in args.exports:
             checked = check_in_chunks(export, args, spec, cluster)
             findings += checked.findings
@@ -60,7 +58,7 @@ def run(args) -> int:
             objects += checked.objects
             if kept is not None:  # the gallery draws objects from whole datasets: read the export again, whole
                 kept.append(_load(export, args, spec))
-    with gc_paused():
+    with gc_paused():  # findings and their records: many small objects and no garbage cycle
         report = _report(spec, findings, images, objects)
         report = _baseline(report, args)
         _emit(report, args, compiled, kept)
