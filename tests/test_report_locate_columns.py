@@ -116,3 +116,18 @@ def test_positions_are_the_same_when_raw_values_are_copies(monkeypatch) -> None:
     monkeypatch.setattr(locate, "address", lambda buffer: 0 if isinstance(buffer, bytes) else -1)  # raw: not in data
     assert [locate.JsonLines(data).position(pointer) for pointer in pointers] == expected
     assert expected == [(2, 58), (3, 10), (2, 27), (3, 3)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.dictionaries(KEYS, VALUES, min_size=1, max_size=3), min_size=1, max_size=6),
+       st.lists(st.sampled_from(["", " ", "  \t"]), min_size=6, max_size=6), st.booleans(), st.data())
+def test_record_positions_land_on_their_value(records, pads, blank_lines, data) -> None:
+    """``record_position`` (a record's line and line start known, no newline counted) lands where the value
+    is, whatever blank lines and indentation lie around the records, and non-ASCII text before it."""
+    rows = [pads[k] + json.dumps(r, ensure_ascii=False) for k, r in enumerate(records)]
+    text = ("\n\n" if blank_lines else "\n").join(rows) + "\n"
+    index = JsonLines(text)
+    k = data.draw(st.integers(0, len(records) - 1))
+    for pointer, value in pointers(records[k]):
+        line, column = index.record_position(k, pointer)
+        assert value_at(text, line, column) == value, pointer

@@ -70,18 +70,19 @@ class JsonLines:
     def record_position(self, record: int, pointer: str) -> Position | None:
         """Line and column of ``pointer`` inside the ``record``-th JSON Lines record of the data, whatever
         the data looks like as a whole (a chunk of JSON Lines may hold a single record)."""
-        starts = self._line_record_starts
-        if not 0 <= record < len(starts):
+        records = self._line_records
+        if not 0 <= record < len(records.starts):
             return None
         try:
-            offset = self._follow(self._line_span(starts[record]), _tokens(pointer))[0]
+            offset = self._follow(self._line_span(records.starts[record]), _tokens(pointer))[0]
         except (msgspec.MsgspecError, ValueError, IndexError, KeyError):
             return None
-        return self._position_of(offset)
+        line, line_start = records.lines[record], records.line_starts[record]  # a record is one line
+        return line, offset - line_start - self._continuation_bytes(line_start, offset) + 1
 
     @cached_property
-    def _line_record_starts(self) -> list[int]:
-        return _record_starts(self.data)
+    def _line_records(self) -> LineRecords:
+        return line_records(self.data)
 
     def position_in_line(self, line: int, pointer: str) -> Position | None:
         """Line and column of the value ``pointer`` names in the JSON record on ``line``."""
@@ -259,7 +260,7 @@ class JsonLines:
             _ANY.decode(self._view[start:start + length])
         except msgspec.MsgspecError:  # the first line is not a whole value: one (pretty-printed) document
             return None
-        return _record_starts(self.data)
+        return line_records(self.data).starts
 
     def _first_record(self) -> Span | None:
         start = _WS.match(self.data).end()
@@ -270,23 +271,38 @@ class JsonLines:
         return start, (len(self.data) if end < 0 else end) - start
 
 
-def _record_starts(data: bytes) -> list[int]:
-    """Where the JSON value of every non-blank line starts: one record per line, as the native reader
-    reads JSON Lines, so no value needs decoding (numpy finds the lines, Python looks only at the
-    few that start with blanks)."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class LineRecords:
+    """The non-blank lines of JSON Lines data: where each one's value starts, its 1-based line number and
+    where the line starts (so that a record's positions need no newline counting)."""
+
+    starts: list[int]
+    lines: list[int]
+    line_starts: list[int]
+
+
+def line_records(data: bytes) -> LineRecords:
+    """One record per non-blank line, as the native reader reads JSON Lines, so no value needs decoding
+    (numpy finds the lines, Python looks only at the few that start with blanks)."""
     array = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(array == 0x0A)
-    starts = np.concatenate([[0], newlines + 1])
+    line_starts = np.concatenate([[0], newlines + 1])
     ends = np.concatenate([newlines, [len(data)]])
-    starts, ends = starts[starts < ends], ends[starts < ends]
-    padded = np.isin(array[starts], np.frombuffer(b" \t\r", dtype=np.uint8))
+    filled = line_starts < ends
+    numbers = np.flatnonzero(filled) + 1
+    line_starts, ends = line_starts[filled], ends[filled]
+    padded = np.isin(array[line_starts], np.frombuffer(b" \t\r", dtype=np.uint8))
     if not padded.any():
-        return starts.tolist()
-    found = []
-    for start, end, blank_first in zip(starts.tolist(), ends.tolist(), padded.tolist(), strict=True):
+        starts = line_starts.tolist()
+        return LineRecords(starts, numbers.tolist(), starts)
+    found = LineRecords([], [], [])
+    for start, end, number, blank_first in zip(line_starts.tolist(), ends.tolist(), numbers.tolist(),
+                                               padded.tolist(), strict=True):
         first = _WS.match(data, start, end).end() if blank_first else start
         if first < end:
-            found.append(first)
+            found.starts.append(first)
+            found.lines.append(number)
+            found.line_starts.append(start)
     return found
 
 
