@@ -20,7 +20,7 @@ from specdsl.data import geometry_parse as gp
 from specdsl.data.columns import MISSING, CategoricalBuilder
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
 from specdsl.data.geometry_parse import types_of as _types
-from specdsl.data.native_batch import NativeBatch, flag_column
+from specdsl.data.native_batch import NativeBatch, flag_column, object_places
 from specdsl.data.records import ImageRecord, ReadIssue, TextPosition
 from specdsl.limits import MAX_EXTENT
 
@@ -181,12 +181,8 @@ _UNCLASSIFIED = "\x00unclassified"  # stands for a missing or non-string class w
 
 
 def _flatten(objects_per_image: list[list], base: int):
-    counts = np.fromiter((len(objs) for objs in objects_per_image), dtype=np.int64, count=len(objects_per_image))
-    flat = list(chain.from_iterable(objects_per_image))
-    image_index = np.repeat(np.arange(base, base + len(counts), dtype=np.int64), counts)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    position = (np.arange(len(flat), dtype=np.int64) - starts).astype(np.int32)
-    return flat, image_index, position
+    counts = np.fromiter(map(len, objects_per_image), dtype=np.int64, count=len(objects_per_image))
+    return list(chain.from_iterable(objects_per_image)), *object_places(counts, base)
 
 
 def _json_type(value) -> str:

@@ -106,6 +106,15 @@ def decode_batch(raws: list, first: int, spec_version: int | None = None) -> Nat
     return _columns(images, first, spec_version)
 
 
+def object_places(counts: np.ndarray, base: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """For objects listed image after image (``counts[k]`` of image ``base + k``): each one's image and its
+    position in that image's list."""
+    image_index = np.repeat(np.arange(base, base + len(counts), dtype=np.int64), counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    position = (np.arange(int(counts.sum()), dtype=np.int64) - starts).astype(np.int32)
+    return image_index, position
+
+
 def _has_long_integer(zeros: bytes) -> bool:
     """Whether a run of 19 digits or more in ``zeros`` (digits turned to zeros) is an integer, not the
     fraction of a float (``0.00012345678901234568``) or its exponent."""
@@ -134,9 +143,7 @@ def _columns(images: list[NativeImage], first: int, spec_version: int | None) ->
     attributes = _attribute_rows(objects)
     if geometry is None or attributes is None:
         return None
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    image_index = np.repeat(np.arange(len(images), dtype=np.int64), counts)
-    position = (np.arange(len(objects), dtype=np.int64) - starts).astype(np.int32)
+    image_index, position = object_places(counts)
     return NativeBatch(first, list(map(attrgetter("id"), images)), width, height, versions,
                        [image.attributes or {} for image in images], counts, objects, *attributes, image_index,
                        position, *geometry)
