@@ -64,7 +64,9 @@ def _read_halves(path: str, args, first: list, second: list):
     from specdsl.engine.forked import in_child
 
     options = reader_options(args)
-    child = in_child(lambda: _dataset(path, second, options))
+    # the half's arrays come back through shared memory (backed only where written): never more bytes than
+    # the export's text
+    child = in_child(lambda: _dataset(path, second, options), shared_bytes=Path(path).stat().st_size)
     try:
         head = _dataset(path, first, options)
     except BaseException:
