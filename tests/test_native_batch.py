@@ -164,7 +164,7 @@ def test_long_fractions_and_exponents_keep_the_fast_path() -> None:
     line = b'{"id": "g", "objects": [{"id": "a", "class": "lane", "points": [[0.00012345678901234568, 2E+2]]}]}'
     batch = decode_batch([line], 0)
     assert isinstance(batch, NativeBatch)
-    assert batch.coords.tolist() == [[0.00012345678901234568, 200.0]]
+    assert batch.geometry.coords.tolist() == [[0.00012345678901234568, 200.0]]
 
 
 def test_negative_zeros_read_as_orjson_reads_them(tmp_path) -> None:

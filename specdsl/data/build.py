@@ -365,7 +365,7 @@ class _TableBuilder:
         self._add_distinct_attribute_rows(batch, rows)
         for key in FLAG_KEYS:
             self._add_flag(key, flag_column(objs, key), n)
-        self.geometry.add_native(batch, rows)
+        self.geometry.add_native(batch.geometry, rows)
         self.broken.append(np.zeros(n, dtype=bool))
         self.length += n
         return ids

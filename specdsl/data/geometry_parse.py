@@ -34,7 +34,7 @@ def _is_finite(value) -> bool:
     return value.__class__ is not float or math.isfinite(value)
 
 
-def _all_in_plane(block: np.ndarray) -> bool:
+def all_in_plane(block: np.ndarray) -> bool:
     return bool((np.abs(block) <= MAX_EXTENT).all())
 
 
@@ -75,19 +75,19 @@ class GeometryBuilder:
         self.has_mask.append(np.asarray(has_mask, dtype=bool))
         return problems
 
-    def add_native(self, batch, rows: np.ndarray) -> None:
-        """The geometry of ``rows`` of a fast-path batch (:class:`~specdsl.data.native_batch.NativeBatch`),
+    def add_native(self, geometry, rows: np.ndarray) -> None:
+        """``rows`` of a fast-path batch's geometry (:class:`~specdsl.data.native_batch.StructGeometry`),
         whose arrays were converted and checked for the whole batch at once."""
-        offsets = np.zeros(len(batch.point_counts) + 1, dtype=np.int64)
-        np.cumsum(batch.point_counts, out=offsets[1:])
-        points = Ragged(offsets, batch.coords).take(rows)
+        offsets = np.zeros(len(geometry.point_counts) + 1, dtype=np.int64)
+        np.cumsum(geometry.point_counts, out=offsets[1:])
+        points = Ragged(offsets, geometry.coords).take(rows)
         self.counts.append(points.counts())
         self.coords.append(points.coords)
-        self.has_points.append(batch.has_points[rows])
-        self.box.append(batch.box[rows])
-        self.has_box.append(batch.has_box[rows])
-        self.point.append(batch.point[rows])
-        self.has_point.append(batch.has_point[rows])
+        self.has_points.append(geometry.has_points[rows])
+        self.box.append(geometry.box[rows])
+        self.has_box.append(geometry.has_box[rows])
+        self.point.append(geometry.point[rows])
+        self.has_point.append(geometry.has_point[rows])
         self.masks.extend([None] * len(rows))
         self.has_mask.append(np.zeros(len(rows), dtype=bool))
 
@@ -162,7 +162,7 @@ def _points_fast(values: list):
     if not types_of(chain.from_iterable(vertices)) <= _NUMBER_TYPES:
         return None
     coords = _floats(chain.from_iterable(vertices), 2 * len(vertices))
-    if coords is None or not _all_in_plane(coords):
+    if coords is None or not all_in_plane(coords):
         return None
     coords = coords.reshape(-1, 2)
     counts = np.zeros(len(values), dtype=np.int64)
@@ -195,7 +195,7 @@ def _fixed_fast(values: list, width: int):
     if not types_of(flat) <= _NUMBER_TYPES:
         return None
     block = _floats(flat, len(flat))
-    if block is None or not _all_in_plane(block):
+    if block is None or not all_in_plane(block):
         return None
     block = block.reshape(-1, width)
     arr[present] = block

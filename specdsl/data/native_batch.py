@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
+from typing import NamedTuple
 
 import msgspec
 import numpy as np
 import orjson
 
 from specdsl.data.columns import MISSING
-from specdsl.data.geometry_parse import present_values
+from specdsl.data.geometry_parse import all_in_plane, present_values
 from specdsl.limits import MAX_EXTENT
 
 Scalar = str | bool | int | float | None  # a flag or image attribute value the fast path takes
@@ -63,6 +64,18 @@ _LONG_RUN = b"0" * 19
 _NOT_AN_INTEGER = frozenset(b".eE")  # a run of digits before or after these is part of a float
 
 
+class StructGeometry(NamedTuple):
+    """The ``points``, ``box`` and ``point`` of decoded objects as arrays."""
+
+    point_counts: np.ndarray
+    coords: np.ndarray  # (N, 2) vertices of every object with points, in object order
+    has_points: np.ndarray
+    box: np.ndarray  # (n, 4), nan where absent
+    has_box: np.ndarray
+    point: np.ndarray  # (n, 2), nan where absent
+    has_point: np.ndarray
+
+
 @dataclass(slots=True)
 class NativeBatch:
     """Images ``first .. first + len(ids) - 1`` of a native export as columns; objects flattened in order."""
@@ -79,13 +92,7 @@ class NativeBatch:
     attribute_index: np.ndarray  # per object, its attribute object in ``attribute_rows``
     image_index: np.ndarray  # per object, the index of its image in the batch
     position: np.ndarray  # per object, its index in its image's list
-    point_counts: np.ndarray
-    coords: np.ndarray  # (N, 2) vertices of every object with points, in object order
-    has_points: np.ndarray
-    box: np.ndarray  # (n, 4), nan where absent
-    has_box: np.ndarray
-    point: np.ndarray  # (n, 2), nan where absent
-    has_point: np.ndarray
+    geometry: StructGeometry
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -139,14 +146,14 @@ def _columns(images: list[NativeImage], first: int, spec_version: int | None) ->
     per_image = [image.objects or () for image in images]
     counts = np.fromiter(map(len, per_image), dtype=np.int64, count=len(per_image))
     objects = list(chain.from_iterable(per_image))
-    geometry = _geometry(objects)
+    geometry = geometry_columns(objects)
     attributes = _attribute_rows(objects)
     if geometry is None or attributes is None:
         return None
     image_index, position = object_places(counts)
     return NativeBatch(first, list(map(attrgetter("id"), images)), width, height, versions,
                        [image.attributes or {} for image in images], counts, objects, *attributes, image_index,
-                       position, *geometry)
+                       position, geometry)
 
 
 def _attribute_rows(objects: list[NativeObject]) -> tuple[list[dict], np.ndarray] | None:
@@ -182,9 +189,10 @@ def _versions(images: list[NativeImage], stamp: int | None) -> np.ndarray | None
     return np.array([_nan_if_none(v) for v in values], dtype=np.float64)
 
 
-def _geometry(objects: list[NativeObject]):
-    """Points, box and point of every object as arrays; None when a coordinate is out of the plane or a
-    box has a negative size (the dict path reports those)."""
+def geometry_columns(objects: list) -> StructGeometry | None:
+    """Points, box and point of msgspec-decoded objects (vertices as tuples of floats: a native export's or a
+    predictions file's) as arrays; None when a coordinate is out of the plane or a box has a negative size,
+    which the general readers report."""
     has_points, listed = present_values(list(map(attrgetter("points"), objects)))
     point_counts = np.zeros(len(objects), dtype=np.int64)
     point_counts[has_points] = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
@@ -192,11 +200,11 @@ def _geometry(objects: list[NativeObject]):
     coords = np.fromiter(chain.from_iterable(vertices), dtype=np.float64, count=2 * len(vertices)).reshape(-1, 2)
     box, has_box = _fixed(list(map(attrgetter("box"), objects)), 4)
     point, has_point = _fixed(list(map(attrgetter("point"), objects)), 2)
-    if not (_in_plane(coords) and _in_plane(box[has_box]) and _in_plane(point[has_point])):
+    if not (all_in_plane(coords) and all_in_plane(box[has_box]) and all_in_plane(point[has_point])):
         return None
     if bool((box[has_box, 2:] < 0).any()):
         return None
-    return point_counts, coords, has_points, box, has_box, point, has_point
+    return StructGeometry(point_counts, coords, has_points, box, has_box, point, has_point)
 
 
 def _fixed(values: list, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -205,10 +213,6 @@ def _fixed(values: list, width: int) -> tuple[np.ndarray, np.ndarray]:
     if listed:
         arr[present] = np.array(listed, dtype=np.float64)
     return arr, present
-
-
-def _in_plane(block: np.ndarray) -> bool:
-    return bool((np.abs(block) <= MAX_EXTENT).all())
 
 
 def flag_column(objects: list[NativeObject], key: str) -> list | None:

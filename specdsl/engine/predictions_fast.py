@@ -29,6 +29,7 @@ from msgspec.structs import astuple
 from specdsl import ir
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
 from specdsl.data.geometry_parse import types_of
+from specdsl.data.native_batch import geometry_columns
 from specdsl.limits import MAX_EXTENT
 
 BATCH = 1000
@@ -361,40 +362,16 @@ def _image_attributes(schema: Schema, part: Part, decoded: list, first: int) -> 
 
 
 def _geometry(part: Part, objects: list) -> None:
-    box, has_box = _fixed(list(map(attrgetter("box"), objects)), 4)
-    if has_box.any() and ((box[has_box, 2] < 0) | (box[has_box, 3] < 0)).any():
-        raise NotFast
-    point, has_point = _fixed(list(map(attrgetter("point"), objects)), 2)
-    points = list(map(attrgetter("points"), objects))
-    has_points = _present(points)
-    listed = list(compress(points, has_points))
-    counts = np.zeros(len(objects), np.int64)
-    counts[has_points] = np.fromiter(map(len, listed), np.int64, len(listed))
-    total = int(counts.sum())
-    coords = np.fromiter(chain.from_iterable(chain.from_iterable(listed)), np.float64, 2 * total).reshape(total, 2)
-    _in_plane(coords)
-    part.box.append(box)
-    part.has_box.append(has_box)
-    part.point.append(point)
-    part.has_point.append(has_point)
-    part.point_counts.append(counts)
-    part.coords.append(coords)
-    part.has_points.append(has_points)
-
-
-def _fixed(values: list, width: int) -> tuple[np.ndarray, np.ndarray]:
-    present = _present(values)
-    listed = list(compress(values, present))
-    out = np.full((len(values), width), np.nan)
-    block = np.fromiter(chain.from_iterable(listed), np.float64, width * len(listed)).reshape(len(listed), width)
-    _in_plane(block)
-    out[present] = block
-    return out, present
-
-
-def _in_plane(block: np.ndarray) -> None:
-    if not (np.abs(block) <= MAX_EXTENT).all():  # also false for NaN and infinity
-        raise NotFast
+    geometry = geometry_columns(objects)
+    if geometry is None:
+        raise NotFast  # a coordinate out of the plane or a negative box size: the general reader names it
+    part.box.append(geometry.box)
+    part.has_box.append(geometry.has_box)
+    part.point.append(geometry.point)
+    part.has_point.append(geometry.has_point)
+    part.point_counts.append(geometry.point_counts)
+    part.coords.append(geometry.coords)
+    part.has_points.append(geometry.has_points)
 
 
 def _sizes(values, n: int) -> np.ndarray:
