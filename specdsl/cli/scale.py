@@ -14,9 +14,9 @@ from specdsl.cli.common import UsageError
 
 
 def add_scale_options(parser) -> None:
-    parser.add_argument("--jobs", "-j", type=_positive, metavar="N",
+    parser.add_argument("--jobs", "-j", type=positive_count, metavar="N",
                         help="worker processes checking chunks in parallel (default: the usable cores)")
-    parser.add_argument("--chunk-images", type=_positive, metavar="N",
+    parser.add_argument("--chunk-images", type=positive_count, metavar="N",
                         help="images per chunk (default: about 32 MB of export text per chunk)")
     parser.add_argument("--dask", metavar="ADDRESS", help="run the chunks on a Dask scheduler (tcp://host:8786), "
                         "or 'local' for a LocalCluster of --jobs workers; needs specdsl[dask]")
@@ -43,7 +43,7 @@ def scale_session(args) -> Iterator:
         cluster.close()
 
 
-def _positive(text: str) -> int:
+def positive_count(text: str) -> int:
     import argparse
 
     try:

@@ -6,7 +6,7 @@ import re
 
 from specdsl.cli.common import EXIT_OK, UsageError, compile_or_exit, err_console, write_out
 from specdsl.cli.exports import add_reader_options, load_or_exit
-from specdsl.cli.scale import _positive
+from specdsl.cli.scale import positive_count
 
 FORMATS = ("text", "json", "label-studio")
 
@@ -37,7 +37,7 @@ def add_prediction_options(parser) -> None:
                         help="the model's predictions, JSON Lines, one image a line (ENGINE.md)")
     parser.add_argument("--renormalize", action="store_true",
                         help="accept scores that do not add up to 1 and divide them by their sum")
-    parser.add_argument("--jobs", "-j", type=_positive, metavar="N",
+    parser.add_argument("--jobs", "-j", type=positive_count, metavar="N",
                         help="worker processes reading a large predictions file (default: the usable cores)")
 
 

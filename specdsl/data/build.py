@@ -88,7 +88,7 @@ class _DatasetBuilder:
         classes = list(map(attrgetter("class_name"), batch.objects))
         ids_by_class = []
         for class_name, rows in _rows_by_class(classes).items():
-            objs = list(itemgetter(*rows.tolist())(batch.objects)) if len(rows) > 1 else [batch.objects[rows[0]]]
+            objs = _picked(batch.objects, rows)
             img, pos = image_index[rows], batch.position[rows]
             ids_by_class.append((img, pos, self._table(class_name).add_native(objs, img, pos, batch, rows)))
         self._check_duplicate_ids(ids_by_class)
@@ -125,8 +125,7 @@ class _DatasetBuilder:
             if name is _UNCLASSIFIED:
                 self._report_unclassified(flat, rows, image_index, position)
                 continue
-            picked = list(itemgetter(*rows.tolist())(flat)) if len(rows) > 1 else [flat[int(rows[0])]]
-            result[name] = (picked, image_index[rows], position[rows])
+            result[name] = (_picked(flat, rows), image_index[rows], position[rows])
         return result
 
     def _report_unclassified(self, flat, rows, image_index, position) -> None:
@@ -160,6 +159,11 @@ class _DatasetBuilder:
         images = self.images.build()
         tables = {name: builder.build() for name, builder in sorted(self.tables.items())}
         return Dataset(self.source, spec_name, images, tables, self.problems)
+
+
+def _picked(items: list, rows: np.ndarray) -> list:
+    """``[items[k] for k in rows]`` in one C-level call (``itemgetter`` of one index gives the item itself)."""
+    return list(itemgetter(*rows.tolist())(items)) if len(rows) > 1 else [items[int(rows[0])]]
 
 
 def _rows_by_class(classes: list[str]) -> dict[str, np.ndarray]:

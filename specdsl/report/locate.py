@@ -78,7 +78,7 @@ class JsonLines:
         except (msgspec.MsgspecError, ValueError, IndexError, KeyError):
             return None
         line, line_start = records.lines[record], records.line_starts[record]  # a record is one line
-        return line, offset - line_start - self._continuation_bytes(line_start, offset) + 1
+        return line, self._column(line_start, offset)
 
     @cached_property
     def _line_records(self) -> LineRecords:
@@ -110,8 +110,11 @@ class JsonLines:
         # a chunk without newlines (inside a long line) is not scanned: nothing to count or find in it
         plain = self._newlines_through_chunk[chunk] == before if chunk < len(self._newlines_through_chunk) else False
         line = before + (0 if plain else self.data.count(b"\n", chunk * _CHUNK, offset)) + 1
-        start = self._start_of_line(line, chunk, offset, plain)
-        return line, offset - start - self._continuation_bytes(start, offset) + 1
+        return line, self._column(self._start_of_line(line, chunk, offset, plain), offset)
+
+    def _column(self, line_start: int, offset: int) -> int:
+        """The 1-based column, in characters, of ``offset`` on the line starting at ``line_start``."""
+        return offset - line_start - self._continuation_bytes(line_start, offset) + 1
 
     def _start_of_line(self, line: int, chunk: int, offset: int, plain: bool = False) -> int:
         """Where the line holding ``offset`` starts; searched in its own chunk, or in the chunk of the

@@ -15,6 +15,14 @@ from specdsl.report.finding import Finding
 from specdsl.report.locate import JsonLines
 
 
+def image_pointer(pointer: str) -> tuple[int, str] | None:
+    """``/images/K/rest`` as (K, ``/rest``); None for a pointer that names no image of the export."""
+    tokens = pointer.split("/")
+    if len(tokens) < 3 or tokens[:2] != ["", "images"] or not (tokens[2].isascii() and tokens[2].isdigit()):
+        return None
+    return int(tokens[2]), pointer[len("/images/") + len(tokens[2]):]
+
+
 class DocumentImages:
     """One native JSON document: its bytes and the raw slices of its images, in order."""
 
@@ -26,14 +34,11 @@ class DocumentImages:
     def locate(self, finding: Finding) -> Finding:
         if finding.line is not None or finding.source != self.path:
             return finding
-        tokens = finding.pointer.split("/")
-        if len(tokens) < 3 or tokens[:2] != ["", "images"] or not (tokens[2].isascii() and tokens[2].isdigit()):
+        place = image_pointer(finding.pointer)
+        if place is None or place[0] >= len(self.images):
             return finding
-        image = int(tokens[2])
-        if image >= len(self.images):
-            return finding
+        image, rest = place
         raw = self.images[image]
-        rest = finding.pointer[len("/images/") + len(tokens[2]):]
         position = self.text.position_from((offset_of(self.data, raw, self._base), len(raw)), rest)
         if position is None:
             return finding

@@ -15,6 +15,7 @@ from specdsl import ir
 from specdsl.data.remote import as_path, open_binary, read_items
 from specdsl.report.finding import Finding
 from specdsl.scale.image_ids import ImageKeys, ImagePlaces, chunk_places
+from specdsl.scale.locating import image_pointer
 from specdsl.scale.plan import Chunk, ChunkKind, document_slices
 
 
@@ -118,11 +119,11 @@ class JsonLinesChunk:
     def locate(self, finding: Finding) -> Finding:
         if finding.line is not None or finding.source != self.chunk.path:
             return finding
-        tokens = finding.pointer.split("/")
-        if len(tokens) < 3 or tokens[:2] != ["", "images"] or not tokens[2].isdigit():
+        place = image_pointer(finding.pointer)
+        if place is None:
             return finding
-        rest = finding.pointer[len("/images/") + len(tokens[2]):]
-        position = self.lines.record_position(int(tokens[2]) - self.chunk.first_image, rest)
+        image, rest = place
+        position = self.lines.record_position(image - self.chunk.first_image, rest)
         if position is None:
             return finding
         return replace(finding, line=position[0] + self.chunk.first_line - 1, column=position[1])

@@ -52,8 +52,6 @@ def read_tusimple(path: Path, options: ReadOptions) -> Iterator[Item]:
                 yield from frames.one(line)
 
 
-
-
 def _class_file_lines(class_file: Path | None) -> dict[int, bytes] | None:
     """Line number -> text of the class file (every line, blank ones too: they align with the frames)."""
     if class_file is None:
