@@ -22,6 +22,7 @@ import numpy as np
 import orjson
 
 from specdsl.data.columns import MISSING
+from specdsl.data.float_records import FloatRecords
 from specdsl.data.geometry_parse import all_in_plane, present_values
 from specdsl.limits import MAX_EXTENT
 
@@ -196,10 +197,11 @@ def geometry_columns(objects: list) -> StructGeometry | None:
     has_points, listed = present_values(list(map(attrgetter("points"), objects)))
     point_counts = np.zeros(len(objects), dtype=np.int64)
     point_counts[has_points] = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
-    vertices = list(chain.from_iterable(listed))
-    coords = np.fromiter(chain.from_iterable(vertices), dtype=np.float64, count=2 * len(vertices)).reshape(-1, 2)
-    box, has_box = _fixed(list(map(attrgetter("box"), objects)), 4)
-    point, has_point = _fixed(list(map(attrgetter("point"), objects)), 2)
+    coords = _PAIRS.rows(list(chain.from_iterable(listed)))
+    box, has_box = _fixed(list(map(attrgetter("box"), objects)), _BOXES)
+    point, has_point = _fixed(list(map(attrgetter("point"), objects)), _PAIRS)
+    if coords is None or box is None or point is None:
+        return None
     if not (all_in_plane(coords) and all_in_plane(box[has_box]) and all_in_plane(point[has_point])):
         return None
     if bool((box[has_box, 2:] < 0).any()):
@@ -207,11 +209,18 @@ def geometry_columns(objects: list) -> StructGeometry | None:
     return StructGeometry(point_counts, coords, has_points, box, has_box, point, has_point)
 
 
-def _fixed(values: list, width: int) -> tuple[np.ndarray, np.ndarray]:
+_PAIRS, _BOXES = FloatRecords.of_tuple(2), FloatRecords.of_tuple(4)  # vertices and points; boxes
+
+
+def _fixed(values: list, records: FloatRecords) -> tuple[np.ndarray | None, np.ndarray]:
+    """Tuples of floats or None as rows (NaN where None), and where they are given."""
     present, listed = present_values(values)
-    arr = np.full((len(values), width), np.nan)
+    arr = np.full((len(values), records.width), np.nan)
     if listed:
-        arr[present] = np.array(listed, dtype=np.float64)
+        rows = records.rows(listed)
+        if rows is None:
+            return None, present
+        arr[present] = rows
     return arr, present
 
 

@@ -1,12 +1,14 @@
 """The fast path of reading predictions: lines of the common shape decoded straight into columns.
 
 msgspec decodes a batch of lines into typed structs built from the spec (GC off), where the lines lie in
-the file's bytes (``decode_lines``): a class distribution is a struct with one float field per class, so
-``astuple`` and ``np.fromiter`` turn a batch of them into an objects x classes matrix without a Python dict
-per object; attribute distributions likewise (one struct per attribute name, the union of the values of
-the classes declaring it), and box / point / points straight into float arrays. :func:`settle` then makes
-each distribution the dense columns the predictions keep and checks its sums, in the process that read
-the part. The geometry columns of each class are cut from those arrays: no export builder, no records.
+the file's bytes (``decode_lines``): a class distribution is a struct with one float field per class, an
+object's attribute distributions one struct of such structs (one per attribute name, the union of the
+values of the classes declaring it), and box / point / points straight into float arrays. A distribution
+a line leaves out is its type's sentinel struct (every value ``ABSENT``), so all structs of a type have
+the same fields, and :mod:`specdsl.data.float_records` reads a batch of them as an objects x values
+matrix in one pass: no Python tuple or dict per object. :func:`settle` then makes each distribution the
+dense columns the predictions keep and checks its sums, in the process that read the part. The geometry
+columns of each class are cut from those arrays: no export builder, no records.
 
 Whatever is not of that shape -- a line that is not JSON, a missing or unknown key, a negative or
 non-finite probability, a sum off by more than 1e-3, a mask, an image id seen twice, an image size out
@@ -17,17 +19,17 @@ of range -- raises :class:`NotFast`, and the caller reads the file with the gene
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
-from operator import attrgetter, is_not
+from itertools import chain
+from operator import attrgetter
 from typing import Annotated, Any
 
 import msgspec
 import numpy as np
-from msgspec import UNSET, Meta, UnsetType
-from msgspec.structs import astuple
+from msgspec import Meta
 
 from specdsl import ir
 from specdsl.data.dataset import Dataset, Geometry, ImageTable, ObjectTable, Ragged
+from specdsl.data.float_records import FloatRecords
 from specdsl.data.geometry_parse import types_of
 from specdsl.data.native_batch import geometry_columns
 from specdsl.limits import MAX_EXTENT
@@ -35,6 +37,7 @@ from specdsl.limits import MAX_EXTENT
 BATCH = 1000
 CLASSES = ("class",)  # the key of the class distributions (others: (class, attribute), image attribute name)
 UNNAMED = -1.0  # the struct default of a value a distribution does not name (a named one is >= 0)
+ABSENT = -2.0  # every value of the sentinel struct of a distribution the line leaves out
 _Probability = Annotated[float, Meta(ge=0)]
 _NUMBER = (int, float)
 
@@ -97,20 +100,30 @@ class Schema:
             ("attributes", image_attributes | None, None), ("objects", list[predicted], [])], gc=False)
         self.decoder = msgspec.json.Decoder(list[line])
         self.line_decoder = msgspec.json.Decoder(line)
+        self.class_records = FloatRecords.of_struct(classes)
+        # the attribute distributions of an object or image: every one a struct, the sentinel where not given
+        self.object_attribute_records, self.no_object_attributes = FloatRecords.of_struct(attributes), attributes()
+        self.image_attribute_records, self.no_image_attributes = FloatRecords.of_struct(image_attributes), \
+            image_attributes()
 
 
 def _distribution(name: str, keys) -> type:
     """A struct of one float >= 0 per value (``UNNAMED`` when the line does not name it); nothing else."""
     fields = [(f"v{j}", _Probability, UNNAMED) for j in range(len(keys))]
     return msgspec.defstruct(name, fields, rename={f"v{j}": key for j, key in enumerate(keys)},
-                             forbid_unknown_fields=True, gc=False)
+                             forbid_unknown_fields=True, gc=False, frozen=True)
 
 
 def _named(name: str, members: list[tuple[str, type]]) -> type:
-    """A struct of optional distributions by name (field ``a{k}`` is ``members[k]``); no other names."""
-    fields = [(f"a{k}", kind | UnsetType, UNSET) for k, (_, kind) in enumerate(members)]
+    """A struct of distributions by name (field ``a{k}`` is ``members[k]``; no other names); one the line
+    leaves out is its type's sentinel (every value ``ABSENT``)."""
+    fields = [(f"a{k}", kind, _absent(kind)) for k, (_, kind) in enumerate(members)]
     return msgspec.defstruct(name, fields, rename={f"a{k}": key for k, (key, _) in enumerate(members)},
-                             forbid_unknown_fields=True, gc=False)
+                             forbid_unknown_fields=True, gc=False, frozen=True)
+
+
+def _absent(kind: type):
+    return kind(*[ABSENT] * len(kind.__struct_fields__))
 
 
 # ---- columns of some lines --------------------------------------------------------------------------------
@@ -274,7 +287,7 @@ def _batch(schema: Schema, part: Part, decoded: list, line_numbers: np.ndarray, 
     object_lists = list(map(attrgetter("objects"), decoded))
     objects = list(chain.from_iterable(object_lists))
     n = len(objects)
-    classes = _matrix(map(attrgetter("cls"), objects), n, schema.n_classes)
+    classes = _rows(schema.class_records, list(map(attrgetter("cls"), objects)))
     named = classes >= 0
     if not named.any(axis=1).all() or not np.isfinite(classes).all():
         raise NotFast
@@ -292,49 +305,39 @@ def _batch(schema: Schema, part: Part, decoded: list, line_numbers: np.ndarray, 
     part.n_objects += n
 
 
-def _matrix(structs, n: int, width: int) -> np.ndarray:
-    """Rows of a struct's float fields, by C-level loops."""
-    return np.fromiter(chain.from_iterable(map(astuple, structs)), np.float64, n * width).reshape(n, width)
-
-
-def _given(values: list) -> np.ndarray:
-    return np.fromiter(map(is_not, values, repeat(UNSET)), bool, len(values))
-
-
-def _present(values: list) -> np.ndarray:
-    return np.fromiter(map(is_not, values, repeat(None)), bool, len(values))
-
-
-def _distributions(values: list, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """(which of ``values`` are given, their matrix); NotFast when one names no value or is not finite."""
-    given = _given(values)
-    matrix = _matrix(compress(values, given), int(given.sum()), width)
-    if not (matrix >= 0).any(axis=1).all() or not np.isfinite(matrix).all():
+def _rows(records: FloatRecords, structs: list) -> np.ndarray:
+    rows = records.rows(structs)
+    if rows is None:
         raise NotFast
-    return given, matrix
+    return rows
 
 
-def _attribute_fields(items: list) -> tuple[np.ndarray, list] | None:
-    """The rows whose ``attributes`` struct is given, and those structs' fields flattened in row order (field
-    k of each is ``flat[k::width]``); None when no row gives one."""
+def _distribution_blocks(records: FloatRecords, none_given, items: list, widths: list[int]):
+    """Per attribute name (``widths`` values each, in struct order): the rows of ``items`` giving that
+    distribution and its matrix; NotFast when one names no value or is not finite."""
     listed = list(map(attrgetter("attributes"), items))
-    present = _present(listed)
-    if not present.any():
-        return None
-    return np.flatnonzero(present), list(chain.from_iterable(map(astuple, compress(listed, present))))
+    if None in listed:  # "attributes": null
+        listed = [none_given if value is None else value for value in listed]
+    matrix = _rows(records, listed)
+    start = 0
+    for width in widths:
+        block = matrix[:, start:start + width]
+        start += width
+        rows = np.flatnonzero(block[:, 0] != ABSENT)
+        block = block[rows]
+        if not (block >= 0).any(axis=1).all() or not np.isfinite(block).all():
+            raise NotFast
+        yield rows, block
 
 
 def _object_attributes(schema: Schema, part: Part, objects: list, named: np.ndarray, first: int) -> None:
-    fields = _attribute_fields(objects)
-    if fields is None:
+    if not schema.attributes:
         return
-    rows, flat = fields
-    width = len(schema.attributes)
-    for k, attribute in enumerate(schema.attributes):
-        given, matrix = _distributions(flat[k::width], len(attribute.keys))
-        if not len(matrix):
+    blocks = _distribution_blocks(schema.object_attribute_records, schema.no_object_attributes, objects,
+                                  [len(a.keys) for a in schema.attributes])
+    for attribute, (given_rows, matrix) in zip(schema.attributes, blocks):
+        if not len(given_rows):
             continue
-        given_rows = rows[given]
         covered = np.zeros(len(given_rows), bool)
         for number, cls, columns in attribute.owners:
             mine = named[given_rows, number]  # as the general reader: the owner is named in the class distribution
@@ -350,15 +353,13 @@ def _object_attributes(schema: Schema, part: Part, objects: list, named: np.ndar
 
 
 def _image_attributes(schema: Schema, part: Part, decoded: list, first: int) -> None:
-    fields = _attribute_fields(decoded)
-    if fields is None:
+    if not schema.image_attributes:
         return
-    rows, flat = fields
-    width = len(schema.image_attributes)
-    for k, (name, keys) in enumerate(schema.image_attributes):
-        given, matrix = _distributions(flat[k::width], len(keys))
+    blocks = _distribution_blocks(schema.image_attribute_records, schema.no_image_attributes, decoded,
+                                  [len(keys) for _, keys in schema.image_attributes])
+    for (name, _), (given_rows, matrix) in zip(schema.image_attributes, blocks):
         if len(matrix):
-            part.image_attributes.setdefault(name, []).append((first + rows[given], matrix))
+            part.image_attributes.setdefault(name, []).append((first + given_rows, matrix))
 
 
 def _geometry(part: Part, objects: list) -> None:
