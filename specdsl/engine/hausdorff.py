@@ -26,7 +26,7 @@ import numpy as np
 from specdsl.data.dataset import Ragged
 
 # Values computed at once per block (pairs x vertices x vertices): arrays that stay in the CPU's cache.
-BLOCK_VALUES = 1 << 14
+BLOCK_VALUES = 1 << 16
 # Lines of up to this many vertices are grouped by their exact counts; longer ones by padded widths.
 EXACT = 8
 # Inputs within this size keep every square finite; anything else is left to shapely.

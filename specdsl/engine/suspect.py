@@ -92,20 +92,21 @@ def _match(spec: ir.Spec, labels: LabelSet, predictions: Predictions, jobs: int)
     first[list(labels.image_position.values())] = True
     held = np.zeros(len(predictions.image_ids), bool)
     held[label_key[first & (label_key >= 0)]] = True
+    sides = [_sides(spec, labels, predictions, classes, geometry, label_key, held)
+             for geometry in ir.GEOMETRIES if (classes := [c for c in spec.classes if c.geometry == geometry])]
     parts: dict[str, list] = {k: [] for k in ("lc", "lr", "p", "sc", "sr", "m")}
-    for geometry in ir.GEOMETRIES:
-        classes = [c for c in spec.classes if c.geometry == geometry]
-        if classes:
-            _match_geometry(spec, labels, predictions, classes, geometry, label_key, held, parts, jobs)
+    for side, pairs in zip(sides, _pair_all(sides, jobs)):
+        side.collect(pairs, parts)
     cat = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in parts.items()}
     compared = int((first & (label_key >= 0)).sum())
     return Matched(labels, cat["lc"], cat["lr"], cat["p"], cat["sc"], cat["sr"], cat["m"], compared,
                    int(first.sum()) - compared)
 
 
-def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: list[ir.Class], geometry: str,
-                    label_key: np.ndarray, held: np.ndarray, parts: dict, jobs: int = 1) -> None:
-    spec_index = np.array([spec.classes.index(c) for c in classes], dtype=np.int64)
+def _sides(spec, labels: LabelSet, predictions: Predictions, classes: list[ir.Class], geometry: str,
+           label_key: np.ndarray, held: np.ndarray) -> _Sides:
+    """The labeled and predicted objects of ``classes`` (all of ``geometry``) on the labeled images that
+    have a prediction line."""
     label_views = [labels.views[c.name] for c in classes]
     rows, keys = [], []
     for view in label_views:
@@ -114,30 +115,43 @@ def _match_geometry(spec, labels: LabelSet, predictions: Predictions, classes: l
         rows.append(usable[key >= 0])
         keys.append(key[key >= 0])
     predicted_views = [predictions.views[c.name] for c in classes]
-    object_rows = [predictions.objects_of(c.name) for c in classes]
     p_rows, p_keys = [], []
     for view in predicted_views:
         key = view.table.image_index
         on_labeled = np.flatnonzero(held[key]) if len(key) else np.zeros(0, np.int64)
         p_rows.append(on_labeled)
         p_keys.append(key[on_labeled])
-    if geometry != "tag":
-        for view in (*label_views, *predicted_views):
-            _ = view.bounds_cached  # here, once, rather than in both processes of a split pairing
-    sides = _Sides(label_views, rows, keys, predicted_views, p_rows, p_keys, classes, geometry)
-    pairs = sides.pairs(jobs)
-    a_cls, a_row = _flat(rows)
-    b_cls, b_row = _flat(p_rows)
-    matched_a, matched_b = np.zeros(len(a_row), bool), np.zeros(len(b_row), bool)
-    matched_a[pairs.a], matched_b[pairs.b] = True, True
-    starts = np.concatenate([[0], np.cumsum([len(r) for r in object_rows])[:-1]]).astype(np.int64)
-    b_global = np.concatenate(object_rows)[starts[b_cls] + b_row] if len(b_row) else np.zeros(0, np.int64)
-    parts["lc"].append(spec_index[a_cls[pairs.a]])
-    parts["lr"].append(a_row[pairs.a])
-    parts["p"].append(b_global[pairs.b] if len(b_global) else np.zeros(0, np.int64))
-    parts["sc"].append(spec_index[a_cls[~matched_a]])
-    parts["sr"].append(a_row[~matched_a])
-    parts["m"].append(b_global[~matched_b] if len(b_global) else np.zeros(0, np.int64))
+    spec_index = np.array([spec.classes.index(c) for c in classes], dtype=np.int64)
+    object_rows = [predictions.objects_of(c.name) for c in classes]
+    return _Sides(label_views, rows, keys, predicted_views, p_rows, p_keys, classes, geometry, spec_index,
+                  object_rows)
+
+
+def _pair_all(sides: list[_Sides], jobs: int) -> list[Pairs]:
+    """The pairs of each side. Images pair independently (candidates, scores and the assignment never cross
+    an image), so the large sides are split in two halves of their images: one forked process pairs the
+    later halves of all of them while this one pairs the earlier halves and the small sides."""
+    middles = [side.middle() if jobs >= 2 else None for side in sides]
+    split = [k for k, middle in enumerate(middles) if middle is not None]
+    if not split:
+        return [side.on(None) for side in sides]
+    from specdsl.engine.forked import in_child
+
+    load_solver()  # in this process, for both
+
+    def later_halves() -> list[Pairs]:
+        return [sides[k].on(lambda key, m=middles[k]: key > m) for k in split]
+
+    child = in_child(later_halves)
+    here = [side.on(None if middle is None else lambda key, m=middle: key <= m) for side, middle in zip(sides, middles)]
+    later = child.result() if child is not None else None
+    if later is None:  # the child failed for another reason than the data: pair its halves here
+        later = later_halves()
+    for k, pairs in zip(split, later):
+        earlier = here[k]
+        order = np.argsort(np.concatenate([earlier.a, pairs.a]), kind="stable")
+        here[k] = Pairs(*(np.concatenate([getattr(earlier, f), getattr(pairs, f)])[order] for f in ("a", "b", "score")))
+    return here
 
 
 def _flat(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -149,33 +163,38 @@ def _flat(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Sides:
-    """The labeled and predicted objects of one geometry, paired on some of their images.
+    """The labeled and predicted objects of one geometry, paired on some of their images (pairs are in the
+    order of one pairing of everything, by labeled object)."""
 
-    Images pair independently (candidates, scores and the assignment never cross an image), so a large
-    pairing is split in two halves of the images: a forked process pairs one half while this one pairs
-    the other. Pairs are put back in the order of one pairing of everything (by labeled object)."""
-
-    def __init__(self, label_views, rows, keys, predicted_views, p_rows, p_keys, classes, geometry):
+    def __init__(self, label_views, rows, keys, predicted_views, p_rows, p_keys, classes, geometry, spec_index,
+                 object_rows):
         self.label_views, self.rows, self.keys = label_views, rows, keys
         self.predicted_views, self.p_rows, self.p_keys = predicted_views, p_rows, p_keys
         self.classes, self.geometry = classes, geometry
+        self.spec_index, self.object_rows = spec_index, object_rows  # spec class numbers; prediction rows per class
 
-    def pairs(self, jobs: int) -> Pairs:
+    def middle(self) -> int | None:
+        """The image key that splits the labeled objects in halves; None when the side is not worth splitting."""
         keys = np.concatenate(self.keys) if self.keys else np.zeros(0, np.int64)
-        if jobs < 2 or self.geometry == "tag" or len(keys) < SPLIT_OBJECTS:
-            return self.on(None)
-        middle = int(np.median(keys))
-        from specdsl.engine.forked import in_child
+        if self.geometry == "tag" or len(keys) < SPLIT_OBJECTS:
+            return None
+        return int(np.median(keys))
 
-        load_solver()  # in this process, for both
-
-        later = in_child(lambda: self.on(lambda k: k > middle))
-        earlier = self.on(lambda k: k <= middle)
-        later = later.result() if later is not None else None
-        if later is None:  # the child failed for another reason than the data: pair its half here
-            later = self.on(lambda k: k > middle)
-        order = np.argsort(np.concatenate([earlier.a, later.a]), kind="stable")
-        return Pairs(*(np.concatenate([getattr(earlier, f), getattr(later, f)])[order] for f in ("a", "b", "score")))
+    def collect(self, pairs: Pairs, parts: dict) -> None:
+        """The matched and unmatched objects of either side, in spec class numbers and prediction rows."""
+        a_cls, a_row = _flat(self.rows)
+        b_cls, b_row = _flat(self.p_rows)
+        matched_a, matched_b = np.zeros(len(a_row), bool), np.zeros(len(b_row), bool)
+        matched_a[pairs.a], matched_b[pairs.b] = True, True
+        starts = np.concatenate([[0], np.cumsum([len(r) for r in self.object_rows])[:-1]]).astype(np.int64)
+        b_global = (np.concatenate(self.object_rows)[starts[b_cls] + b_row] if len(b_row)
+                    else np.zeros(0, np.int64))
+        parts["lc"].append(self.spec_index[a_cls[pairs.a]])
+        parts["lr"].append(a_row[pairs.a])
+        parts["p"].append(b_global[pairs.b] if len(b_global) else np.zeros(0, np.int64))
+        parts["sc"].append(self.spec_index[a_cls[~matched_a]])
+        parts["sr"].append(a_row[~matched_a])
+        parts["m"].append(b_global[~matched_b] if len(b_global) else np.zeros(0, np.int64))
 
     def on(self, keep) -> Pairs:
         """The pairs of the images whose key ``keep`` accepts (all with None), as indices into whole sides."""
