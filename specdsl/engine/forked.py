@@ -11,6 +11,7 @@ the parent exactly as without the child.
 
 from __future__ import annotations
 
+import gc
 import mmap
 import pickle
 from collections.abc import Callable
@@ -90,6 +91,9 @@ class _Job:
 
 
 def _run(send, job: _Job) -> None:
+    # the child ends with its one piece of work, and its memory with it: the collector's passes over what the
+    # work builds (a whole dataset) would only cost time
+    gc.disable()
     try:
         buffers: list[pickle.PickleBuffer] = []
         payload = pickle.dumps(job(), protocol=5, buffer_callback=buffers.append)
