@@ -50,8 +50,7 @@ def build_side(views: list[ClassView], rows: list[np.ndarray], image_keys: list[
     """The flattened objects of ``views`` (one per class of ``geometry``) at ``rows``."""
     parts = []
     for number, (view, index, keys) in enumerate(zip(views, rows, image_keys)):
-        bounds = view.bounds_cached[index] if geometry != "tag" else np.zeros((len(index), 4))
-        parts.append((keys, np.full(len(index), number), index, bounds))
+        parts.append((keys, np.full(len(index), number), index, _bounds(view, index, geometry)))
     if not parts:
         return Side(*(np.zeros(0, np.int64),) * 3, np.zeros((0, 4)), np.zeros(0, object))
     if geometry == "polyline":  # vertex lists; shapely lines only if a score needs them
@@ -59,6 +58,16 @@ def build_side(views: list[ClassView], rows: list[np.ndarray], image_keys: list[
     else:
         shapes = np.concatenate([_geometry(view, index, geometry) for view, index in zip(views, rows)])
     return Side(*(np.concatenate([p[k] for p in parts]) for k in range(4)), shapes)
+
+
+def _bounds(view: ClassView, index: np.ndarray, geometry: str) -> np.ndarray:
+    """The bounding boxes of some objects of a view: of those rows only, for vertex lists not measured yet
+    (each process of a split pairing needs half of them)."""
+    if geometry == "tag":
+        return np.zeros((len(index), 4))
+    if geometry == "polyline" and "bounds_cached" not in view.__dict__:
+        return geo.vertex_bounds(view.table.geometry.points.take(index))
+    return view.bounds_cached[index]
 
 
 def _geometry(view: ClassView, index: np.ndarray, geometry: str) -> np.ndarray:

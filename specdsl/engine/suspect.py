@@ -226,13 +226,17 @@ def _pair_by_label(a: Side, b: Side, classes: list[ir.Class], geometry: str) -> 
     matches = [c.match for c in classes]
     reach = max((m.threshold for m in matches if m.score != "iou"), default=0.0)
     ia, ib = candidate_pairs(a, b, reach)
-    kinds = np.array([m.score for m in matches], dtype=object)[a.cls[ia]]  # per class, then per candidate
+    names = sorted({m.score for m in matches})
+    kinds = np.array([names.index(m.score) for m in matches], dtype=np.int64)[a.cls[ia]]  # per class, then candidate
     thresholds = np.array([m.threshold for m in matches], dtype=float)[a.cls[ia]]
     values = np.zeros(len(ia))
-    for kind in set(kinds.tolist()):
-        use = kinds == kind
-        values[use] = score(kind, geometry, a.geometry[ia[use]], b.geometry[ib[use]])
-    similarity = kinds == "iou"
+    for code, kind in enumerate(names):
+        use = kinds == code
+        if len(names) == 1:
+            values = score(kind, geometry, a.geometry[ia], b.geometry[ib])
+        elif use.any():
+            values[use] = score(kind, geometry, a.geometry[ia[use]], b.geometry[ib[use]])
+    similarity = kinds == names.index("iou") if "iou" in names else np.zeros(len(ia), bool)
     ok = np.where(similarity, values >= thresholds, values <= thresholds)
     ia, ib, values, similarity = ia[ok], ib[ok], values[ok], similarity[ok]
     chosen = assign(a.image[ia], ia, ib, np.where(similarity, values, -values))
