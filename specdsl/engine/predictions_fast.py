@@ -151,9 +151,11 @@ class Part:
     n_images: int = 0
     n_objects: int = 0
     newlines: int = 0  # line ends in the part's bytes: the next part's lines come after as many
-    # after settle(): every distribution as (probs, given, k) over the part's rows, and each object's top class
+    # after settle(): every distribution as (probs, given, k) over the part's rows, each object's top class,
+    # and the geometry of each top class's objects (the part's geometry lists are then emptied)
     distributions: dict = field(default_factory=dict)
     top: list[np.ndarray] = field(default_factory=list)
+    class_geometry: dict[int, ClassGeometry] = field(default_factory=dict)
 
     def close(self) -> Part:
         """Each list of batch arrays as one array (smaller to send from a worker)."""
@@ -251,7 +253,51 @@ def settle(part: Part, schema: Schema, renormalize: bool) -> Part:
         n_rows = part.n_images if isinstance(key, str) else part.n_objects
         part.distributions[key] = _dense(width, n_rows, rows, matrix, renormalize)
     part.classes, part.attributes, part.image_attributes = [], {}, {}
+    _split_geometry(part, schema.n_classes)
     return part
+
+
+@dataclass
+class ClassGeometry:
+    """The geometry columns of some objects: vertex counts and vertices, box, point, and which are given."""
+
+    point_counts: np.ndarray
+    coords: np.ndarray
+    has_points: np.ndarray
+    box: np.ndarray
+    has_box: np.ndarray
+    point: np.ndarray
+    has_point: np.ndarray
+
+    @classmethod
+    def joined(cls, parts: list[ClassGeometry]) -> ClassGeometry:
+        return cls(*(_joined([getattr(p, name) for p in parts]) for name in cls.__dataclass_fields__))
+
+    def as_geometry(self) -> Geometry:
+        offsets = np.zeros(len(self.point_counts) + 1, np.int64)
+        np.cumsum(self.point_counts, out=offsets[1:])
+        return Geometry(points=Ragged(offsets, self.coords), has_points=self.has_points, box=self.box,
+                        has_box=self.has_box, point=self.point, has_point=self.has_point, masks=None,
+                        has_mask=np.zeros(len(self.has_box), bool))
+
+
+def _split_geometry(part: Part, n_classes: int) -> None:
+    """Each top class's objects' geometry, cut where the part was read (the parent only joins the parts)."""
+    counts = _one(part.point_counts, np.int64)
+    offsets = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    points = Ragged(offsets, _one(part.coords, np.float64, (0, 2)))
+    has_points, has_box, has_point = (_one(getattr(part, flags), bool) for flags in ("has_points", "has_box",
+                                                                                     "has_point"))
+    box, point = _one(part.box, np.float64, (0, 4)), _one(part.point, np.float64, (0, 2))
+    top = part.top[0] if part.top else np.zeros(0, np.int64)
+    for number in range(n_classes):
+        rows = np.flatnonzero(top == number)
+        taken = points.take(rows)
+        part.class_geometry[number] = ClassGeometry(np.diff(taken.offsets), taken.coords, has_points[rows],
+                                                    box[rows], has_box[rows], point[rows], has_point[rows])
+    for name in ("box", "has_box", "point", "has_point", "point_counts", "coords", "has_points"):
+        setattr(part, name, [])
 
 
 def _dense(width: int, n_rows: int, given_rows: np.ndarray, matrix: np.ndarray,
@@ -401,7 +447,7 @@ class Columns:
     object_line: np.ndarray
     distributions: dict  # key (Schema.widths) -> (probs, given, k) over all rows
     top: np.ndarray  # each object's most probable class
-    dataset_parts: Part  # the geometry and image sizes, concatenated
+    dataset_parts: Part  # the image sizes and each class's geometry, concatenated
 
 
 def concatenate(parts: list[Part], schema: Schema) -> Columns:
@@ -414,9 +460,10 @@ def concatenate(parts: list[Part], schema: Schema) -> Columns:
     for p in parts:  # each part numbered its lines from 1
         whole.image_lines += [lines + before for lines in p.image_lines]
         before += p.newlines
-    for name in ("width", "height", "counts", "box", "has_box", "point", "has_point",
-                 "point_counts", "coords", "has_points", "top"):
+    for name in ("width", "height", "counts", "top"):
         setattr(whole, name, [a for p in parts for a in getattr(p, name)])
+    whole.class_geometry = {number: ClassGeometry.joined([p.class_geometry[number] for p in parts])
+                            for number in range(schema.n_classes)}
     whole.close()
     counts = _one(whole.counts, np.int64)
     image_lines = _one(whole.image_lines, np.int64)
@@ -448,7 +495,6 @@ def build_dataset(path: str, columns: Columns, class_names: tuple[str, ...]) -> 
         pointers=[f"/lines/{line}" for line in columns.image_lines.tolist()], object_pointers=[None] * n_images,
         object_counts=_one(whole.counts, np.int64), sources=[path] * n_images, positions=[None] * n_images,
         object_positions=[None] * n_images)
-    geometry = _Geometry(whole)
     # an object's id is its index in the line: the few distinct ones made once, then looked up
     names = list(map(str, range(int(columns.object_index.max(initial=-1)) + 1)))
     tables = {}
@@ -459,22 +505,5 @@ def build_dataset(path: str, columns: Columns, class_names: tuple[str, ...]) -> 
             tables[class_names[number]] = ObjectTable(
                 class_name=class_names[number], ids=list(map(names.__getitem__, index.tolist())),
                 image_index=columns.object_image[rows], position=index.astype(np.int32), attributes={},
-                geometry=geometry.take(rows), flags={}, broken=np.zeros(len(rows), bool))
+                geometry=whole.class_geometry[number].as_geometry(), flags={}, broken=np.zeros(len(rows), bool))
     return Dataset(path, None, images, tables, [])
-
-
-class _Geometry:
-    def __init__(self, whole: Part):
-        counts = _one(whole.point_counts, np.int64)
-        offsets = np.zeros(len(counts) + 1, np.int64)
-        np.cumsum(counts, out=offsets[1:])
-        self.points = Ragged(offsets, _one(whole.coords, np.float64, (0, 2)))
-        self.has_points = _one(whole.has_points, bool)
-        self.box, self.has_box = _one(whole.box, np.float64, (0, 4)), _one(whole.has_box, bool)
-        self.point, self.has_point = _one(whole.point, np.float64, (0, 2)), _one(whole.has_point, bool)
-
-    def take(self, rows: np.ndarray) -> Geometry:
-        return Geometry(points=self.points.take(rows), has_points=self.has_points[rows], box=self.box[rows],
-                        has_box=self.has_box[rows], point=self.point[rows], has_point=self.has_point[rows],
-                        masks=None, has_mask=np.zeros(len(rows), bool))
-
