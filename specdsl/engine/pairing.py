@@ -65,7 +65,7 @@ def _bounds(view: ClassView, index: np.ndarray, geometry: str) -> np.ndarray:
     (each process of a split pairing needs half of them)."""
     if geometry == "tag":
         return np.zeros((len(index), 4))
-    if geometry == "polyline" and "bounds_cached" not in view.__dict__:
+    if geometry == "polyline" and "bounds_cached" not in view.__dict__ and len(index) < view.n:
         return geo.vertex_bounds(view.table.geometry.points.take(index))
     return view.bounds_cached[index]
 
@@ -231,9 +231,11 @@ def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray
     picked = [np.flatnonzero(chosen)]
     if len(rest):
         order = rest[np.argsort(image[rest], kind="stable")]
-        bounds = np.flatnonzero(np.diff(image[order])) + 1
-        for group in np.split(order, bounds):
-            picked.append(_assign_image(group, ia, ib, weight))
+        images = image[order]
+        bounds = np.flatnonzero(np.diff(images)) + 1
+        rows, cols = _local_ranks(images, ia[order]), _local_ranks(images, ib[order])
+        for group, row_of, col_of in zip(np.split(order, bounds), np.split(rows, bounds), np.split(cols, bounds)):
+            picked.append(_assign_image(group, row_of, col_of, weight))
     return np.sort(np.concatenate(picked))
 
 
@@ -242,18 +244,35 @@ def _unambiguous(image, ia, ib) -> np.ndarray:
     return (np.bincount(ia)[ia] == 1) & (np.bincount(ib)[ib] == 1)  # candidates per object (indices >= 0)
 
 
-def _assign_image(group: np.ndarray, ia, ib, weight) -> np.ndarray:
+def _local_ranks(images: np.ndarray, objects: np.ndarray) -> np.ndarray:
+    """Each object's rank among the distinct objects of its image (in ``images``' runs), smallest first: what
+    ``np.unique(..., return_inverse=True)`` gives per image, for all images at once."""
+    order = np.lexsort((objects, images))
+    image, obj = images[order], objects[order]
+    first = np.ones(len(order), bool)
+    first[1:] = image[1:] != image[:-1]
+    new = first.copy()
+    new[1:] |= obj[1:] != obj[:-1]
+    dense = np.cumsum(new) - 1
+    ranks = np.empty(len(order), np.int64)
+    ranks[order] = dense - dense[first][np.cumsum(first) - 1]
+    return ranks
+
+
+def _assign_image(group: np.ndarray, row_of: np.ndarray, col_of: np.ndarray, weight) -> np.ndarray:
+    """One image's assignment over its distinct objects (``row_of``/``col_of``: each candidate's ranks)."""
     from specdsl.engine.solver import linear_sum_assignment
 
-    rows, row_of = np.unique(ia[group], return_inverse=True)
-    cols, col_of = np.unique(ib[group], return_inverse=True)
+    n_rows, n_cols = int(row_of.max()) + 1, int(col_of.max()) + 1
     w = weight[group]
-    big = (np.abs(w).max() + 1.0) * (min(len(rows), len(cols)) + 1)
-    cost = np.full((len(rows), len(cols)), big)
+    big = (np.abs(w).max() + 1.0) * (min(n_rows, n_cols) + 1)
+    cost = np.full((n_rows, n_cols), big)
     cost[row_of, col_of] = -w
     r, c = linear_sum_assignment(cost)
-    lookup = {(int(x), int(y)): int(k) for k, x, y in zip(group, row_of, col_of)}
-    return np.array([lookup[(int(x), int(y))] for x, y in zip(r, c) if (int(x), int(y)) in lookup], dtype=np.int64)
+    candidate = np.full((n_rows, n_cols), -1, np.int64)
+    candidate[row_of, col_of] = group
+    found = candidate[r, c]
+    return found[found >= 0]
 
 
 def _pair_tags(a: Side, b: Side) -> Pairs:
