@@ -57,7 +57,7 @@ def test_plain_text_reads_as_line_by_line(tmp_path, spec, monkeypatch, end: str)
     from specdsl.engine import predictions_fast
 
     whole = _read(tmp_path, spec, end.join(_lines(11)))  # no line end after the last line
-    monkeypatch.setattr(predictions_fast, "_batch_cuts", lambda data: None)  # the line-by-line way
+    monkeypatch.setattr(predictions_fast, "_batch_cuts", lambda data, begin: None)  # the line-by-line way
     by_line = _read(tmp_path, spec, end.join(_lines(11)))
     assert whole.image_lines.tolist() == list(range(1, 12))
     assert whole.image_ids == by_line.image_ids

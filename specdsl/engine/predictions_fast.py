@@ -18,6 +18,7 @@ of range -- raises :class:`NotFast`, and the caller reads the file with the gene
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
@@ -187,8 +188,9 @@ def read_part(schema: Schema, lines: list[tuple[int, bytes]]) -> Part:
     return part.close()
 
 
-def read_text(schema: Schema, data: bytes) -> Part:
-    """The columns of the lines of ``data`` (numbered from 1, ``newlines`` counted), or :class:`NotFast`.
+def read_text(schema: Schema, data: bytes | mmap.mmap, begin: int = 0) -> Part:
+    """The columns of the lines of ``data[begin:]`` (bytes, or a file's pages mapped), numbered from 1,
+    ``newlines`` counted, or :class:`NotFast`.
 
     Text without blank lines is decoded a batch of lines at a time where it lies (``decode_lines``): no
     copy of each line, no joined batch; a batch must give one value per line (two values on one line are
@@ -196,16 +198,16 @@ def read_text(schema: Schema, data: bytes) -> Part:
     through :func:`read_part`."""
     from specdsl.data.readers.native import gc_paused, numbered_lines
 
-    cuts = _batch_cuts(data)
+    cuts = _batch_cuts(data, begin)
     if cuts is None:
+        data = bytes(data[begin:])
         part = read_part(schema, numbered_lines(data))
         part.newlines = data.count(b"\n")
         return part
     part = Part()
     seen: set[str] = set()
-    view = memoryview(data)
     first_line = 1
-    with gc_paused():
+    with gc_paused(), memoryview(data) as view:
         for (start, _), (stop, n_lines) in zip(cuts, cuts[1:]):
             try:
                 decoded = schema.line_decoder.decode_lines(view[start:stop])
@@ -215,21 +217,21 @@ def read_text(schema: Schema, data: bytes) -> Part:
                 raise NotFast
             _batch(schema, part, decoded, np.arange(first_line, first_line + n_lines, dtype=np.int64), seen)
             first_line += n_lines
-    part.newlines = first_line - 1 - (not data.endswith(b"\n") and len(data) > 0)  # the last line may have none
+    part.newlines = first_line - 1 - (len(data) > begin and data[-1:] != b"\n")  # the last line may have none
     return part.close()
 
 
-_WHITE = (b" ", b"\t", b"\r", b"\n")
+_WHITE = frozenset(b" \t\r\n")
 
 
-def _batch_cuts(data: bytes) -> list[tuple[int, int]] | None:
-    """Runs of BATCH lines of ``data`` as (offset after the run, lines in it), after (0, 0); None when a line
-    starts with white space."""
-    cuts, start = [(0, 0)], 0
+def _batch_cuts(data: bytes | mmap.mmap, begin: int) -> list[tuple[int, int]] | None:
+    """Runs of BATCH lines of ``data[begin:]`` as (offset after the run, lines in it), after (begin, 0); None
+    when a line starts with white space."""
+    cuts, start = [(begin, 0)], begin
     while start < len(data):
         lines = 0
         while lines < BATCH and start < len(data):
-            if data.startswith(_WHITE, start):
+            if data[start] in _WHITE:
                 return None
             end = data.find(b"\n", start)
             start = len(data) if end < 0 else end + 1
