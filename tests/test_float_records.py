@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_predictions_fast import SPEC
 
 from specdsl.data.float_records import FloatRecords
 
@@ -71,17 +72,6 @@ def test_every_array_header_size(n) -> None:
 
 # ---- the predictions fast path's sentinels: a distribution left out, null, or naming nothing
 
-SPEC = """spec s version 1
-image {
-  weather: enum { dry, wet } = dry
-}
-class car: box {
-  color: enum { red, blue }
-  parked: bool = false
-}
-class lane: polyline {}
-"""
-
 
 @pytest.mark.parametrize(("objects", "image_attributes", "general"), [
     ([{"class": {"car": 1.0}, "box": [0, 0, 1, 1]}], {}, False),  # every distribution left out
@@ -100,7 +90,7 @@ def test_left_out_distributions_read_as_the_general_reader(tmp_path, monkeypatch
     from specdsl.engine import predictions
     from specdsl.source import Source
 
-    spec = compile_source(Source("s.spec", SPEC)).spec
+    spec = compile_source(Source("shared.spec", SPEC)).spec
     line = {"image": "a.jpg", "objects": objects}
     if image_attributes != {}:
         line["attributes"] = image_attributes
