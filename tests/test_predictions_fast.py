@@ -180,3 +180,18 @@ def test_a_dead_worker_has_its_range_read_here(tmp_path, spec, monkeypatch) -> N
     fast = read_predictions(path, spec, jobs=3)
     assert _same(fast, _general(path, spec)) == []
     assert fast.image_lines.tolist() == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_range_that_cannot_be_mapped_is_read(tmp_path, spec, monkeypatch) -> None:
+    """A file that got shorter after it was cut (mmap refuses a length past its end) is read as it is now."""
+    from specdsl.engine import predictions_parts
+    from specdsl.engine.predictions_fast import Schema
+
+    path = _write(tmp_path, LINES)
+    size = Path(path).stat().st_size
+    whole = predictions_parts.read_range(Schema(spec), path, 0, size)
+    with open(path, "ab") as grown:  # cut at the old size, then the file changes
+        grown.truncate(size - 1)
+    shorter = predictions_parts.read_range(Schema(spec), path, 0, size)
+    assert shorter.n_objects == whole.n_objects
+    assert shorter.image_ids == whole.image_ids

@@ -103,7 +103,12 @@ def read_range(schema: Schema, path: str, start: int, stop: int) -> Part:
         if stop <= start:
             return read_text(schema, b"")
         aligned = start - start % mmap.ALLOCATIONGRANULARITY
-        with mmap.mmap(file.fileno(), stop - aligned, offset=aligned, access=mmap.ACCESS_READ) as pages:
+        try:
+            pages = mmap.mmap(file.fileno(), stop - aligned, offset=aligned, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # shorter than when it was cut, or not mappable: its bytes, as they are now
+            file.seek(start)
+            return read_text(schema, file.read(stop - start))
+        with pages:
             return read_text(schema, pages, start - aligned)
 
 
