@@ -161,25 +161,34 @@ def _gap(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 def _passing(a: Side, b: Side, ia, ib, matches, geometry: str):
     """The candidates passing both classes' match, with the score of a's class."""
-    kind_a = np.array([matches[c].score for c in a.cls[ia]], dtype=object)
-    kind_b = np.array([matches[c].score for c in b.cls[ib]], dtype=object)
-    thresholds_a = np.array([matches[c].threshold for c in a.cls[ia]])
-    thresholds_b = np.array([matches[c].threshold for c in b.cls[ib]])
+    names, kind_a, similar_a, thresholds_a = match_columns(matches, a.cls[ia])
+    _, kind_b, similar_b, thresholds_b = match_columns(matches, b.cls[ib])
     score_a, score_b = np.zeros(len(ia)), np.zeros(len(ia))
-    for kind in set(kind_a) | set(kind_b):
-        use_a, use_b = kind_a == kind, kind_b == kind
+    for code, kind in enumerate(names):
+        use_a, use_b = kind_a == code, kind_b == code
         need = use_a | use_b
         values = score(kind, geometry, a.geometry[ia[need]], b.geometry[ib[need]])
         full = np.zeros(len(ia))
         full[need] = values
         score_a[use_a], score_b[use_b] = full[use_a], full[use_b]
-    ok = _passes(kind_a, score_a, thresholds_a) & _passes(kind_b, score_b, thresholds_b)
+    ok = passes(similar_a, score_a, thresholds_a) & passes(similar_b, score_b, thresholds_b)
     return ia[ok], ib[ok], score_a[ok]
 
 
-def _passes(kinds: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    similarity = kinds == "iou"
-    return np.where(similarity, scores >= thresholds, scores <= thresholds)
+def match_columns(matches: list[ir.Match], cls: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Per candidate (``cls``: the number of the class whose ``match`` applies): the score as a code into
+    ``names`` (the scores of ``matches``, sorted), whether it is a similarity (iou: higher is closer), and the
+    threshold; looked up per class, not per candidate."""
+    names = sorted({m.score for m in matches})
+    codes = np.array([names.index(m.score) for m in matches], dtype=np.int64)
+    similar = np.array([m.score == "iou" for m in matches], dtype=bool)
+    thresholds = np.array([m.threshold for m in matches], dtype=float)
+    return names, codes[cls], similar[cls], thresholds[cls]
+
+
+def passes(similar: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """A similarity reaches its threshold, a distance stays within it."""
+    return np.where(similar, scores >= thresholds, scores <= thresholds)
 
 
 def score(kind: str, geometry: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:

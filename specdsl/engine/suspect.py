@@ -18,7 +18,18 @@ import numpy as np
 
 from specdsl import ir
 from specdsl.engine.labels import LabelSet
-from specdsl.engine.pairing import Pairs, Side, assign, build_side, candidate_pairs, load_solver, pair, score
+from specdsl.engine.pairing import (
+    Pairs,
+    Side,
+    assign,
+    build_side,
+    candidate_pairs,
+    load_solver,
+    match_columns,
+    pair,
+    passes,
+    score,
+)
 from specdsl.engine.predictions import PREDICTABLE_KINDS, Predictions
 from specdsl.report.finding import Finding
 
@@ -226,18 +237,12 @@ def _pair_by_label(a: Side, b: Side, classes: list[ir.Class], geometry: str) -> 
     matches = [c.match for c in classes]
     reach = max((m.threshold for m in matches if m.score != "iou"), default=0.0)
     ia, ib = candidate_pairs(a, b, reach)
-    names = sorted({m.score for m in matches})
-    kinds = np.array([names.index(m.score) for m in matches], dtype=np.int64)[a.cls[ia]]  # per class, then candidate
-    thresholds = np.array([m.threshold for m in matches], dtype=float)[a.cls[ia]]
+    names, kinds, similarity, thresholds = match_columns(matches, a.cls[ia])
     values = np.zeros(len(ia))
     for code, kind in enumerate(names):
         use = kinds == code
-        if len(names) == 1:
-            values = score(kind, geometry, a.geometry[ia], b.geometry[ib])
-        elif use.any():
-            values[use] = score(kind, geometry, a.geometry[ia[use]], b.geometry[ib[use]])
-    similarity = kinds == names.index("iou") if "iou" in names else np.zeros(len(ia), bool)
-    ok = np.where(similarity, values >= thresholds, values <= thresholds)
+        values[use] = score(kind, geometry, a.geometry[ia[use]], b.geometry[ib[use]])
+    ok = passes(similarity, values, thresholds)
     ia, ib, values, similarity = ia[ok], ib[ok], values[ok], similarity[ok]
     chosen = assign(a.image[ia], ia, ib, np.where(similarity, values, -values))
     return Pairs(ia[chosen], ib[chosen], values[chosen])
