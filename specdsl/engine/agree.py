@@ -17,7 +17,7 @@ from specdsl import ir
 from specdsl.engine.labels import LabelSet, effective_values
 from specdsl.engine.pairing import Pairs, Side, build_side, pair
 from specdsl.engine.reliability import cohen_kappa, krippendorff_alpha, observed_agreement
-from specdsl.report.finding import Finding
+from specdsl.report.finding import Finding, new_finding
 
 
 class AgreeError(ValueError):
@@ -229,7 +229,7 @@ class _Run:
         image_id = self.images.compared[image]
         row = labels.image_position[image_id]
         pointer = labels.dataset.images.pointers[row] if pointer is None else pointer
-        finding = Finding(check=check, kind="agreement", severity="warning", image=image_id, objects=tuple(objects),
+        finding = new_finding(check=check, kind="agreement", severity="warning", image=image_id, objects=tuple(objects),
                           message=message, source=labels.dataset.images.sources[row], pointer=pointer,
                           spec_location=str(loc) if loc else f"{self.spec.source}:1:1", labelers=tuple(labelers))
         self.findings.append(((image, first, second, rank, objects), finding))

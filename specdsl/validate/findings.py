@@ -8,7 +8,7 @@ from specdsl import ir
 from specdsl.check_id import CheckId
 from specdsl.data.dataset import Dataset
 from specdsl.data.records import TextPosition
-from specdsl.report.finding import Finding
+from specdsl.report.finding import Finding, new_finding
 from specdsl.validate.view import ClassView
 
 SCHEMA = CheckId.schema()
@@ -24,7 +24,7 @@ class FindingFactory:
                  where: TextPosition | None = None) -> Finding:
         """A finding about image number ``image`` (None: the whole export, as quotas are)."""
         images = self.dataset.images
-        return Finding(check=str(check), kind=check.kind, severity=severity,
+        return new_finding(check=str(check), kind=check.kind, severity=severity,
                        image=None if image is None else images.ids[image], objects=tuple(objects),
                        message=message, source=self.dataset.source if image is None else images.sources[image],
                        pointer=pointer, spec_location=str(loc) if loc else self.header, help="#" + check.anchor,
