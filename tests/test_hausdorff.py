@@ -90,3 +90,25 @@ def test_scores_of_a_side_equal_shapely_on_its_shapes(tmp_path) -> None:
                                   shapely.hausdorff_distance(shapes[ia], shapes[ib]))
     np.testing.assert_array_equal(score("frechet", "polyline", side.geometry[ia], side.geometry[ib]),
                                   shapely.frechet_distance(shapes[ia], shapes[ib]))
+
+
+@pytest.mark.parametrize("kind", ["grid", "scaled"])
+def test_a_pair_settled_vertex_for_vertex_is_within_its_limit(kind: str) -> None:
+    """The bound never settles a pair the measured distance (shapely's) would put beyond the limit, and it
+    settles the near copies of a line, as a lane model sampling the label's rows gives them."""
+    from specdsl.data.dataset import Ragged
+    from specdsl.engine.hausdorff import within_vertex_for_vertex
+
+    rng = np.random.default_rng(17)
+    a = _lines(rng, 2000, 7, kind)
+    scale = np.abs(a.coords).max(axis=1, keepdims=True) + 1.0
+    near = Ragged(a.offsets, a.coords + rng.normal(0, 1e-3, a.coords.shape) * scale)  # same vertex counts
+    other = _lines(rng, 2000, 7, kind)
+    ia = rng.integers(0, 2000, 6000)
+    for b, ib in ((near, ia), (other, rng.integers(0, 2000, 6000))):
+        measured = shapely.hausdorff_distance(_shapely(a, ia), _shapely(b, ib))
+        for limit in (measured, measured * (1 + 1e-12), measured * 1.5, np.quantile(measured, 0.5) + 0 * measured):
+            settled = within_vertex_for_vertex(a, ia, b, ib, limit)
+            assert (measured[settled] <= limit[settled]).all()
+    limit = 2 * np.abs(near.coords - a.coords).max() + 1e-6 * scale.max()
+    assert within_vertex_for_vertex(a, ia, near, ia, np.full(len(ia), limit)).all()

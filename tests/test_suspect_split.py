@@ -44,3 +44,21 @@ def test_a_failing_child_leaves_the_work_to_this_process(tmp_path, monkeypatch) 
     monkeypatch.setattr(forked, "_run", lambda send, work: send.close())  # the child sends nothing
     two = _report(tmp_path, 2)
     assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in one.findings]
+
+
+def test_pairs_settled_without_measuring_are_the_measured_pairs(tmp_path, monkeypatch) -> None:
+    """A lone candidate whose Hausdorff distance is bounded within the threshold is not measured: the pairs,
+    and so the report, are those of measuring every candidate."""
+    import numpy as np
+
+    from specdsl.engine import suspect as module
+
+    settled = []
+    real = module._settled
+    monkeypatch.setattr(module, "_settled", lambda *args: settled.append(real(*args)) or settled[-1])
+    quick = _report(tmp_path, 1)
+    assert sum(int(s.sum()) for s in settled) > 50  # the jittered lines of the generator: most are settled
+    monkeypatch.setattr(module, "_settled", lambda a, b, ia, *rest: np.zeros(len(ia), bool))
+    measured = _report(tmp_path, 1)
+    assert quick.summary() == measured.summary()
+    assert [f.to_dict() for f in quick.findings] == [f.to_dict() for f in measured.findings]

@@ -43,7 +43,7 @@ class Pairs:
 
     a: np.ndarray
     b: np.ndarray
-    score: np.ndarray
+    score: np.ndarray | None  # None where the caller has no use for it (`specc suspect`)
 
 
 def build_side(views: list[ClassView], rows: list[np.ndarray], image_keys: list[np.ndarray], geometry: str) -> Side:
@@ -235,7 +235,7 @@ def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray
     """Indices of the chosen candidates: per image, a maximum-cardinality, then maximum-weight matching."""
     if len(ia) == 0:
         return np.zeros(0, np.int64)
-    chosen = _unambiguous(image, ia, ib)
+    chosen = alone(ia, ib)
     rest = np.flatnonzero(~chosen)
     picked = [np.flatnonzero(chosen)]
     if len(rest):
@@ -248,7 +248,7 @@ def assign(image: np.ndarray, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray
     return np.sort(np.concatenate(picked))
 
 
-def _unambiguous(image, ia, ib) -> np.ndarray:
+def alone(ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """Candidates whose two objects have no other candidate: they are matched whatever the weights."""
     return (np.bincount(ia)[ia] == 1) & (np.bincount(ib)[ib] == 1)  # candidates per object (indices >= 0)
 

@@ -21,6 +21,7 @@ from specdsl.engine.labels import LabelSet
 from specdsl.engine.pairing import (
     Pairs,
     Side,
+    alone,
     assign,
     build_side,
     candidate_pairs,
@@ -30,6 +31,7 @@ from specdsl.engine.pairing import (
     passes,
     score,
 )
+from specdsl.engine.polylines import certainly_within
 from specdsl.engine.predictions import PREDICTABLE_KINDS, Predictions
 from specdsl.report.finding import Finding, new_finding
 
@@ -161,7 +163,7 @@ def _pair_all(sides: list[_Sides], jobs: int) -> list[Pairs]:
     for k, pairs in zip(split, later):
         earlier = here[k]
         order = np.argsort(np.concatenate([earlier.a, pairs.a]), kind="stable")
-        here[k] = Pairs(*(np.concatenate([getattr(earlier, f), getattr(pairs, f)])[order] for f in ("a", "b", "score")))
+        here[k] = Pairs(*(np.concatenate([getattr(earlier, f), getattr(pairs, f)])[order] for f in ("a", "b")), None)
     return here
 
 
@@ -220,9 +222,9 @@ class _Sides:
         else:
             pairs = _pair_by_label(a, b, self.classes, self.geometry)
         if keep is None:
-            return pairs
+            return Pairs(pairs.a, pairs.b, None)
         a_global, b_global = _global(a_masks), _global(b_masks)
-        return Pairs(a_global[pairs.a], b_global[pairs.b], pairs.score)
+        return Pairs(a_global[pairs.a], b_global[pairs.b], None)
 
 
 def _global(masks: list[np.ndarray]) -> np.ndarray:
@@ -233,19 +235,34 @@ def _global(masks: list[np.ndarray]) -> np.ndarray:
 
 
 def _pair_by_label(a: Side, b: Side, classes: list[ir.Class], geometry: str) -> Pairs:
-    """Candidates pass the labeled class's ``match``; one maximum-weight one-to-one assignment per image."""
+    """Candidates pass the labeled class's ``match``; one maximum-weight one-to-one assignment per image. The
+    pairs carry no score: nothing in the report needs it, so a candidate whose pass is settled without
+    measuring it is not measured (:func:`_settled`)."""
     matches = [c.match for c in classes]
     reach = max((m.threshold for m in matches if m.score != "iou"), default=0.0)
     ia, ib = candidate_pairs(a, b, reach)
     names, kinds, similarity, thresholds = match_columns(matches, a.cls[ia])
+    settled = _settled(a, b, ia, ib, names, kinds, thresholds, geometry)
     values = np.zeros(len(ia))
     for code, kind in enumerate(names):
-        use = kinds == code
+        use = (kinds == code) & ~settled
         values[use] = score(kind, geometry, a.geometry[ia[use]], b.geometry[ib[use]])
-    ok = passes(similarity, values, thresholds)
+    ok = settled | passes(similarity, values, thresholds)
     ia, ib, values, similarity = ia[ok], ib[ok], values[ok], similarity[ok]
     chosen = assign(a.image[ia], ia, ib, np.where(similarity, values, -values))
-    return Pairs(ia[chosen], ib[chosen], values[chosen])
+    return Pairs(ia[chosen], ib[chosen], None)
+
+
+def _settled(a: Side, b: Side, ia: np.ndarray, ib: np.ndarray, names: list[str], kinds: np.ndarray,
+             thresholds: np.ndarray, geometry: str) -> np.ndarray:
+    """Candidates paired whatever their score, found without measuring it: the only candidate of both their
+    objects (the assignment takes it if it passes), with a Hausdorff distance certainly within the threshold."""
+    settled = np.zeros(len(ia), bool)
+    if geometry != "polyline" or "hausdorff" not in names:
+        return settled
+    maybe = np.flatnonzero(alone(ia, ib) & (kinds == names.index("hausdorff")))
+    settled[maybe] = certainly_within(a.geometry[ia[maybe]], b.geometry[ib[maybe]], thresholds[maybe])
+    return settled
 
 
 # ---- thresholds and findings ----------------------------------------------------------------------------
