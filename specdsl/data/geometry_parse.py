@@ -176,9 +176,12 @@ def _shown(value) -> str:
 
 
 def present_values(values: list) -> tuple[np.ndarray, list]:
-    """Which values are not None, and those values, in C-level passes."""
-    flags = list(map(is_not, values, repeat(None)))
-    return np.array(flags, dtype=bool), list(compress(values, flags))
+    """Which values are not None, and those values, in C-level passes (counting Nones compares pointers
+    only: a key no object has costs next to nothing)."""
+    if not values or (values[0] is None and values.count(None) == len(values)):
+        return np.zeros(len(values), bool), []
+    flags = bytes(map(is_not, values, repeat(None)))
+    return np.frombuffer(flags, bool).copy(), list(compress(values, flags))
 
 
 _NUMBER_TYPES = {int, float}

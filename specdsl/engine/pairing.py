@@ -117,8 +117,7 @@ def candidate_pairs(a: Side, b: Side, reach: float) -> tuple[np.ndarray, np.ndar
             rows_a, rows_b = a_members.rows(chosen, wa), b_members.rows(chosen, wb)
             for first in range(0, wa, across):
                 some_a = rows_a[:, first:first + across]
-                near = _gap_grid(a_members.bounds[some_a], b_members.bounds[rows_b]) <= reach
-                image, i, j = np.nonzero(near)
+                image, i, j = _near(a_members.bounds[some_a], b_members.bounds[rows_b], reach)
                 found_a.append(some_a[image, i])
                 found_b.append(rows_b[image, j])
     ia, ib = np.concatenate(found_a), np.concatenate(found_b)
@@ -143,13 +142,19 @@ class _Members:
                         len(self.order) - 1)
 
 
-def _gap_grid(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """:func:`_gap` of every (p, q) of each image: p (images, n, 4), q (images, k, 4) -> (images, n, k)."""
+def _near(p: np.ndarray, q: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(image, p, q) indices of the pairs of each image whose bounding boxes come within ``reach`` (:func:`_gap`):
+    p (images, n, 4), q (images, k, 4). The gaps along x and y screen the grid; the distance is taken of the
+    few pairs left."""
     p0, p1, p2, p3 = (p[:, :, k, None] for k in range(4))
     q0, q1, q2, q3 = (q[:, None, :, k] for k in range(4))
-    dx = np.maximum(0.0, np.maximum(p0 - q2, q0 - p2))
-    dy = np.maximum(0.0, np.maximum(p1 - q3, q1 - p3))
-    return np.hypot(dx, dy)
+    dx = np.maximum(p0 - q2, q0 - p2)
+    dy = np.maximum(p1 - q3, q1 - p3)
+    screened = dx <= reach
+    screened &= dy <= reach
+    image, i, j = np.nonzero(screened)
+    near = np.hypot(np.maximum(0.0, dx[image, i, j]), np.maximum(0.0, dy[image, i, j])) <= reach
+    return image[near], i[near], j[near]
 
 
 def _gap(p: np.ndarray, q: np.ndarray) -> np.ndarray:
