@@ -81,11 +81,14 @@ def within_vertex_for_vertex(a: Ragged, ia: np.ndarray, b: Ragged, ib: np.ndarra
     n = counts[same]
     starts = np.zeros(len(same) + 1, np.int64)
     np.cumsum(n, out=starts[1:])
-    local = np.arange(starts[-1]) - np.repeat(starts[:-1], n)
-    va, vb = a.coords[np.repeat(a.offsets[ia[same]], n) + local], b.coords[np.repeat(b.offsets[ib[same]], n) + local]
-    gap = va - vb
-    largest = np.maximum.reduceat(gap[:, 0] * gap[:, 0] + gap[:, 1] * gap[:, 1], starts[:-1])
-    room = limit[same] - ROUNDING * (1.0 + max(np.abs(va).max(), np.abs(vb).max()))
+    at = np.arange(starts[-1])  # the k-th vertex of a pair's lines: its offsets, shifted by where the pair starts
+    va, vb = a.coords[np.repeat(a.offsets[ia[same]] - starts[:-1], n) + at], \
+        b.coords[np.repeat(b.offsets[ib[same]] - starts[:-1], n) + at]
+    extent = max(va.max(), -va.min(), vb.max(), -vb.min())
+    gap = np.subtract(va, vb, out=va)
+    np.square(gap, out=gap)
+    largest = np.maximum.reduceat(gap[:, 0] + gap[:, 1], starts[:-1])
+    room = limit[same] - ROUNDING * (1.0 + extent)
     out[same] = (room > 0) & (largest <= room * room)
     return out
 
