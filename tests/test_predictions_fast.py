@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import compare
@@ -114,6 +115,37 @@ def test_other_shapes_read_the_same(tmp_path, spec, monkeypatch, change, general
     used = []
     monkeypatch.setattr(predictions, "read_lines", lambda *args: used.append(1) or _general(path, spec))
     assert _same(predictions.read_predictions(path, spec, jobs=1), expected) == []
+    assert bool(used) == general
+
+
+@pytest.mark.parametrize(("widths", "general"), [
+    ([640, 1920, 7], False),
+    ([640.5, None, 7], False),
+    ([None, None, None], False),
+    ([10_000_000, 1, 2], False),  # MAX_EXTENT itself
+    ([640, True, 7], True),  # a bool is no size
+    ([640, 10_000_001, 7], True),
+    ([640, 10**400, 7], True),  # beyond any float
+    ([640, 0, 7], True),
+    ([640, -3.5, 7], True),
+])
+def test_image_sizes_read_as_the_general_reader_reads_them(tmp_path, spec, monkeypatch, widths, general) -> None:
+    from specdsl.engine import predictions
+
+    lines = json.loads(json.dumps(LINES))
+    for line, width in zip(lines, widths):
+        line["width"] = width
+    path = _write(tmp_path, lines)
+    used = []
+    real = predictions.read_lines
+    monkeypatch.setattr(predictions, "read_lines", lambda *args: used.append(1) or real(*args))
+    try:
+        expected = _general(path, spec)
+    except predictions.PredictionError as problem:
+        with pytest.raises(predictions.PredictionError, match=re.escape(str(problem))):
+            predictions.read_predictions(path, spec, jobs=1)
+    else:
+        assert _same(predictions.read_predictions(path, spec, jobs=1), expected) == []
     assert bool(used) == general
 
 

@@ -40,7 +40,7 @@ CLASSES = ("class",)  # the key of the class distributions (others: (class, attr
 UNNAMED = -1.0  # the struct default of a value a distribution does not name (a named one is >= 0)
 ABSENT = -2.0  # every value of the sentinel struct of a distribution the line leaves out
 _Probability = Annotated[float, Meta(ge=0)]
-_NUMBER = (int, float)
+_SIZE_TYPES = {int, float, type(None)}
 
 
 class NotFast(Exception):
@@ -345,8 +345,8 @@ def _batch(schema: Schema, part: Part, decoded: list, line_numbers: np.ndarray, 
     _geometry(part, objects)
     part.image_ids += ids
     part.image_lines.append(line_numbers)
-    part.width.append(_sizes(map(attrgetter("width"), decoded), len(decoded)))
-    part.height.append(_sizes(map(attrgetter("height"), decoded), len(decoded)))
+    part.width.append(_sizes(list(map(attrgetter("width"), decoded))))
+    part.height.append(_sizes(list(map(attrgetter("height"), decoded))))
     part.counts.append(np.fromiter(map(len, object_lists), np.int64, len(object_lists)))
     part.classes.append(classes)
     part.n_images += len(decoded)
@@ -444,15 +444,20 @@ def _geometry(part: Part, objects: list) -> None:
     part.has_points.append(geometry.has_points)
 
 
-def _sizes(values, n: int) -> np.ndarray:
-    """Image widths or heights as the export builder keeps them (NaN where not given)."""
-    out = np.full(n, np.nan)
-    for k, value in enumerate(values):
-        if value is None:
-            continue
-        if value.__class__ not in _NUMBER or not 0 < value <= MAX_EXTENT:
-            raise NotFast  # the builder says why
-        out[k] = float(value)
+def _sizes(values: list) -> np.ndarray:
+    """Image widths or heights as the export builder keeps them (NaN where not given), as one array; NotFast
+    for anything but a number in (0, MAX_EXTENT] or None (a bool, a NaN: the builder says why)."""
+    kinds = types_of(values)
+    if not kinds <= _SIZE_TYPES:
+        raise NotFast
+    absent = values.count(None) if type(None) in kinds else 0
+    try:
+        out = np.array([np.nan if v is None else v for v in values] if absent else values, dtype=np.float64)
+    except OverflowError:  # an integer beyond any float
+        raise NotFast from None
+    given = out[~np.isnan(out)]
+    if len(given) != len(values) - absent or not ((given > 0) & (given <= MAX_EXTENT)).all():
+        raise NotFast
     return out
 
 
