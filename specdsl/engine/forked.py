@@ -35,8 +35,12 @@ class Child:
             payload = b""
         finally:
             self.receive.close()
+        if not payload:
             self.process.join()
-        return pickle.loads(payload, buffers=buffers) if payload else None
+            return None
+        # the child has sent everything and only ends now: the teardown of its memory (a few hundredths of a
+        # second for a large part) is not waited for; multiprocessing reaps it at its next start or at exit
+        return pickle.loads(payload, buffers=buffers)
 
     def _buffer(self, place: tuple[int, int]):
         """(offset, size) in the shared region; offset -1: the next message on the pipe."""

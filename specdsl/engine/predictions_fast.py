@@ -530,15 +530,15 @@ def build_dataset(path: str, columns: Columns, class_names: tuple[str, ...]) -> 
         pointers=[f"/lines/{line}" for line in columns.image_lines.tolist()], object_pointers=[None] * n_images,
         object_counts=_one(whole.counts, np.int64), sources=[path] * n_images, positions=[None] * n_images,
         object_positions=[None] * n_images)
-    # an object's id is its index in the line: the few distinct ones made once, then looked up
-    names = list(map(str, range(int(columns.object_index.max(initial=-1)) + 1)))
+    # an object's id is its index in the line: the few distinct ones made once, then picked as an array
+    names = np.array(list(map(str, range(int(columns.object_index.max(initial=-1)) + 1))), dtype=object)
     tables = {}
     for number in sorted(range(len(class_names)), key=class_names.__getitem__):
         rows = np.flatnonzero(columns.top == number)
         if len(rows):
             index = columns.object_index[rows]
             tables[class_names[number]] = ObjectTable(
-                class_name=class_names[number], ids=list(map(names.__getitem__, index.tolist())),
+                class_name=class_names[number], ids=names[index].tolist(),
                 image_index=columns.object_image[rows], position=index.astype(np.int32), attributes={},
                 geometry=whole.class_geometry[number].as_geometry(), flags={}, broken=np.zeros(len(rows), bool))
     return Dataset(path, None, images, tables, [])
