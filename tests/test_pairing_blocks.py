@@ -48,3 +48,21 @@ def test_one_side_empty_has_no_candidates() -> None:
     a, b = _side(rng, 50, 5, 1), _side(rng, 0, 5, 1)
     assert [x.tolist() for x in candidate_pairs(a, b, 10.0)] == [[], []]
     assert [x.tolist() for x in candidate_pairs(b, a, 10.0)] == [[], []]
+
+
+@pytest.mark.parametrize("pick", ["run", "run at the end", "scattered", "none"])
+def test_bounds_of_some_lines_read_in_place_equal_those_of_a_copy(pick: str) -> None:
+    """A run of consecutive objects is measured on a slice of the vertex lists: the same bounds as a copy,
+    lines without vertices included."""
+    from specdsl.data.dataset import Ragged
+    from specdsl.engine.pairing import _read_only
+    from specdsl.validate.geometry import vertex_bounds
+
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 5, 400)
+    counts[[0, 199, 399]] = 0
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    lines = Ragged(offsets, rng.normal(0, 50, (int(offsets[-1]), 2)))
+    index = {"run": np.arange(120, 260), "run at the end": np.arange(300, 400),
+             "scattered": np.sort(rng.choice(400, 150, replace=False)), "none": np.zeros(0, np.int64)}[pick]
+    np.testing.assert_array_equal(vertex_bounds(_read_only(lines, index)), vertex_bounds(lines.take(index)))

@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from specdsl import ir
+from specdsl.data.dataset import Ragged
 from specdsl.data.subset import take_table
 from specdsl.engine.polylines import Lines, hausdorff_distance
 from specdsl.validate import geometry as geo
@@ -66,8 +67,18 @@ def _bounds(view: ClassView, index: np.ndarray, geometry: str) -> np.ndarray:
     if geometry == "tag":
         return np.zeros((len(index), 4))
     if geometry == "polyline" and "bounds_cached" not in view.__dict__ and len(index) < view.n:
-        return geo.vertex_bounds(view.table.geometry.points.take(index))
+        return geo.vertex_bounds(_read_only(view.table.geometry.points, index))
     return view.bounds_cached[index]
+
+
+def _read_only(lines: Ragged, index: np.ndarray) -> Ragged:
+    """The vertex lists of some objects, not to be written to: those of consecutive objects (half of the images,
+    in file order) are a slice of the view's, not a copy."""
+    if not len(index) or not (np.diff(index) == 1).all():
+        return lines.take(index)
+    first, last = int(index[0]), int(index[-1]) + 1
+    start = lines.offsets[first]
+    return Ragged(lines.offsets[first:last + 1] - start, lines.coords[start:lines.offsets[last]])
 
 
 def _geometry(view: ClassView, index: np.ndarray, geometry: str) -> np.ndarray:
