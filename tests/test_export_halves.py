@@ -34,9 +34,39 @@ def test_halves_equal_the_one_pass_reader(tmp_path, monkeypatch, suffix) -> None
     one = load_export(path, None, ReadOptions())
     read_in_halves = export_halves._read_halves(str(path), _args(), *plan)  # no fallback can hide a broken path
     assert differences(read_in_halves, one) == []
-    halves = export_halves.load(str(path), _args(), jobs=2)
+    calls = []
+    halves = export_halves.load(str(path), _args(), export_halves.plan(str(path), _args(), jobs=2),
+                                lambda: calls.append("meanwhile"))
     assert differences(halves, one) == []
     assert len(halves.problems) == 1
+    assert calls == ["meanwhile"]
+    assert export_halves.plan(str(path), _args(), jobs=1) is None  # one process: the one-pass reader
+
+
+def test_meanwhile_runs_once_whichever_way_the_export_is_read(tmp_path, monkeypatch) -> None:
+    """Before the one-pass reader, beside a second half, or before the one-pass reader that takes over when
+    the halves fail: ``meanwhile`` runs once, before this process reads."""
+    from specdsl.cli import export_halves
+
+    export, _, _ = generate(3, n_images=40)
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps(export))
+    monkeypatch.setattr(export_halves, "MIN_BYTES", 64)
+    plan = export_halves.plan(str(path), _args(), jobs=2)
+    for halves in (None, plan):
+        calls = []
+        export_halves.load(str(path), _args(), halves, lambda calls=calls: calls.append(1))
+        assert calls == [1]
+
+    def broken(*args):
+        args[-1]()  # the child had started and meanwhile ran, then a half failed
+        raise ValueError("a half that does not read")
+
+    monkeypatch.setattr(export_halves, "_read_halves", broken)
+    calls = []
+    dataset = export_halves.load(str(path), _args(), plan, lambda: calls.append(1))
+    assert calls == [1]
+    assert len(dataset.images.ids) == len(export["images"])
 
 
 def test_other_inputs_take_the_one_pass_reader(tmp_path, monkeypatch) -> None:

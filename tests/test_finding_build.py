@@ -28,7 +28,8 @@ fields = st.fixed_dictionaries(
 def test_new_finding_is_the_finding_the_constructor_makes(values):
     made, built = new_finding(**values), Finding(**values)
     assert type(made) is Finding
-    assert made == built and hash(made) == hash(built)
+    assert made == built
+    assert hash(made) == hash(built)
     assert dataclasses.asdict(made) == dataclasses.asdict(built)
     assert made.to_dict() == built.to_dict()
     assert pickle.loads(pickle.dumps(made)) == built

@@ -139,6 +139,22 @@ def test_cli_reports_the_line_without_a_traceback(tmp_path, command) -> None:
     assert renormalized.returncode == 0, renormalized.stderr
 
 
+def test_suspect_names_a_predictions_problem_before_an_export_problem(tmp_path) -> None:
+    """The exports are read after the predictions: a broken predictions file is reported, not the missing
+    export; with the predictions mended, the export is."""
+    (tmp_path / "roads.spec").write_text(SPEC)
+    (tmp_path / "p.jsonl").write_text(json.dumps(GOOD) + "\n" + "{not json\n")
+    proc = run_specc("suspect", tmp_path / "roads.spec", tmp_path / "missing.json", "--predictions", tmp_path / "p.jsonl")
+    assert proc.returncode == 2
+    assert "p.jsonl:2" in proc.stderr
+    assert "missing.json" not in proc.stderr
+    (tmp_path / "p.jsonl").write_text(json.dumps(GOOD) + "\n")
+    proc = run_specc("suspect", tmp_path / "roads.spec", tmp_path / "missing.json", "--predictions", tmp_path / "p.jsonl")
+    assert proc.returncode == 2
+    assert "missing.json" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_missing_file_is_a_usage_error(tmp_path) -> None:
     (tmp_path / "roads.spec").write_text(SPEC)
     proc = run_specc("select", tmp_path / "roads.spec", "--predictions", tmp_path / "nope.jsonl", "--budget", "1")

@@ -37,7 +37,8 @@ def spec():
 def small_batches(monkeypatch):
     from specdsl.engine import predictions_fast
 
-    monkeypatch.setattr(predictions_fast, "BATCH", 4)  # many batches, a short last one
+    monkeypatch.setattr(predictions_fast, "BATCH", 4)  # many batches, a short last one (lines with white space)
+    monkeypatch.setattr(predictions_fast, "BATCH_BYTES", 300)  # and so for plain text (a line is ~250 bytes)
 
 
 def _read(tmp_path, spec, text: str):

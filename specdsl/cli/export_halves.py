@@ -10,23 +10,40 @@ by :func:`~specdsl.cli.exports.load_or_exit`, which also reports every problem a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
 
 MIN_BYTES = 32 << 20  # below this, a second process costs more than it saves
 
 
-def load(path: str, args, jobs: int):
+def plan(path: str, args, jobs: int):
+    """The halves ``path`` is read in (planned now, read by :func:`load`); None when it is read in one pass."""
+    return _halves(path, args) if jobs >= 2 else None
+
+
+def load(path: str, args, halves, meanwhile: Callable[[], None] = lambda: None):
+    """The export's dataset, read in ``halves`` (from :func:`plan`) or by the one-pass reader. ``meanwhile()``
+    runs once in this process before it reads: once the second half's child has started (it then has the
+    other core), else before the one-pass read."""
     from specdsl.cli.exports import load_or_exit
 
-    halves = _halves(path, args) if jobs >= 2 else None
+    ran: list[bool] = []
+
+    def once() -> None:
+        if not ran:
+            ran.append(True)
+            meanwhile()
+
     if halves is None:
+        once()
         return load_or_exit(path, args)
     from specdsl.data.readers import ReaderError
 
     try:
-        return _read_halves(path, args, *halves)
+        return _read_halves(path, args, *halves, once)
     except (ReaderError, OSError, ValueError, RecursionError):  # the one-pass reader reads it again and says where
+        once()
         return load_or_exit(path, args)
     finally:
         from specdsl.scale.plan import forget_document
@@ -58,7 +75,7 @@ def _halves(path: str, args):
     return chunks[:middle], chunks[middle:]
 
 
-def _read_halves(path: str, args, first: list, second: list):
+def _read_halves(path: str, args, first: list, second: list, meanwhile: Callable[[], None] = lambda: None):
     from specdsl.cli.exports import reader_options
     from specdsl.data.merge import merge_datasets
     from specdsl.engine.forked import in_child
@@ -68,6 +85,7 @@ def _read_halves(path: str, args, first: list, second: list):
     # the export's text
     child = in_child(lambda: _dataset(path, second, options), shared_bytes=Path(path).stat().st_size)
     try:
+        meanwhile()
         head = _dataset(path, first, options)
     except BaseException:
         if child is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from specdsl.cli.common import EXIT_FINDINGS, EXIT_OK, UsageError, compile_or_exit, write_out
 from specdsl.cli.exports import add_reader_options
 from specdsl.cli.gallery import add_gallery_options, gallery_datasets
-from specdsl.cli.select import add_prediction_options, exports_beside_predictions, start_predictions_or_exit
+from specdsl.cli.select import add_prediction_options, predictions_or_exit, start_predictions_or_exit
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit", "gitlab", "concise", "html")
 
@@ -41,8 +41,20 @@ def run(args) -> int:
     jobs = args.jobs or usable_cores()
     pending = start_predictions_or_exit(args.predictions, spec, args.renormalize, args.jobs)
     load_solver()  # while the predictions are read in worker processes
-    predictions, sets = exports_beside_predictions(
-        pending, lambda: [LabelSet.of(path, spec, export_halves.load(path, args, jobs), path) for path in args.exports])
+    halves = [export_halves.plan(path, args, jobs) for path in args.exports]
+    # The exports are read after the predictions, not beside them: four processes sharing two cores spend a
+    # third more time each (caches), and the predictions are joined while the first export's second half is
+    # read in a child. A problem of the predictions is reported before one of an export.
+    pending.wait()
+    joined: list = []
+
+    def join_predictions() -> None:
+        if not joined:
+            joined.append(predictions_or_exit(pending))
+
+    sets = [LabelSet.of(path, spec, export_halves.load(path, args, plan, join_predictions), path)
+            for path, plan in zip(args.exports, halves)]
+    predictions = joined[0]
     # the rest makes many small objects (findings, their records) and no garbage cycles: the collector's
     # passes over them would only cost time (a fifth of the rendering at 1M objects); they are freed before
     # it runs again

@@ -125,6 +125,11 @@ class PendingPredictions:
     def __init__(self, path: str, spec: ir.Spec, renormalize: bool, parts):
         self.path, self.spec, self.renormalize, self.parts = path, spec, renormalize, parts
 
+    def wait(self) -> None:
+        """Until the worker processes have sent their parts (joined by :meth:`result`): a caller that waits here
+        leaves them the cores."""
+        self.parts.wait()
+
     def result(self) -> Predictions:
         """Lines of the common shape are read as columns (:mod:`specdsl.engine.predictions_fast`), in parts;
         anything else by the general reader below, which names the first problem."""

@@ -29,6 +29,7 @@ class Parts:
         """``data``: the whole file, read in this process; else ``runs``, each read by a worker."""
         self.schema, self.path, self.renormalize, self.data, self.runs = schema, path, renormalize, data, list(runs)
         self.lines: list[tuple[int, bytes]] | None = None
+        self.received: list[Part | str] | None = None  # the workers' parts, once :meth:`wait` has them
         # plain forked children (no executor threads here): a later fork of this process stays safe
         self.children = [in_child(lambda start=start, stop=stop: _read_or_refuse(schema, path, start, stop,
                                                                                   renormalize),
@@ -38,16 +39,25 @@ class Parts:
         """The parts in file order; :class:`NotFast` when any range needs the general reader."""
         if self.data is not None:
             return [settle(read_text(self.schema, self.data), self.schema, self.renormalize)]
-        parts = []
+        self.wait()
+        if any(isinstance(part, str) for part in self.received):  # REFUSED
+            raise NotFast
+        return self.received
+
+    def wait(self) -> None:
+        """Until every worker has sent its part (kept for :meth:`result`), or one refused its range (the
+        others are then stopped by :meth:`close`, not waited for)."""
+        if self.data is not None or self.received is not None:
+            return
+        self.received = []
         for k, (start, stop) in enumerate(self.runs):
             child, self.children[k] = self.children[k], None
             part = child.result() if child is not None else None
             if part is None:  # a dead worker (killed, out of memory): read its range here
                 part = _read_or_refuse(self.schema, self.path, start, stop, self.renormalize)
-            if isinstance(part, str):  # REFUSED
-                raise NotFast
-            parts.append(part)
-        return parts
+            self.received.append(part)
+            if isinstance(part, str):
+                return
 
     def all_lines(self) -> list[tuple[int, bytes]]:
         """Every numbered line of the file, for the general reader."""
