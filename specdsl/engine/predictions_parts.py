@@ -69,11 +69,13 @@ class Parts:
         return self.lines
 
     def close(self) -> None:
-        """Stop the workers still running (a range refused the fast path, or the caller gave up)."""
+        """Stop the workers still running (a range refused the fast path, or the caller gave up), and let go of
+        the parts received (joined by now: their shared memory is unmapped once nothing views it)."""
         for child in self.children:
             if child is not None:
                 child.stop()
         self.children = []
+        self.received = None
 
 
 def start(spec: ir.Spec, path: str, jobs: int | None, renormalize: bool = False) -> Parts:
