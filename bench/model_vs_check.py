@@ -1,9 +1,11 @@
 """``specc select`` and ``specc suspect`` time / ``specc check`` time of the same data, and peak memory.
 
-    python bench/model_vs_check.py [--size 1000000] [--runs 3]
+    python bench/model_vs_check.py [--size 1000000] [--runs 3] [--lines rows|resampled]
 
 The export is bench/generate.py's lane export of N objects; the predictions are one line per image of
-it with N predicted objects: each labeled object jittered by a pixel or two, a class distribution
+it with N predicted objects: each labeled object jittered by a pixel or two (a lane's vertices at its
+label's rows, as a row-anchored lane model gives them; ``--lines resampled``: with a vertex more, so that
+no Hausdorff distance is settled without measuring it), a class distribution
 (lane_line/vehicle, peaked on the labeled class) and a distribution for every enum/bool attribute,
 about 5% of them peaked on another value than the label's, plus the image's weather. select reads the
 predictions alone (every quota of lanes.spec short, so the quota step runs; budget 1000); suspect reads
@@ -27,8 +29,8 @@ VALUES = {"color": ("white", "yellow", "orange"), "style": ("solid", "dashed", "
 DEFAULTS = {"style": "solid", "occluded": False, "overridden": False}
 
 
-def ensure_predictions(n: int):
-    path = OUT / f"lanes_{n}_predictions.jsonl"
+def ensure_predictions(n: int, lines: str = "rows"):
+    path = OUT / (f"lanes_{n}_predictions.jsonl" if lines == "rows" else f"lanes_{n}_predictions_{lines}.jsonl")
     if path.exists():
         return path
     rng = random.Random(2)
@@ -37,17 +39,20 @@ def ensure_predictions(n: int):
         for image in document["images"]:
             line = {"image": image["id"], "width": image["width"], "height": image["height"],
                     "attributes": {"weather": _peaked(rng, ("dry", "wet", "snow"), image["attributes"]["weather"])},
-                    "objects": [_predicted(rng, obj) for obj in image["objects"]]}
+                    "objects": [_predicted(rng, obj, lines) for obj in image["objects"]]}
             out.write(orjson.dumps(line) + b"\n")
     return path
 
 
-def _predicted(rng: random.Random, obj: dict) -> dict:
+def _predicted(rng: random.Random, obj: dict, lines: str) -> dict:
     out = {"class": _peaked(rng, ("lane_line", "vehicle"), obj["class"], flip=0.0)}  # the geometry says the class
     if "box" in obj:
         out["box"] = [v + rng.gauss(0, 1) for v in obj["box"][:2]] + obj["box"][2:]
     else:
         out["points"] = [[x + rng.gauss(0, 1), y] for x, y in obj["points"]]
+        if lines == "resampled":  # a vertex more than the label: every Hausdorff distance is measured
+            (x0, y0), (x1, y1) = out["points"][:2]
+            out["points"].insert(1, [(x0 + x1) / 2, (y0 + y1) / 2])
     names = ("color", "style", "occluded", "overridden") if obj["class"] == "lane_line" else ("blinker", "parked")
     out["attributes"] = {name: _peaked(rng, VALUES[name], obj["attributes"].get(name, DEFAULTS.get(name)))
                          for name in names}
@@ -74,9 +79,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--lines", choices=("rows", "resampled"), default="rows",
+                        help="predicted lane vertices at the labels' rows (jittered across, as a row-anchored lane "
+                             "model gives them), or with a vertex more than the label's")
     args = parser.parse_args()
     spec = str(ROOT / "specs" / "lanes.spec")
-    export, predictions = str(ensure_export(args.size)), str(ensure_predictions(args.size))
+    export, predictions = str(ensure_export(args.size)), str(ensure_predictions(args.size, args.lines))
     print(f"{'command':<28} {'objects':>9} {'check s':>8} {'cmd s':>7} {'ratio':>6} {'check MB':>9} {'cmd MB':>7}")
     check = measure(specc("check", spec, export, "--format", "json", "--progress", "none"), args.runs)
     select = measure(specc("select", spec, "--predictions", predictions, "--budget", "1000", "--format", "json"),
