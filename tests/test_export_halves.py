@@ -28,7 +28,7 @@ def test_halves_equal_the_one_pass_reader(tmp_path, monkeypatch, suffix) -> None
         path.write_text(json.dumps(export))
     else:
         path.write_text("".join(json.dumps(image) + "\n" for image in export["images"]))
-    monkeypatch.setattr(export_halves, "MIN_BYTES", 64)  # chunks of 16 bytes: one per image
+    monkeypatch.setattr(export_halves, "MIN_BYTES", 64)  # chunks of 4 bytes: one per image
     plan = export_halves._halves(str(path), _args())
     assert plan is not None
     one = load_export(path, None, ReadOptions())
@@ -81,3 +81,21 @@ def test_other_inputs_take_the_one_pass_reader(tmp_path, monkeypatch) -> None:
     assert export_halves._halves(str(tmp_path), _args()) is None
     monkeypatch.setattr(export_halves, "MIN_BYTES", 1 << 40)
     assert export_halves._halves(str(path), _args()) is None
+
+
+@pytest.mark.parametrize("share", [0.25, 0.5, 0.6])
+def test_the_first_half_takes_about_its_share_and_the_whole_is_read(tmp_path, monkeypatch, share) -> None:
+    from specdsl.cli import export_halves
+    from specdsl.data import load_export
+    from specdsl.data.readers import ReadOptions
+
+    export, _, _ = generate(5, n_images=200)
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps(export))
+    monkeypatch.setattr(export_halves, "MIN_BYTES", 16 * 64)  # chunks of 64 bytes: about one per image
+    first, second = export_halves.plan(str(path), _args(), jobs=2, first_share=share)
+    here = sum(chunk.images for chunk in first)
+    assert abs(here / len(export["images"]) - share) < 0.03
+    assert here + sum(chunk.images for chunk in second) == len(export["images"])
+    halves = export_halves.load(str(path), _args(), (first, second))
+    assert differences(halves, load_export(path, None, ReadOptions())) == []

@@ -11,15 +11,16 @@ by :func:`~specdsl.cli.exports.load_or_exit`, which also reports every problem a
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 
 MIN_BYTES = 32 << 20  # below this, a second process costs more than it saves
 
 
-def plan(path: str, args, jobs: int):
-    """The halves ``path`` is read in (planned now, read by :func:`load`); None when it is read in one pass."""
-    return _halves(path, args) if jobs >= 2 else None
+def plan(path: str, args, jobs: int, first_share: float = 0.5):
+    """The halves ``path`` is read in (planned now, read by :func:`load`); None when it is read in one pass.
+    ``first_share``: about that share of the images is read in this process, the rest in the child."""
+    return _halves(path, args, first_share) if jobs >= 2 else None
 
 
 def load(path: str, args, halves, meanwhile: Callable[[], None] = lambda: None):
@@ -51,8 +52,9 @@ def load(path: str, args, halves, meanwhile: Callable[[], None] = lambda: None):
         forget_document(path)
 
 
-def _halves(path: str, args):
-    """The export's chunks in two runs of about equal images, or None when it is not read in halves."""
+def _halves(path: str, args, first_share: float = 0.5):
+    """The export's chunks in two runs, the first of about ``first_share`` of the images (cut between chunks of
+    1/16 of MIN_BYTES), or None when it is not read in halves."""
     from specdsl.scale.plan import ChunkKind, ChunkSize, plan_chunks
 
     if args.mapping or not Path(path).is_file() or Path(path).stat().st_size < MIN_BYTES:
@@ -60,18 +62,14 @@ def _halves(path: str, args):
     if (args.input_format or "native") != "native" or Path(path).suffix.lower() not in (".json", ".jsonl", ".ndjson"):
         return None
     try:
-        chunks = plan_chunks(path, args.input_format, ChunkSize(bytes=MIN_BYTES // 4))
+        chunks = plan_chunks(path, args.input_format, ChunkSize(bytes=MIN_BYTES // 16))
     except (OSError, ValueError):
         return None
     if len(chunks) < 2 or any(chunk.kind is ChunkKind.WHOLE for chunk in chunks):
         return None
-    images = [chunk.images for chunk in chunks]
-    total, done, middle = sum(images), 0, 1
-    for k, count in enumerate(images[:-1]):
-        done += count
-        middle = k + 1
-        if 2 * done >= total:
-            break
+    before = list(accumulate(chunk.images for chunk in chunks))[:-1]  # images before each cut between chunks
+    goal = first_share * sum(chunk.images for chunk in chunks)
+    middle = 1 + min(range(len(before)), key=lambda k: abs(before[k] - goal))
     return chunks[:middle], chunks[middle:]
 
 
