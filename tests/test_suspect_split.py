@@ -62,3 +62,32 @@ def test_pairs_settled_without_measuring_are_the_measured_pairs(tmp_path, monkey
     measured = _report(tmp_path, 1)
     assert quick.summary() == measured.summary()
     assert [f.to_dict() for f in quick.findings] == [f.to_dict() for f in measured.findings]
+
+
+def test_an_export_in_halves_beside_a_whole_one_gives_the_report_of_one_process(tmp_path, monkeypatch) -> None:
+    """`specc suspect` reads an export in halves after the predictions' workers (joining the predictions in
+    between) and a small one beside them: the report is that of --jobs 1, in the exports' order."""
+    from specdsl.cli import export_halves
+    from specdsl.cli.main import main
+    from specdsl.engine import predictions_parts
+
+    export, lines, _ = generate(11, n_images=120)
+    (tmp_path / "roads.spec").write_text(SPEC)
+    (tmp_path / "big.json").write_text(json.dumps(export))
+    (tmp_path / "small.json").write_text(json.dumps({**export, "images": export["images"][:6]}))
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    monkeypatch.setattr(export_halves, "MIN_BYTES", 1 << 12)  # big.json in halves, small.json in one pass
+    monkeypatch.setattr(predictions_parts, "MIN_BYTES", 1 << 10)  # the predictions in two workers
+    halves = []
+    real = export_halves._read_halves
+    monkeypatch.setattr(export_halves, "_read_halves", lambda path, *rest: halves.append(path) or real(path, *rest))
+    reports = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.json"
+        main(["suspect", str(tmp_path / "roads.spec"), str(tmp_path / "small.json"), str(tmp_path / "big.json"),
+              "--predictions", str(tmp_path / "p.jsonl"), "--jobs", jobs, "--format", "json", "-o", str(out)])
+        reports.append(json.loads(out.read_text()))
+    assert reports[0] == reports[1]
+    assert halves == [str(tmp_path / "big.json")]  # with --jobs 2 only
+    summary = reports[0]["summary"]
+    assert summary["images"] + summary["unpredicted"] == 6 + len(export["images"])  # both exports compared

@@ -30,10 +30,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from specdsl.cli import export_halves
     from specdsl.data.readers.native import gc_paused
-    from specdsl.engine.labels import LabelSet
-    from specdsl.engine.pairing import load_solver
     from specdsl.engine.suspect import SuspectError, suspect
     from specdsl.scale.run import usable_cores
 
@@ -41,23 +38,7 @@ def run(args) -> int:
     spec = compiled.spec
     gallery_datasets(args)  # --images / --embed-images checked before the long part
     jobs = args.jobs or usable_cores()
-    pending = start_predictions_or_exit(args.predictions, spec, args.renormalize, args.jobs)
-    load_solver()  # while the predictions are read in worker processes
-    halves = [export_halves.plan(path, args, jobs, _share_here(path, args.predictions if k == 0 else None))
-              for k, path in enumerate(args.exports)]
-    # The exports are read after the predictions, not beside them: four processes sharing two cores spend a
-    # third more time each (caches), and the predictions are joined while the first export's second half is
-    # read in a child. A problem of the predictions is reported before one of an export.
-    pending.wait()
-    joined: list = []
-
-    def join_predictions() -> None:
-        if not joined:
-            joined.append(predictions_or_exit(pending))
-
-    sets = [LabelSet.of(path, spec, export_halves.load(path, args, plan, join_predictions), path)
-            for path, plan in zip(args.exports, halves)]
-    predictions = joined[0]
+    predictions, sets = _inputs(args, spec, jobs)
     # the rest makes many small objects (findings, their records) and no garbage cycles: the collector's
     # passes over them would only cost time (a fifth of the rendering at 1M objects); they are freed before
     # it runs again
@@ -71,6 +52,44 @@ def run(args) -> int:
         code = _exit_code(report.findings + schema, args)
         del report, schema, predictions, sets
     return code
+
+
+def _inputs(args, spec, jobs: int):
+    """The predictions and the exports' label sets. An export read in two halves is read after the predictions'
+    workers are done, not beside them: four processes sharing two cores spend a third more time each (caches).
+    The predictions are joined while the first such export's second half is read in a child. Exports read in
+    one pass (small ones, other formats) are read beside the workers. A problem of the predictions is reported
+    before one of an export."""
+    from specdsl.cli import export_halves
+    from specdsl.engine.labels import LabelSet
+    from specdsl.engine.pairing import load_solver
+
+    pending = start_predictions_or_exit(args.predictions, spec, args.renormalize, args.jobs)
+    load_solver()  # while the predictions are read in worker processes
+    halves, joining = [], args.predictions
+    for path in args.exports:
+        halves.append(export_halves.plan(path, args, jobs, _share_here(path, joining)))
+        joining = joining if halves[-1] is None else None
+    datasets = {}
+    try:
+        for k, path in enumerate(args.exports):
+            if halves[k] is None:
+                datasets[k] = export_halves.load(path, args, None)
+    except BaseException:
+        predictions_or_exit(pending)  # its problem first
+        raise
+    pending.wait()
+    joined: list = []
+
+    def join_predictions() -> None:
+        if not joined:
+            joined.append(predictions_or_exit(pending))
+
+    for k, path in enumerate(args.exports):
+        if k not in datasets:
+            datasets[k] = export_halves.load(path, args, halves[k], join_predictions)
+    join_predictions()
+    return joined[0], [LabelSet.of(path, spec, datasets[k], path) for k, path in enumerate(args.exports)]
 
 
 # Nanoseconds per byte, measured at 1M objects: reading a native export, handing a half read in a child back,
