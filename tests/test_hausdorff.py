@@ -92,6 +92,64 @@ def test_scores_of_a_side_equal_shapely_on_its_shapes(tmp_path) -> None:
                                   shapely.frechet_distance(shapes[ia], shapes[ib]))
 
 
+def _by_segment_squares(a, ia, b, ib) -> np.ndarray:
+    """The Hausdorff distance of each pair with every term made by ``_segment_squares``: a vertex against every
+    segment of the other line, the smallest per vertex, the largest per line, both ways."""
+    from specdsl.engine.hausdorff import _segment_squares
+
+    def one_way(p, q):
+        j = np.arange(len(q) - 1)
+        squares = _segment_squares(p[:, None, 0], p[:, None, 1], q[None, :-1, 0], q[None, :-1, 1], q[None, 1:, 0],
+                                   q[None, 1:, 1], (j % 2 == 1)[None, :])
+        return squares.min(axis=1).max()
+
+    out = []
+    for i, k in zip(ia.tolist(), ib.tolist()):
+        p, q = a.coords[a.offsets[i]:a.offsets[i + 1]], b.coords[b.offsets[k]:b.offsets[k + 1]]
+        out.append(np.sqrt(max(one_way(p, q), one_way(q, p))))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("kind", ["grid", "scaled"])
+def test_the_bound_s_terms_are_the_distance_s_terms(kind: str) -> None:
+    """Taken over every segment, the bound's terms give the distance to the last bit: a bound of some of them
+    is never below it, rounding included."""
+    from specdsl.engine.hausdorff import hausdorff
+
+    rng = np.random.default_rng(23)
+    a, b = _lines(rng, 300, 7, kind), _lines(rng, 300, 7, kind)
+    ia, ib = rng.integers(0, 300, 600), rng.integers(0, 300, 600)
+    assert np.array_equal(_by_segment_squares(a, ia, b, ib), hausdorff(a, ia, b, ib))
+
+
+@pytest.mark.parametrize("kind", ["grid", "scaled"])
+def test_a_pair_within_its_bound_is_within_its_limit(kind: str) -> None:
+    """The bound never settles a pair the measured distance (shapely's) puts beyond the limit, and it settles
+    the near copies of a line sampled at its rows or at a vertex more, as lane models give them."""
+    from specdsl.data.dataset import Ragged
+    from specdsl.engine.hausdorff import _bound_one_way, within_bound
+
+    rng = np.random.default_rng(17)
+    a = _lines(rng, 2000, 7, kind)
+    scale = np.abs(a.coords).max(axis=1, keepdims=True) + 1.0
+    near = Ragged(a.offsets, a.coords + rng.normal(0, 1e-3, a.coords.shape) * scale)  # at the same rows
+    first = a.offsets[:-1]  # a vertex more: the middle of each line's first segment
+    middle = (near.coords[first] + near.coords[first + 1]) / 2
+    denser = Ragged(a.offsets + np.arange(len(a.offsets)), np.insert(near.coords, first + 1, middle, axis=0))
+    other = _lines(rng, 2000, 7, kind)
+    ia = rng.integers(0, 2000, 6000)
+    for b, ib in ((near, ia), (denser, ia), (other, rng.integers(0, 2000, 6000))):
+        measured = shapely.hausdorff_distance(_shapely(a, ia), _shapely(b, ib))
+        bound = np.sqrt(np.maximum(_bound_one_way(a, a.counts(), ia, b, b.counts(), ib),
+                                   _bound_one_way(b, b.counts(), ib, a, a.counts(), ia)))
+        assert (measured <= bound).all()
+        for limit in (measured, bound, np.nextafter(measured, 0), np.full(len(ia), np.median(measured))):
+            settled = within_bound(a, ia, b, ib, limit)
+            assert (measured[settled] <= limit[settled]).all()
+        assert within_bound(a, ia, b, ib, bound).all()
+    limit = np.full(len(ia), 4e-3 * scale.max())
+    assert within_bound(a, ia, near, ia, limit).all()
+    assert within_bound(a, ia, denser, ia, limit).mean() > 0.95
 @pytest.mark.parametrize("kind", ["grid", "scaled"])
 def test_a_pair_settled_vertex_for_vertex_is_within_its_limit(kind: str) -> None:
     """The bound never settles a pair the measured distance (shapely's) would put beyond the limit, and it

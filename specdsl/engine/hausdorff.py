@@ -27,12 +27,15 @@ from specdsl.data.dataset import Ragged
 
 # Values computed at once per block (pairs x vertices x vertices): arrays that stay in the CPU's cache.
 BLOCK_VALUES = 1 << 16
+# What the vertex-for-vertex bound keeps in reserve for the rounding of a measured distance, relative to the
+# lines' extent.
+ROUNDING = 1e-9
+# Pairs bounded at once by :func:`within_bound` (a few vertices each).
+BOUND_PAIRS = 1 << 13
 # Lines of up to this many vertices are grouped by their exact counts; longer ones by padded widths.
 EXACT = 8
 # Inputs within this size keep every square finite; anything else is left to shapely.
 SAFE_EXTENT = 1e100
-# What a bound keeps in reserve for the rounding of a measured distance, relative to the lines' extent.
-ROUNDING = 1e-9
 
 
 def computable(lines: Ragged, present: np.ndarray) -> np.ndarray:
@@ -72,7 +75,7 @@ def within_vertex_for_vertex(a: Ragged, ia: np.ndarray, b: Ragged, ib: np.ndarra
     two lines of as many vertices whose k-th vertices all lie within the limit of each other. Every vertex of
     either line then has a point of the other that near, so the largest of those gaps bounds the distance
     from above; ROUNDING of the lines' extent is kept in reserve for the rounding of a measured distance.
-    (Lane models often sample lines at fixed rows, as their labels are: then this settles most pairs.)"""
+    A few operations a vertex: tried before :func:`within_bound`, which takes ten times as many."""
     out = np.zeros(len(ia), bool)
     counts = a.counts()[ia]
     same = np.flatnonzero((counts == b.counts()[ib]) & (counts > 0))
@@ -91,6 +94,80 @@ def within_vertex_for_vertex(a: Ragged, ia: np.ndarray, b: Ragged, ib: np.ndarra
     room = limit[same] - ROUNDING * (1.0 + extent)
     out[same] = (room > 0) & (largest <= room * room)
     return out
+
+
+def within_bound(a: Ragged, ia: np.ndarray, b: Ragged, ib: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Pairs whose distance :func:`hausdorff` certainly finds within ``limit[k]``, told without measuring it
+    all: each vertex of either line is measured against one segment of the other, the one as far along that
+    line in segments as the vertex is along its own in vertices. A line sampled at its label's rows, or at a
+    few more, has its vertices on those segments (as lane models give them). Each such distance is one of the
+    terms GEOS takes the smallest of, made by the same float operations (:func:`_segment_squares`), so the
+    largest of them is never below the distance: a pair whose bound is within the limit is within it."""
+    out = np.zeros(len(ia), bool)
+    count_a, count_b = a.counts(), b.counts()
+    for start in range(0, len(ia), BOUND_PAIRS):  # a block's arrays stay in the CPU's cache
+        block = slice(start, start + BOUND_PAIRS)
+        ab = _bound_one_way(a, count_a, ia[block], b, count_b, ib[block])
+        ba = _bound_one_way(b, count_b, ib[block], a, count_a, ia[block])
+        out[block] = np.sqrt(np.maximum(ab, ba)) <= limit[block]
+    return out
+
+
+def _bound_one_way(p: Ragged, p_counts: np.ndarray, ip: np.ndarray, q: Ragged, q_counts: np.ndarray,
+                   iq: np.ndarray) -> np.ndarray:
+    """Per pair, the largest over the vertices of line ``ip[k]`` of the squared distance to its segment of
+    line ``iq[k]`` (every line of at least 2 vertices)."""
+    count_p, count_q = p_counts[ip], q_counts[iq]
+    starts = np.zeros(len(ip) + 1, np.int64)
+    np.cumsum(count_p, out=starts[1:])
+    if not starts[-1]:
+        return np.zeros(len(ip))
+    at = np.arange(starts[-1])
+    vertex = at - np.repeat(starts[:-1], count_p)  # each vertex's index in its line
+    segments = np.repeat(count_q - 1, count_p)
+    j = np.minimum(vertex * segments // np.repeat(count_p - 1, count_p), segments - 1)
+    lower = np.repeat(q.offsets[iq], count_p) + j  # the segment's vertices: j and j + 1
+    point = p.coords[np.repeat(p.offsets[ip] - starts[:-1], count_p) + at]
+    ends = q.coords[np.stack([lower, lower + 1], axis=1)]  # (vertices, 2 ends, x y)
+    squares = _segment_squares(point[:, 0], point[:, 1], ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0],
+                               ends[:, 1, 1], j % 2 == 1)
+    return np.maximum.reduceat(squares, starts[:-1])
+
+
+def _segment_squares(px, py, lower_x, lower_y, upper_x, upper_y, odd) -> np.ndarray:
+    """The squared distance of points to segments (vertices ``lower`` then ``upper``; ``odd``: segments GEOS
+    walks from ``upper``), as :func:`_oriented` makes each of its terms: the same operations in the same order,
+    so the same values to the last bit."""
+    lx, ly = lower_x - px, lower_y - py  # vertex minus point, as _vertex_distances
+    ux, uy = upper_x - px, upper_y - py
+    lower_sq, upper_sq = lx * lx + ly * ly, ux * ux + uy * uy
+    lower_root, upper_root = np.sqrt(lower_sq), np.sqrt(upper_sq)
+    take_lower = lower_root < upper_root
+    take_lower |= odd & (lower_root == upper_root)
+    nearer = np.where(take_lower, lower_sq, upper_sq)
+    x0, y0 = np.where(odd, upper_x, lower_x), np.where(odd, upper_y, lower_y)
+    dx, dy = np.where(odd, lower_x, upper_x) - x0, np.where(odd, lower_y, upper_y) - y0
+    length2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):  # a segment of length 0: its ends decide
+        factor = px - x0
+        factor *= dx
+        along_y = py - y0
+        along_y *= dy
+        factor += along_y
+        factor /= length2
+        inside = factor > 0
+        inside &= factor < 1
+        ex = factor * dx
+        ex += x0
+        ex -= px
+        ey = factor * dy
+        ey += y0
+        ey -= py
+    ex *= ex
+    ey *= ey
+    ex += ey
+    np.copyto(nearer, ex, where=inside)
+    return nearer
 
 
 def block_width(count: np.ndarray) -> np.ndarray:

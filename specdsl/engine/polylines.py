@@ -90,10 +90,13 @@ def hausdorff_distance(a: Lines, b: Lines) -> np.ndarray:
 
 def certainly_within(a: Lines, b: Lines, limit: np.ndarray) -> np.ndarray:
     """Where :func:`hausdorff_distance` of ``a[k]`` and ``b[k]`` is certainly within ``limit[k]``, told without
-    measuring it (:func:`specdsl.engine.hausdorff.within_vertex_for_vertex`); False where not told."""
+    measuring it all (:func:`specdsl.engine.hausdorff.within_vertex_for_vertex`, then
+    :func:`~specdsl.engine.hausdorff.within_bound`); False where not told."""
     row_a, row_b = a.source.row[a.index], b.source.row[b.index]
-    ok = a.source.computable[row_a] & b.source.computable[row_b]
+    ok = np.flatnonzero(a.source.computable[row_a] & b.source.computable[row_b])
     out = np.zeros(len(a), bool)
-    out[ok] = hausdorff.within_vertex_for_vertex(a.source.vertices, row_a[ok], b.source.vertices, row_b[ok],
-                                                 limit[ok])
+    lines_a, lines_b = a.source.vertices, b.source.vertices
+    out[ok] = hausdorff.within_vertex_for_vertex(lines_a, row_a[ok], lines_b, row_b[ok], limit[ok])
+    rest = ok[~out[ok]]
+    out[rest] = hausdorff.within_bound(lines_a, row_a[rest], lines_b, row_b[rest], limit[rest])
     return out
