@@ -147,6 +147,14 @@ def _segment_squares(px, py, lower_x, lower_y, upper_x, upper_y, odd) -> np.ndar
     nearer = np.where(take_lower, lower_sq, upper_sq)
     x0, y0 = np.where(odd, upper_x, lower_x), np.where(odd, upper_y, lower_y)
     dx, dy = np.where(odd, lower_x, upper_x) - x0, np.where(odd, lower_y, upper_y) - y0
+    _project(nearer, px, py, x0, y0, dx, dy)
+    return nearer
+
+
+def _project(nearer: np.ndarray, px, py, x0, y0, dx, dy) -> None:
+    """Where a point projects strictly inside its segment (from (x0, y0), along (dx, dy)), its squared distance
+    to the projection replaces the nearer end's in ``nearer`` (LineSegment::closestPoint): every term of the
+    distance and of its bound goes through these operations, in this order."""
     length2 = dx * dx + dy * dy
     with np.errstate(invalid="ignore", divide="ignore"):  # a segment of length 0: its ends decide
         factor = px - x0
@@ -167,7 +175,6 @@ def _segment_squares(px, py, lower_x, lower_y, upper_x, upper_y, odd) -> np.ndar
     ey *= ey
     ex += ey
     np.copyto(nearer, ex, where=inside)
-    return nearer
 
 
 def block_width(count: np.ndarray) -> np.ndarray:
@@ -238,27 +245,7 @@ def _oriented(p: np.ndarray, q: np.ndarray, line: _Lines, squared: np.ndarray, r
     first, second = line.first, line.second
     x0, y0 = q[:, None, first, 0], q[:, None, first, 1]  # (m, 1, segments)
     dx, dy = q[:, None, second, 0] - x0, q[:, None, second, 1] - y0
-    length2 = dx * dx + dy * dy
-    px, py = p[:, :, None, 0], p[:, :, None, 1]  # (m, vertices, 1)
-    with np.errstate(invalid="ignore", divide="ignore"):  # a segment of length 0: its ends decide
-        factor = px - x0
-        factor *= dx
-        along_y = py - y0
-        along_y *= dy
-        factor += along_y
-        factor /= length2
-        inside = factor > 0
-        inside &= factor < 1
-        ex = factor * dx
-        ex += x0
-        ex -= px
-        ey = factor * dy
-        ey += y0
-        ey -= py
-    ex *= ex
-    ey *= ey
-    ex += ey
-    np.copyto(nearer, ex, where=inside)
+    _project(nearer, p[:, :, None, 0], p[:, :, None, 1], x0, y0, dx, dy)  # points (m, vertices, 1)
     if line.real is not None:
         nearer[~np.broadcast_to(line.real[:, None, :], nearer.shape)] = np.inf
     return _largest(_smallest(nearer))
