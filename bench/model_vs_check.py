@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import random
+import subprocess
 import sys
+from pathlib import Path
 
 import orjson
 from check_vs_orjson import OUT, ROOT, ensure_export, measure
@@ -31,17 +33,23 @@ DEFAULTS = {"style": "solid", "occluded": False, "overridden": False}
 
 def ensure_predictions(n: int, lines: str = "rows"):
     path = OUT / (f"lanes_{n}_predictions.jsonl" if lines == "rows" else f"lanes_{n}_predictions_{lines}.jsonl")
-    if path.exists():
-        return path
+    if not path.exists():  # in another process: this one's peak memory would show in the measured ones' rusage
+        subprocess.run([sys.executable, __file__, "--write-predictions", str(path), "--size", str(n), "--lines",
+                        lines], check=True)
+    return path
+
+
+def _write_predictions(path: Path, n: int, lines: str) -> None:
     rng = random.Random(2)
     document = orjson.loads(ensure_export(n).read_bytes())
-    with open(path, "wb") as out:
+    partial = path.with_name(path.name + ".partial")  # an interrupted run leaves no file to be taken as whole
+    with open(partial, "wb") as out:
         for image in document["images"]:
             line = {"image": image["id"], "width": image["width"], "height": image["height"],
                     "attributes": {"weather": _peaked(rng, ("dry", "wet", "snow"), image["attributes"]["weather"])},
                     "objects": [_predicted(rng, obj, lines) for obj in image["objects"]]}
             out.write(orjson.dumps(line) + b"\n")
-    return path
+    partial.replace(path)
 
 
 def _predicted(rng: random.Random, obj: dict, lines: str) -> dict:
@@ -82,7 +90,11 @@ def main() -> None:
     parser.add_argument("--lines", choices=("rows", "resampled"), default="rows",
                         help="predicted lane vertices at the labels' rows (jittered across, as a row-anchored lane "
                              "model gives them), or with a vertex more than the label's")
+    parser.add_argument("--write-predictions", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write_predictions:
+        _write_predictions(args.write_predictions, args.size, args.lines)
+        return
     spec = str(ROOT / "specs" / "lanes.spec")
     export, predictions = str(ensure_export(args.size)), str(ensure_predictions(args.size, args.lines))
     print(f"{'command':<28} {'objects':>9} {'check s':>8} {'cmd s':>7} {'ratio':>6} {'check MB':>9} {'cmd MB':>7}")
