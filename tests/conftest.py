@@ -97,6 +97,14 @@ def golden(path: Path, actual: str) -> None:
 # ---- processes ------------------------------------------------------------------------------------------
 
 
+def default_signals() -> None:
+    """For ``preexec_fn``: a child that a test sends SIGINT acts on it even when pytest was started with SIGINT
+    ignored (a background job of a non-interactive shell is), which the child would otherwise inherit."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_specc(*args: str | Path, cwd: Path | None = None, stdin: str | None = None,
               env: dict[str, str] | None = None, stdout: IO[str] | None = None) -> subprocess.CompletedProcess:
     """Run the real command line in a fresh process (exit code, stdout and stderr as a user sees them).

@@ -422,13 +422,13 @@ def test_sigterm_mid_write_leaves_neither_a_temporary_nor_a_half_file(tmp_path):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from conftest import ROOT, default_signals
 
     out = tmp_path / "out.json"
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     for name, code in (("SIGTERM", 143), ("SIGINT", -2)):  # -2: Python re-raises an uncaught Ctrl-C
         proc = subprocess.run([sys.executable, "-c", _WRITER, str(out), name], env=env, capture_output=True,
-                              text=True, timeout=60)
+                              text=True, timeout=60, preexec_fn=default_signals)
         assert proc.returncode == code, proc.stderr
         assert list(tmp_path.iterdir()) == [], name
     killed = subprocess.run([sys.executable, "-c", _WRITER, str(out), "SIGKILL"], env=env, timeout=60)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import ROOT, run_specc
+from conftest import ROOT, default_signals, run_specc
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -286,7 +286,7 @@ def _start_with_workers(tmp_path, n_objects: int = 160_000):
     proc = subprocess.Popen([sys.executable, "-m", "specdsl.cli.main", "check", str(ROOT / "specs" / "lanes.spec"),
                              str(path), "--jobs", "2", "--chunk-images", "40", "-q", "--format", "concise"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "NO_COLOR": "1"})
+                            env={**os.environ, "NO_COLOR": "1"}, preexec_fn=default_signals)
     deadline = time.monotonic() + 60
     while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
