@@ -27,10 +27,10 @@ class Ragged:
         return np.diff(self.offsets)
 
     def take(self, index: np.ndarray) -> Ragged:
-        counts = self.counts()[index]
-        offsets = np.zeros(len(index) + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
         starts = self.offsets[:-1][index]
+        counts = self.offsets[1:][index] - starts  # the taken objects' only: no pass over every object
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
         gather = np.repeat(starts - offsets[:-1], counts) + np.arange(offsets[-1])
         return Ragged(offsets, self.coords[gather])
 

@@ -81,16 +81,12 @@ def within_vertex_for_vertex(a: Ragged, ia: np.ndarray, b: Ragged, ib: np.ndarra
     same = np.flatnonzero((counts == b.counts()[ib]) & (counts > 0))
     if not len(same):
         return out
-    n = counts[same]
-    starts = np.zeros(len(same) + 1, np.int64)
-    np.cumsum(n, out=starts[1:])
-    at = np.arange(starts[-1])  # the k-th vertex of a pair's lines: its offsets, shifted by where the pair starts
-    va, vb = a.coords[np.repeat(a.offsets[ia[same]] - starts[:-1], n) + at], \
-        b.coords[np.repeat(b.offsets[ib[same]] - starts[:-1], n) + at]
+    taken = a.take(ia[same])  # the pairs' lines one after another: the k-th vertices of both line up
+    va, vb = taken.coords, b.take(ib[same]).coords
     extent = max(va.max(), -va.min(), vb.max(), -vb.min())
     gap = np.subtract(va, vb, out=va)
     np.square(gap, out=gap)
-    largest = np.maximum.reduceat(gap[:, 0] + gap[:, 1], starts[:-1])
+    largest = np.maximum.reduceat(gap[:, 0] + gap[:, 1], taken.offsets[:-1])
     room = limit[same] - ROUNDING * (1.0 + extent)
     out[same] = (room > 0) & (largest <= room * room)
     return out
@@ -104,33 +100,29 @@ def within_bound(a: Ragged, ia: np.ndarray, b: Ragged, ib: np.ndarray, limit: np
     terms GEOS takes the smallest of, made by the same float operations (:func:`_segment_squares`), so the
     largest of them is never below the distance: a pair whose bound is within the limit is within it."""
     out = np.zeros(len(ia), bool)
-    count_a, count_b = a.counts(), b.counts()
     for start in range(0, len(ia), BOUND_PAIRS):  # a block's arrays stay in the CPU's cache
         block = slice(start, start + BOUND_PAIRS)
-        ab = _bound_one_way(a, count_a, ia[block], b, count_b, ib[block])
-        ba = _bound_one_way(b, count_b, ib[block], a, count_a, ia[block])
+        ab = _bound_one_way(a, ia[block], b, ib[block])
+        ba = _bound_one_way(b, ib[block], a, ia[block])
         out[block] = np.sqrt(np.maximum(ab, ba)) <= limit[block]
     return out
 
 
-def _bound_one_way(p: Ragged, p_counts: np.ndarray, ip: np.ndarray, q: Ragged, q_counts: np.ndarray,
-                   iq: np.ndarray) -> np.ndarray:
+def _bound_one_way(p: Ragged, ip: np.ndarray, q: Ragged, iq: np.ndarray) -> np.ndarray:
     """Per pair, the largest over the vertices of line ``ip[k]`` of the squared distance to its segment of
     line ``iq[k]`` (every line of at least 2 vertices)."""
-    count_p, count_q = p_counts[ip], q_counts[iq]
-    starts = np.zeros(len(ip) + 1, np.int64)
-    np.cumsum(count_p, out=starts[1:])
+    points = p.take(ip)
+    starts = points.offsets
     if not starts[-1]:
         return np.zeros(len(ip))
-    at = np.arange(starts[-1])
-    vertex = at - np.repeat(starts[:-1], count_p)  # each vertex's index in its line
+    count_p, count_q = np.diff(starts), q.offsets[iq + 1] - q.offsets[iq]
+    vertex = np.arange(starts[-1]) - np.repeat(starts[:-1], count_p)  # each vertex's index in its line
     segments = np.repeat(count_q - 1, count_p)
     j = np.minimum(vertex * segments // np.repeat(count_p - 1, count_p), segments - 1)
     lower = np.repeat(q.offsets[iq], count_p) + j  # the segment's vertices: j and j + 1
-    point = p.coords[np.repeat(p.offsets[ip] - starts[:-1], count_p) + at]
     ends = q.coords[np.stack([lower, lower + 1], axis=1)]  # (vertices, 2 ends, x y)
-    squares = _segment_squares(point[:, 0], point[:, 1], ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0],
-                               ends[:, 1, 1], j % 2 == 1)
+    squares = _segment_squares(points.coords[:, 0], points.coords[:, 1], ends[:, 0, 0], ends[:, 0, 1],
+                               ends[:, 1, 0], ends[:, 1, 1], j % 2 == 1)
     return np.maximum.reduceat(squares, starts[:-1])
 
 
