@@ -199,8 +199,7 @@ class _Sides:
         b_cls, b_row = _flat(self.p_rows)
         matched_a, matched_b = np.zeros(len(a_row), bool), np.zeros(len(b_row), bool)
         matched_a[pairs.a], matched_b[pairs.b] = True, True
-        starts = np.concatenate([[0], np.cumsum([len(r) for r in self.object_rows])[:-1]]).astype(np.int64)
-        b_global = (np.concatenate(self.object_rows)[starts[b_cls] + b_row] if len(b_row)
+        b_global = (np.concatenate(self.object_rows)[_starts(self.object_rows)[b_cls] + b_row] if len(b_row)
                     else np.zeros(0, np.int64))
         parts["lc"].append(self.spec_index[a_cls[pairs.a]])
         parts["lr"].append(a_row[pairs.a])
@@ -229,9 +228,13 @@ class _Sides:
 
 def _global(masks: list[np.ndarray]) -> np.ndarray:
     """Index in the whole side of each object a subset of it keeps."""
-    starts = np.concatenate([[0], np.cumsum([len(m) for m in masks])[:-1]]).astype(np.int64)
-    parts = [start + np.flatnonzero(m) for start, m in zip(starts, masks)]
+    parts = [start + np.flatnonzero(m) for start, m in zip(_starts(masks), masks)]
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _starts(parts: list[np.ndarray]) -> np.ndarray:
+    """Where each of ``parts`` begins when they are laid end to end."""
+    return np.concatenate([[0], np.cumsum([len(p) for p in parts])[:-1]]).astype(np.int64)
 
 
 def _pair_by_label(a: Side, b: Side, classes: list[ir.Class], geometry: str) -> Pairs:
